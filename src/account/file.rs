@@ -1,0 +1,148 @@
+//! Account files (YAML) and the layer type that files, flags and profiles merge through.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use super::endpoint::PartialEndpoint;
+use super::protocol::Protocol;
+use super::AuthMethod;
+
+/// One source of account settings. Every field is optional so layers can be stacked:
+/// flags over the file, the file over the profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLayer {
+    pub address: Option<String>,
+    pub username: Option<String>,
+    pub profile: Option<String>,
+    pub auth: Option<AuthMethod>,
+    pub smtp: Option<PartialEndpoint>,
+    pub imap: Option<PartialEndpoint>,
+    pub pop3: Option<PartialEndpoint>,
+}
+
+impl AccountLayer {
+    /// This layer with every unset field taken from `base`.
+    #[must_use]
+    pub fn over(self, base: AccountLayer) -> AccountLayer {
+        AccountLayer {
+            address: self.address.or(base.address),
+            username: self.username.or(base.username),
+            profile: self.profile.or(base.profile),
+            auth: self.auth.or(base.auth),
+            smtp: self.smtp.or(base.smtp),
+            imap: self.imap.or(base.imap),
+            pop3: self.pop3.or(base.pop3),
+        }
+    }
+
+    /// The endpoint this layer sets for a protocol.
+    pub fn endpoint(&self, protocol: Protocol) -> Option<&PartialEndpoint> {
+        match protocol {
+            Protocol::Smtp => self.smtp.as_ref(),
+            Protocol::Imap => self.imap.as_ref(),
+            Protocol::Pop3 => self.pop3.as_ref(),
+        }
+    }
+}
+
+/// An account file that could not be used, with where in it the problem is.
+#[derive(Debug, Error)]
+pub enum AccountFileError {
+    #[error("cannot read account file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+}
+
+/// Reads and parses an account file.
+pub fn load_account_file(path: &Path) -> Result<AccountLayer, AccountFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| AccountFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_account_yaml(&text, path)
+}
+
+/// Parses the YAML text of an account file; `path` only names it in errors.
+pub fn parse_account_yaml(text: &str, path: &Path) -> Result<AccountLayer, AccountFileError> {
+    crate::yaml::from_str(text).map_err(|e| AccountFileError::Invalid {
+        path: path.to_owned(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Security;
+
+    fn parse(text: &str) -> Result<AccountLayer, String> {
+        parse_account_yaml(text, Path::new("acct.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_the_documented_example() {
+        let layer = parse(
+            "address: alice@example.com\nusername: alice@example.com\nprofile: microsoft365\nauth: password\n\
+             smtp: smtp.office365.com:587/starttls\n\
+             imap: { host: outlook.office365.com, port: 993, security: tls }\n\
+             pop3: outlook.office365.com:995/tls\n",
+        )
+        .unwrap();
+        assert_eq!(layer.auth, Some(AuthMethod::Password));
+        let imap = layer.imap.unwrap();
+        assert_eq!(imap.port, Some(993));
+        assert_eq!(imap.security, Some(Security::Tls));
+        assert_eq!(layer.pop3.unwrap().host.to_string(), "outlook.office365.com");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_position() {
+        let err = parse("address: a@b.example\nsmpt: smtp.b.example\n").unwrap_err();
+        assert!(err.starts_with("acct.yaml:2:1:"), "{err}");
+        assert!(err.contains("smpt"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_errors_with_a_position() {
+        let cases = [
+            ("auth: kerberos\n", "acct.yaml:1:7:", "kerberos"),
+            ("smtp: smtp.example.com:99999\n", "acct.yaml:1:7:", "99999"),
+            ("imap: { host: imap.example.com, port: 0 }\n", "acct.yaml:1:", "port 0"),
+            ("imap: { host: imap.example.com, security: tsl }\n", "acct.yaml:1:", "tsl"),
+            ("imap: { port: 993 }\n", "acct.yaml:1:", "host"),
+            ("imap: [a, b]\n", "acct.yaml:1:", "expected an endpoint"),
+            ("address: [x\n", "acct.yaml:", ""),
+            ("smtp:\n  host: a.example\n port: 1\n", "acct.yaml:3:", ""),
+            ("address: a@x.example\naddress: b@x.example\n", "acct.yaml:2:", "duplicate"),
+        ];
+        for (text, at, want) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.starts_with(at), "{text:?}: {err}");
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn upper_layers_win() {
+        let base = AccountLayer { address: Some("a@x.example".into()), auth: Some(AuthMethod::Password), ..Default::default() };
+        let top = AccountLayer { auth: Some(AuthMethod::Oauth2), ..Default::default() };
+        let merged = top.over(base);
+        assert_eq!(merged.auth, Some(AuthMethod::Oauth2));
+        assert_eq!(merged.address.as_deref(), Some("a@x.example"));
+    }
+}

@@ -1,0 +1,72 @@
+//! The settings model: what a mail account is configured to talk to.
+
+mod address;
+mod endpoint;
+mod file;
+mod host;
+mod protocol;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use address::{Address, AddressError};
+pub use endpoint::{Endpoint, PartialEndpoint, SpecError};
+pub use file::{AccountFileError, AccountLayer, load_account_file, parse_account_yaml};
+pub use host::{Host, HostError, validate_name};
+pub use protocol::{Protocol, Security};
+
+/// How the account proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// A password (or an app password) sent over the connection.
+    Password,
+    /// An OAuth2 access token (XOAUTH2 / OAUTHBEARER).
+    Oauth2,
+    /// No login: a relay that trusts the network, or receive-only checks.
+    None,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Oauth2 => "oauth2",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fully resolved account: every layer (profile, file, flags) applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub address: Option<Address>,
+    /// The user name as configured; `None` means "the address".
+    pub username: Option<String>,
+    pub auth: AuthMethod,
+    /// The provider profile the account is compared against, by id.
+    pub profile: Option<String>,
+    pub endpoints: BTreeMap<Protocol, Endpoint>,
+}
+
+impl Account {
+    /// The user name a client would send: the configured one, else the address.
+    pub fn effective_username(&self) -> Option<String> {
+        self.username
+            .clone()
+            .or_else(|| self.address.as_ref().map(ToString::to_string))
+    }
+
+    /// The endpoint configured for a protocol, if any.
+    pub fn endpoint(&self, protocol: Protocol) -> Option<&Endpoint> {
+        self.endpoints.get(&protocol)
+    }
+}
