@@ -1,3 +1,15 @@
+//! maildoctor: finds out why a mail account cannot send or receive.
+//!
+//! The settings model ([`account`]) and provider knowledge ([`profile`]) feed pure rules
+//! ([`lint`]) that produce [`finding`]s; [`report`] renders them; [`app`] wires the commands.
+
 pub mod account;
+pub mod app;
+pub mod cli;
+pub mod exit;
+pub mod finding;
+pub mod lint;
 pub mod profile;
+pub mod report;
+pub mod resolve;
 pub mod yaml;

@@ -52,8 +52,6 @@ pub struct Account {
     /// The user name as configured; `None` means "the address".
     pub username: Option<String>,
     pub auth: AuthMethod,
-    /// The provider profile the account is compared against, by id.
-    pub profile: Option<String>,
     pub endpoints: BTreeMap<Protocol, Endpoint>,
 }
 

@@ -35,6 +35,15 @@ impl Protocol {
         }
     }
 
+    /// "an SMTP", "an IMAP", "a POP3": the label with its article, for sentences.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "an SMTP",
+            Protocol::Imap => "an IMAP",
+            Protocol::Pop3 => "a POP3",
+        }
+    }
+
     /// Whether the protocol fetches mail (IMAP, POP3) rather than sends it.
     pub fn is_incoming(self) -> bool {
         !matches!(self, Protocol::Smtp)

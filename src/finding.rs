@@ -1,0 +1,197 @@
+//! Findings: what maildoctor found, how bad it is, and what to type instead.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::account::Protocol;
+
+/// How bad a finding is. Ordered so that `max()` gives the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// A symbol that carries the meaning without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Severity::Info => "i",
+            Severity::Warning => "!",
+            Severity::Error => "✗",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! finding_ids {
+    ($($variant:ident => $id:literal, $severity:ident, $summary:literal;)+) => {
+        /// Every kind of finding, with a stable kebab-case id that scripts can rely on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FindingId { $($variant),+ }
+
+        impl FindingId {
+            /// Every id, in catalogue order.
+            pub const ALL: &'static [FindingId] = &[$(FindingId::$variant),+];
+
+            /// The stable id.
+            pub fn as_str(self) -> &'static str {
+                match self { $(FindingId::$variant => $id),+ }
+            }
+
+            /// The severity a finding of this kind usually has.
+            pub fn default_severity(self) -> Severity {
+                match self { $(FindingId::$variant => Severity::$severity),+ }
+            }
+
+            /// One line on what the finding means, for the catalogue in the README and `--help`.
+            pub fn summary(self) -> &'static str {
+                match self { $(FindingId::$variant => $summary),+ }
+            }
+        }
+    };
+}
+
+finding_ids! {
+    PortSecurityMismatch => "port-security-mismatch", Error,
+        "A well-known port is set with the other encryption mode (465/993/995 need SSL/TLS; 587/143/110 need STARTTLS).";
+    IncomingServerAsOutgoing => "incoming-server-as-outgoing", Error,
+        "The outgoing (SMTP) server is set to an incoming server's host or port.";
+    OutgoingServerAsIncoming => "outgoing-server-as-incoming", Error,
+        "An incoming (IMAP/POP3) server is set to the outgoing server's host or port.";
+    ImapPop3Swap => "imap-pop3-swap", Error,
+        "IMAP is set to a POP3 host or port, or the reverse.";
+    Port25ForSubmission => "port-25-for-submission", Warning,
+        "SMTP on port 25: meant for server-to-server relay and often blocked by ISPs.";
+    PlaintextCredentials => "plaintext-credentials", Error,
+        "A password would be sent without encryption.";
+    ProfileMismatch => "profile-mismatch", Warning,
+        "Host, port or encryption differ from every setting the provider documents.";
+    HostTypo => "host-typo", Error,
+        "The host is one or two keystrokes away from a known provider host.";
+    LegacyHost => "legacy-host", Warning,
+        "The host is a retired name of the provider; use the current one.";
+    HostAlias => "host-alias", Info,
+        "The host is an alias of the documented name; it may work, but the documented one is safer.";
+    UsernameForm => "username-form", Error,
+        "The provider needs the full address (or only the part before '@') as the user name.";
+    PasswordAuthUnsupported => "password-auth-unsupported", Error,
+        "The provider no longer accepts passwords for this protocol; OAuth2 sign-in is needed.";
+    AuthPolicyNotice => "auth-policy-notice", Info,
+        "A dated change in the provider's login policy affects this account.";
+    AppPasswordRequired => "app-password-required", Info,
+        "The provider refuses the account password here; create an app password (or use OAuth2).";
+}
+
+impl fmt::Display for FindingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One thing maildoctor found about an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub id: FindingId,
+    pub severity: Severity,
+    /// The protocol it concerns; `None` for the account as a whole.
+    pub protocol: Option<Protocol>,
+    /// One line.
+    pub title: String,
+    /// What it means, for someone who is not a mail expert.
+    pub explanation: String,
+    /// What to type instead, when known.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// A finding with its id's usual severity.
+    pub fn new(id: FindingId, protocol: Option<Protocol>, title: impl Into<String>, explanation: impl Into<String>) -> Finding {
+        Finding {
+            id,
+            severity: id.default_severity(),
+            protocol,
+            title: title.into(),
+            explanation: explanation.into(),
+            fix: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Worst first; then outgoing before incoming, then by id, so output is stable.
+pub fn sort_worst_first(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.protocol.cmp(&b.protocol))
+            .then(a.id.cmp(&b.id))
+    });
+}
+
+/// The worst severity among findings, if any.
+pub fn worst(findings: &[Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for id in FindingId::ALL {
+            let s = id.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{s}");
+            assert!(seen.insert(s), "duplicate id {s}");
+        }
+    }
+
+    #[test]
+    fn sorting_puts_errors_first() {
+        let mut list = vec![
+            Finding::new(FindingId::HostAlias, Some(Protocol::Imap), "a", ""),
+            Finding::new(FindingId::HostTypo, Some(Protocol::Pop3), "b", ""),
+            Finding::new(FindingId::Port25ForSubmission, Some(Protocol::Smtp), "c", ""),
+            Finding::new(FindingId::PortSecurityMismatch, Some(Protocol::Smtp), "d", ""),
+        ];
+        sort_worst_first(&mut list);
+        let titles: Vec<_> = list.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(titles, ["d", "b", "c", "a"]);
+        assert_eq!(worst(&list), Some(Severity::Error));
+    }
+}

@@ -1,0 +1,117 @@
+//! Report types: the stable output contract, kept apart from the internal model so the
+//! internals can change without breaking scripts (schema/report.schema.json).
+
+use serde::Serialize;
+
+use crate::exit::ExitStatus;
+use crate::finding::{Finding, Severity, worst};
+use crate::resolve::Resolved;
+
+/// Bumped when a field changes meaning or disappears; new fields do not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// `maildoctor <version>`.
+    pub tool: String,
+    /// `lint` (later: `check`).
+    pub command: String,
+    pub account: AccountDto,
+    /// The profile id the account was compared with.
+    pub profile: Option<String>,
+    /// How the profile was chosen: given, address-domain or server-hosts.
+    pub profile_choice: Option<String>,
+    pub endpoints: Vec<EndpointDto>,
+    /// Worst first.
+    pub findings: Vec<FindingDto>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountDto {
+    pub address: Option<String>,
+    /// The user name as configured; null when it defaults to the address.
+    pub username: Option<String>,
+    pub auth: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointDto {
+    pub protocol: String,
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    /// `host:port/security`, as accepted by --smtp/--imap/--pop3.
+    pub spec: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingDto {
+    pub id: String,
+    pub severity: String,
+    /// smtp, imap, pop3, or null for the account as a whole.
+    pub protocol: Option<String>,
+    pub title: String,
+    pub explanation: String,
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The worst severity, or "ok" when there are no findings.
+    pub worst: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub exit_code: u8,
+}
+
+impl Report {
+    /// Builds the report of one run.
+    pub fn new(command: &str, resolved: &Resolved, findings: &[Finding]) -> Report {
+        let account = &resolved.account;
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("maildoctor {}", env!("CARGO_PKG_VERSION")),
+            command: command.to_owned(),
+            account: AccountDto {
+                address: account.address.as_ref().map(ToString::to_string),
+                username: account.username.clone(),
+                auth: account.auth.as_str().to_owned(),
+            },
+            profile: resolved.profile().map(|p| p.id.clone()),
+            profile_choice: resolved.profile.as_ref().map(|(_, c)| c.as_str().to_owned()),
+            endpoints: account
+                .endpoints
+                .iter()
+                .map(|(protocol, e)| EndpointDto {
+                    protocol: protocol.as_str().to_owned(),
+                    host: e.host.as_string(),
+                    port: e.port,
+                    security: e.security.as_str().to_owned(),
+                    spec: e.to_string(),
+                })
+                .collect(),
+            findings: findings
+                .iter()
+                .map(|f| FindingDto {
+                    id: f.id.as_str().to_owned(),
+                    severity: f.severity.as_str().to_owned(),
+                    protocol: f.protocol.map(|p| p.as_str().to_owned()),
+                    title: f.title.clone(),
+                    explanation: f.explanation.clone(),
+                    fix: f.fix.clone(),
+                })
+                .collect(),
+            summary: Summary {
+                worst: worst(findings).map_or("ok", Severity::as_str).to_owned(),
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+                exit_code: ExitStatus::from_worst(worst(findings)).code(),
+            },
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Text rendering for terminals and pipes. Styles are ANSI sequences that the caller's
+//! `anstream` writer strips when stdout is not a terminal or NO_COLOR is set; meaning is always
+//! carried by words and symbols too.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::profile::{Profile, ProfileSource, UsernameForm};
+
+use super::model::{FindingDto, Report};
+
+const WIDTH: usize = 80;
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(severity: &str) -> Style {
+    let color = match severity {
+        "error" => AnsiColor::Red,
+        "warning" => AnsiColor::Yellow,
+        _ => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+fn severity_tag(severity: &str) -> &'static str {
+    match severity {
+        "error" => "✗ ERROR",
+        "warning" => "! WARN ",
+        _ => "i INFO ",
+    }
+}
+
+fn wrap_into(out: &mut String, text: &str, indent: &str) {
+    // Host names and specs must never be split at their hyphens or slashes.
+    let options = textwrap::Options::new(WIDTH)
+        .initial_indent(indent)
+        .subsequent_indent(indent)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The human-readable report: account, endpoints, then findings worst first.
+pub fn render_report(report: &Report) -> String {
+    let mut out = String::new();
+    let who = report.account.address.as_deref().unwrap_or("(no address)");
+    let _ = writeln!(out, "{BOLD}maildoctor {} · {who}{BOLD:#}", report.command);
+    match (&report.profile, &report.profile_choice) {
+        (Some(id), choice) => {
+            let how = match choice.as_deref() {
+                Some("address-domain") => ", chosen by the address's domain",
+                Some("server-hosts") => ", chosen by the server names",
+                _ => "",
+            };
+            let _ = writeln!(out, "Profile: {id}{how}");
+        }
+        (None, _) => {
+            let _ = writeln!(out, "Profile: none (no provider recognised; only general rules apply)");
+        }
+    }
+    let username = report.account.username.clone().unwrap_or_else(|| format!("{who} (the address)"));
+    let _ = writeln!(out, "User name: {username} · Login: {}", report.account.auth);
+    out.push('\n');
+    for endpoint in &report.endpoints {
+        let direction = if endpoint.protocol == "smtp" { "Outgoing" } else { "Incoming" };
+        let security = match endpoint.security.as_str() {
+            "tls" => "SSL/TLS",
+            "starttls" => "STARTTLS",
+            _ => "no encryption",
+        };
+        let host_port = if endpoint.host.contains(':') {
+            format!("[{}]:{}", endpoint.host, endpoint.port)
+        } else {
+            format!("{}:{}", endpoint.host, endpoint.port)
+        };
+        let _ = writeln!(out, "  {direction:<8}  {:<4}  {host_port} {security}", endpoint.protocol.to_uppercase());
+    }
+    out.push('\n');
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "{}✓ No problems found in these settings.{:#}", Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), Style::new());
+        let _ = writeln!(out, "{DIM}(lint reads the settings only; it does not contact the servers.){DIM:#}");
+        return out;
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} finding{}: {} error{}, {} warning{}, {} info\n",
+        report.findings.len(),
+        plural(report.findings.len()),
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings),
+        s.infos
+    );
+    for finding in &report.findings {
+        render_finding(&mut out, finding);
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn render_finding(out: &mut String, finding: &FindingDto) {
+    let style = severity_style(&finding.severity);
+    let protocol = finding.protocol.as_deref().map_or_else(|| "ALL ".to_owned(), |p| format!("{:<4}", p.to_uppercase()));
+    let _ = writeln!(out, "{style}{}{style:#}  {protocol}  {BOLD}{}{BOLD:#}", severity_tag(&finding.severity), finding.title);
+    let _ = writeln!(out, "{:17}{DIM}[{}]{DIM:#}", "", finding.id);
+    wrap_into(out, &finding.explanation, &" ".repeat(17));
+    if let Some(fix) = &finding.fix {
+        wrap_into(out, &format!("Fix: {fix}"), &" ".repeat(17));
+    }
+    out.push('\n');
+}
+
+/// `maildoctor profiles`: one line per profile.
+pub fn render_profile_list<'a>(profiles: impl Iterator<Item = (&'a Profile, &'a ProfileSource)>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{BOLD}{:<18} {:<36} {}{BOLD:#}", "ID", "NAME", "DOMAINS");
+    for (profile, source) in profiles {
+        let mut domains = profile.domains.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        if profile.domains.len() > 3 {
+            let _ = write!(domains, " (+{} more)", profile.domains.len() - 3);
+        }
+        if profile.domains.is_empty() {
+            domains = "(custom domains, found by MX)".to_owned();
+        }
+        let overridden = if matches!(source, ProfileSource::File(_)) { " *" } else { "" };
+        let _ = writeln!(out, "{:<18} {:<36} {domains}", format!("{}{overridden}", profile.id), profile.name);
+    }
+    out
+}
+
+/// `maildoctor profiles show ID`: everything a profile says.
+pub fn render_profile(profile: &Profile, source: &ProfileSource) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{BOLD}{} [{}]{BOLD:#}", profile.name, profile.id);
+    let _ = writeln!(out, "Source: {source}");
+    let _ = writeln!(out, "Docs: {} (checked {})", profile.docs, profile.last_checked);
+    if !profile.domains.is_empty() {
+        out.push_str("Domains: ");
+        out.push_str(&profile.domains.join(", "));
+        out.push('\n');
+    }
+    if !profile.mx.is_empty() {
+        let _ = writeln!(out, "MX patterns: {}", profile.mx.join(", "));
+    }
+    out.push('\n');
+    for (protocol, endpoints) in &profile.endpoints {
+        for (i, endpoint) in endpoints.iter().enumerate() {
+            let label = if i == 0 { protocol.label() } else { "" };
+            let rank = if i == 0 { "" } else { "  (alternative)" };
+            let _ = writeln!(out, "  {label:<5} {}{rank}", endpoint.describe());
+        }
+    }
+    let form = |f: UsernameForm| match f {
+        UsernameForm::Address => "the full address",
+        UsernameForm::LocalPart => "the part before '@'",
+    };
+    let _ = writeln!(out, "\nUser name: {}", form(profile.username));
+    for (protocol, f) in &profile.username_by_protocol {
+        let _ = writeln!(out, "  for {}: {}", protocol.label(), form(*f));
+    }
+    let auth: Vec<&str> = profile
+        .auth
+        .iter()
+        .map(|a| match a {
+            crate::profile::AuthOffer::Password => "password",
+            crate::profile::AuthOffer::AppPassword => "app password",
+            crate::profile::AuthOffer::Oauth2 => "OAuth2",
+        })
+        .collect();
+    let _ = writeln!(out, "Login: {}", auth.join(", "));
+    for e in &profile.exceptions {
+        let _ = writeln!(out, "Exception: {} on port {} uses {}", e.protocol.label(), e.port, e.security.label());
+    }
+    for a in &profile.aliases {
+        let _ = writeln!(out, "Alias: {} → {}", a.host, a.of);
+    }
+    for l in &profile.legacy_hosts {
+        let _ = writeln!(out, "Retired: {} → {}", l.host, l.replacement);
+    }
+    if !profile.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for note in &profile.notes {
+            let date = note.date.map(|d| format!("{d}: ")).unwrap_or_default();
+            wrap_into(&mut out, &format!("- {date}{}", note.text), "  ");
+            if let Some(src) = &note.source {
+                let _ = writeln!(out, "    {DIM}{src}{DIM:#}");
+            }
+        }
+    }
+    out
+}
