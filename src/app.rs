@@ -24,7 +24,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
 
 /// Built-in profiles, then the user's config dir, then `--profiles-dir`.
 fn load_profiles(cli: &Cli) -> Result<ProfileStore> {
-    let dirs: Vec<_> = user_profiles_dir().into_iter().chain(cli.profiles_dir.clone()).collect();
+    let dirs: Vec<_> = user_profiles_dir()
+        .into_iter()
+        .chain(cli.profiles_dir.clone())
+        .collect();
     if let Some(dir) = &cli.profiles_dir
         && !dir.is_dir()
     {
@@ -44,26 +47,45 @@ pub fn account_layer(args: &AccountArgs) -> Result<AccountLayer> {
 
 fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
     let resolved = resolve(account_layer(&args.account)?, store)?;
-    let today = args.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let today = args
+        .as_of
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let findings = lint_resolved(&resolved, store, today);
     let report = Report::new("lint", &resolved, &findings);
     let text = match args.format {
         Format::Text => render_report(&report),
         Format::Json => to_json(&report) + "\n",
     };
-    out.write_all(text.as_bytes()).context("cannot write the report")?;
+    out.write_all(text.as_bytes())
+        .context("cannot write the report")?;
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
 /// The static findings of a resolved account.
-pub fn lint_resolved(resolved: &Resolved, store: &ProfileStore, today: jiff::civil::Date) -> Vec<crate::finding::Finding> {
+pub fn lint_resolved(
+    resolved: &Resolved,
+    store: &ProfileStore,
+    today: jiff::civil::Date,
+) -> Vec<crate::finding::Finding> {
     let hosts = HostIndex::build(store);
-    lint(&LintContext { account: &resolved.account, profile: resolved.profile(), store, hosts: &hosts, today })
+    lint(&LintContext {
+        account: &resolved.account,
+        profile: resolved.profile(),
+        store,
+        hosts: &hosts,
+        today,
+    })
 }
 
-fn run_profiles(args: &ProfilesArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
+fn run_profiles(
+    args: &ProfilesArgs,
+    store: &ProfileStore,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     let text = match (&args.action, args.format) {
-        (None | Some(ProfilesAction::List), Format::Text) => render_profile_list(store.iter_with_source()),
+        (None | Some(ProfilesAction::List), Format::Text) => {
+            render_profile_list(store.iter_with_source())
+        }
         (None | Some(ProfilesAction::List), Format::Json) => {
             let list: Vec<_> = store
                 .iter_with_source()
@@ -86,6 +108,7 @@ fn run_profiles(args: &ProfilesArgs, store: &ProfileStore, out: &mut dyn Write) 
             }
         }
     };
-    out.write_all(text.as_bytes()).context("cannot write the output")?;
+    out.write_all(text.as_bytes())
+        .context("cannot write the output")?;
     Ok(ExitStatus::Ok)
 }

@@ -128,7 +128,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with its id's usual severity.
-    pub fn new(id: FindingId, protocol: Option<Protocol>, title: impl Into<String>, explanation: impl Into<String>) -> Finding {
+    pub fn new(
+        id: FindingId,
+        protocol: Option<Protocol>,
+        title: impl Into<String>,
+        explanation: impl Into<String>,
+    ) -> Finding {
         Finding {
             id,
             severity: id.default_severity(),
@@ -176,7 +181,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for id in FindingId::ALL {
             let s = id.as_str();
-            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{s}"
+            );
             assert!(seen.insert(s), "duplicate id {s}");
         }
     }
@@ -186,8 +195,18 @@ mod tests {
         let mut list = vec![
             Finding::new(FindingId::HostAlias, Some(Protocol::Imap), "a", ""),
             Finding::new(FindingId::HostTypo, Some(Protocol::Pop3), "b", ""),
-            Finding::new(FindingId::Port25ForSubmission, Some(Protocol::Smtp), "c", ""),
-            Finding::new(FindingId::PortSecurityMismatch, Some(Protocol::Smtp), "d", ""),
+            Finding::new(
+                FindingId::Port25ForSubmission,
+                Some(Protocol::Smtp),
+                "c",
+                "",
+            ),
+            Finding::new(
+                FindingId::PortSecurityMismatch,
+                Some(Protocol::Smtp),
+                "d",
+                "",
+            ),
         ];
         sort_worst_first(&mut list);
         let titles: Vec<_> = list.iter().map(|f| f.title.as_str()).collect();

@@ -78,15 +78,25 @@ pub fn resolve(layer: AccountLayer, store: &ProfileStore) -> Result<Resolved, Re
     }
     if endpoints.is_empty() {
         return Err(match address {
-            Some(a) if profile.is_none() => ResolveError::UnknownDomain { domain: a.domain().to_owned() },
+            Some(a) if profile.is_none() => ResolveError::UnknownDomain {
+                domain: a.domain().to_owned(),
+            },
             _ => ResolveError::Nothing,
         });
     }
-    let auth = layer.auth.unwrap_or_else(|| match profile.as_ref().and_then(|(p, _)| p.auth.first()) {
-        Some(AuthOffer::Oauth2) => AuthMethod::Oauth2,
-        _ => AuthMethod::Password,
-    });
-    let account = Account { address, username: layer.username, auth, endpoints };
+    let auth =
+        layer.auth.unwrap_or_else(
+            || match profile.as_ref().and_then(|(p, _)| p.auth.first()) {
+                Some(AuthOffer::Oauth2) => AuthMethod::Oauth2,
+                _ => AuthMethod::Password,
+            },
+        );
+    let account = Account {
+        address,
+        username: layer.username,
+        auth,
+        endpoints,
+    };
     Ok(Resolved { account, profile })
 }
 
@@ -108,22 +118,35 @@ fn choose_profile(
 fn profile_by_hosts<'a>(layer: &AccountLayer, store: &'a ProfileStore) -> Option<&'a Profile> {
     let hosts: Vec<String> = Protocol::ALL
         .into_iter()
-        .filter_map(|p| layer.endpoint(p).and_then(|e| e.host.name().map(str::to_owned)))
+        .filter_map(|p| {
+            layer
+                .endpoint(p)
+                .and_then(|e| e.host.name().map(str::to_owned))
+        })
         .collect();
     let mut scored: Vec<(usize, &Profile)> = store
         .iter()
         .map(|profile| {
             let documented = hosts
                 .iter()
-                .filter(|h| Protocol::ALL.iter().any(|p| profile.endpoints(*p).iter().any(|e| e.host.name() == Some(h.as_str()))))
+                .filter(|h| {
+                    Protocol::ALL.iter().any(|p| {
+                        profile
+                            .endpoints(*p)
+                            .iter()
+                            .any(|e| e.host.name() == Some(h.as_str()))
+                    })
+                })
                 .count();
             (documented, profile)
         })
         .filter(|(score, _)| *score > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     match scored.as_slice() {
-        [(best, profile), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => Some(profile),
+        [(best, profile), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => {
+            Some(profile)
+        }
         _ => None,
     }
 }
@@ -138,17 +161,33 @@ mod tests {
     }
 
     fn layer(address: &str) -> AccountLayer {
-        AccountLayer { address: Some(address.into()), ..Default::default() }
+        AccountLayer {
+            address: Some(address.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn an_address_alone_takes_the_providers_settings() {
         let r = resolve(layer("alice@hotmail.com"), &store()).unwrap();
         let (profile, choice) = r.profile.as_ref().unwrap();
-        assert_eq!((profile.id.as_str(), *choice), ("outlook", ProfileChoice::AddressDomain));
-        assert_eq!(r.account.endpoint(Protocol::Smtp).unwrap().to_string(), "smtp-mail.outlook.com:587/starttls");
-        assert_eq!(r.account.endpoint(Protocol::Pop3).unwrap().to_string(), "outlook.office365.com:995/tls");
-        assert_eq!(r.account.auth, AuthMethod::Oauth2, "Outlook.com offers only OAuth2");
+        assert_eq!(
+            (profile.id.as_str(), *choice),
+            ("outlook", ProfileChoice::AddressDomain)
+        );
+        assert_eq!(
+            r.account.endpoint(Protocol::Smtp).unwrap().to_string(),
+            "smtp-mail.outlook.com:587/starttls"
+        );
+        assert_eq!(
+            r.account.endpoint(Protocol::Pop3).unwrap().to_string(),
+            "outlook.office365.com:995/tls"
+        );
+        assert_eq!(
+            r.account.auth,
+            AuthMethod::Oauth2,
+            "Outlook.com offers only OAuth2"
+        );
     }
 
     #[test]
@@ -156,8 +195,14 @@ mod tests {
         let mut l = layer("alice@hotmail.com");
         l.smtp = Some(PartialEndpoint::parse("smtp.office365.com:465/starttls").unwrap());
         let r = resolve(l, &store()).unwrap();
-        assert_eq!(r.account.endpoint(Protocol::Smtp).unwrap().to_string(), "smtp.office365.com:465/starttls");
-        assert_eq!(r.account.endpoint(Protocol::Imap).unwrap().to_string(), "outlook.office365.com:993/tls");
+        assert_eq!(
+            r.account.endpoint(Protocol::Smtp).unwrap().to_string(),
+            "smtp.office365.com:465/starttls"
+        );
+        assert_eq!(
+            r.account.endpoint(Protocol::Imap).unwrap().to_string(),
+            "outlook.office365.com:993/tls"
+        );
     }
 
     #[test]
@@ -167,21 +212,40 @@ mod tests {
         l.imap = Some(PartialEndpoint::parse("outlook.office365.com").unwrap());
         let r = resolve(l, &store()).unwrap();
         let (profile, choice) = r.profile.unwrap();
-        assert_eq!((profile.id.as_str(), choice), ("microsoft365", ProfileChoice::ServerHosts));
+        assert_eq!(
+            (profile.id.as_str(), choice),
+            ("microsoft365", ProfileChoice::ServerHosts)
+        );
     }
 
     #[test]
     fn an_unknown_domain_without_servers_is_an_error_that_says_what_to_do() {
-        let err = resolve(layer("bob@nowhere.example"), &store()).unwrap_err().to_string();
-        assert!(err.contains("\"nowhere.example\"") && err.contains("--smtp"), "{err}");
-        let err = resolve(AccountLayer::default(), &store()).unwrap_err().to_string();
+        let err = resolve(layer("bob@nowhere.example"), &store())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"nowhere.example\"") && err.contains("--smtp"),
+            "{err}"
+        );
+        let err = resolve(AccountLayer::default(), &store())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("nothing to check"), "{err}");
     }
 
     #[test]
     fn a_bad_address_or_profile_is_an_error() {
-        assert!(matches!(resolve(layer("bob"), &store()), Err(ResolveError::Address(_))));
-        let l = AccountLayer { profile: Some("nope".into()), ..Default::default() };
-        assert!(matches!(resolve(l, &store()), Err(ResolveError::Profile(ProfileError::Unknown { .. }))));
+        assert!(matches!(
+            resolve(layer("bob"), &store()),
+            Err(ResolveError::Address(_))
+        ));
+        let l = AccountLayer {
+            profile: Some("nope".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            resolve(l, &store()),
+            Err(ResolveError::Profile(ProfileError::Unknown { .. }))
+        ));
     }
 }

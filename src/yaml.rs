@@ -15,7 +15,11 @@ pub struct YamlError {
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|err| {
         let (line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
-        YamlError { line, column, message: first_line(&err.to_string()) }
+        YamlError {
+            line,
+            column,
+            message: first_line(&err.to_string()),
+        }
     })
 }
 
@@ -25,7 +29,10 @@ fn first_line(rendered: &str) -> String {
     let line = rendered.lines().next().unwrap_or(rendered).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     // "line 3 column 7: message": the position is reported separately.
-    match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((_, message)) => message.to_owned(),
         None => line.to_owned(),
     }

@@ -7,13 +7,20 @@ use serde_json::Value;
 fn maildoctor() -> Command {
     let mut cmd = Command::cargo_bin("maildoctor").unwrap();
     // Keep the user's own profiles and colour settings out of the tests.
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
     cmd
 }
 
 fn json_of(args: &[&str]) -> (Value, i32) {
-    let out = maildoctor().args(args).args(["--format", "json", "--as-of", "2026-11-23"]).output().unwrap();
-    let value: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let out = maildoctor()
+        .args(args)
+        .args(["--format", "json", "--as-of", "2026-11-23"])
+        .output()
+        .unwrap();
+    let value: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (value, out.status.code().unwrap())
 }
 
@@ -25,11 +32,18 @@ fn validator() -> jsonschema::Validator {
 #[test]
 fn the_readme_example_flags_the_mismatch_and_exits_2() {
     maildoctor()
-        .args(["lint", "alice@outlook.com", "--smtp", "smtp.office365.com:465/starttls"])
+        .args([
+            "lint",
+            "alice@outlook.com",
+            "--smtp",
+            "smtp.office365.com:465/starttls",
+        ])
         .assert()
         .code(2)
         .stdout(predicate::str::contains("port-security-mismatch"))
-        .stdout(predicate::str::contains("Port 465 expects SSL/TLS, but STARTTLS is set"))
+        .stdout(predicate::str::contains(
+            "Port 465 expects SSL/TLS, but STARTTLS is set",
+        ))
         .stdout(predicate::str::contains("Fix: Use port 587 with STARTTLS"));
 }
 
@@ -39,14 +53,24 @@ fn an_address_alone_is_linted_clean_and_exits_0() {
         .args(["lint", "alice@outlook.com"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("smtp-mail.outlook.com:587 STARTTLS"))
+        .stdout(predicate::str::contains(
+            "smtp-mail.outlook.com:587 STARTTLS",
+        ))
         .stdout(predicate::str::contains("No problems found"));
 }
 
 #[test]
 fn a_warning_exits_1() {
     maildoctor()
-        .args(["lint", "--profile", "microsoft365", "--auth", "oauth2", "--smtp", "smtp.office365.com:25"])
+        .args([
+            "lint",
+            "--profile",
+            "microsoft365",
+            "--auth",
+            "oauth2",
+            "--smtp",
+            "smtp.office365.com:25",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("port-25-for-submission"));
@@ -54,8 +78,19 @@ fn a_warning_exits_1() {
 
 #[test]
 fn text_output_in_a_pipe_has_no_colour_codes() {
-    let out = maildoctor().args(["lint", "alice@outlook.com", "--smtp", "smtp.office365.com:465/starttls"]).output().unwrap();
-    assert!(!out.stdout.contains(&0x1b), "escape sequences in piped output");
+    let out = maildoctor()
+        .args([
+            "lint",
+            "alice@outlook.com",
+            "--smtp",
+            "smtp.office365.com:465/starttls",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "escape sequences in piped output"
+    );
 }
 
 #[test]
@@ -63,13 +98,38 @@ fn json_reports_match_the_committed_schema() {
     let validator = validator();
     let runs: &[&[&str]] = &[
         &["lint", "alice@outlook.com"],
-        &["lint", "alice@outlook.com", "--smtp", "smtp.office365.com:465/starttls", "--user", "alice"],
-        &["lint", "--smtp", "imap.example.org:993", "--imap", "[::1]:143/plain", "--pop3", "smtp.live.com"],
-        &["lint", "bob@contoso.example", "--profile", "microsoft365", "--auth", "password"],
+        &[
+            "lint",
+            "alice@outlook.com",
+            "--smtp",
+            "smtp.office365.com:465/starttls",
+            "--user",
+            "alice",
+        ],
+        &[
+            "lint",
+            "--smtp",
+            "imap.example.org:993",
+            "--imap",
+            "[::1]:143/plain",
+            "--pop3",
+            "smtp.live.com",
+        ],
+        &[
+            "lint",
+            "bob@contoso.example",
+            "--profile",
+            "microsoft365",
+            "--auth",
+            "password",
+        ],
     ];
     for args in runs {
         let (report, code) = json_of(args);
-        let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
         assert_eq!(report["summary"]["exit_code"], code, "{args:?}");
     }
@@ -77,7 +137,12 @@ fn json_reports_match_the_committed_schema() {
 
 #[test]
 fn json_carries_the_finding_fields() {
-    let (report, code) = json_of(&["lint", "alice@outlook.com", "--smtp", "smtp.office365.com:465/starttls"]);
+    let (report, code) = json_of(&[
+        "lint",
+        "alice@outlook.com",
+        "--smtp",
+        "smtp.office365.com:465/starttls",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(report["profile"], "outlook");
     assert_eq!(report["profile_choice"], "address-domain");
@@ -86,7 +151,10 @@ fn json_carries_the_finding_fields() {
     assert_eq!(first["severity"], "error");
     assert_eq!(first["protocol"], "smtp");
     assert!(first["fix"].as_str().unwrap().contains("587 with STARTTLS"));
-    assert_eq!(report["endpoints"][0]["spec"], "smtp.office365.com:465/starttls");
+    assert_eq!(
+        report["endpoints"][0]["spec"],
+        "smtp.office365.com:465/starttls"
+    );
 }
 
 #[test]
@@ -105,29 +173,64 @@ fn the_schema_rejects_what_the_contract_forbids() {
 fn bad_input_exits_3_with_a_message_naming_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let bad_yaml = dir.path().join("bad.yaml");
-    std::fs::write(&bad_yaml, "address: alice@example.com\nsmtp: { host: smtp.example.com, port: 99999 }\n").unwrap();
+    std::fs::write(
+        &bad_yaml,
+        "address: alice@example.com\nsmtp: { host: smtp.example.com, port: 99999 }\n",
+    )
+    .unwrap();
     let unknown_key = dir.path().join("unknown.yaml");
-    std::fs::write(&unknown_key, "address: alice@example.com\nsmpt: smtp.example.com\n").unwrap();
+    std::fs::write(
+        &unknown_key,
+        "address: alice@example.com\nsmpt: smtp.example.com\n",
+    )
+    .unwrap();
     let bad_yaml = bad_yaml.to_str().unwrap();
     let unknown_key = unknown_key.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["lint", "--smtp", "smtp.example.com:99999"], "port \"99999\""),
-        (&["lint", "--smtp", "smtp.example.com/tsl"], "security \"tsl\""),
-        (&["lint", "--imap", "imap_server.example.com"], "contains '_'"),
+        (
+            &["lint", "--smtp", "smtp.example.com:99999"],
+            "port \"99999\"",
+        ),
+        (
+            &["lint", "--smtp", "smtp.example.com/tsl"],
+            "security \"tsl\"",
+        ),
+        (
+            &["lint", "--imap", "imap_server.example.com"],
+            "contains '_'",
+        ),
         (&["lint", "--pop3", "fe80::1:99999"], "brackets"),
         (&["lint", "alice"], "not an e-mail address"),
-        (&["lint", "alice@outlook.com", "--profile", "hotmial"], "unknown profile \"hotmial\""),
-        (&["lint", "alice@nowhere.example"], "no built-in profile knows \"nowhere.example\""),
+        (
+            &["lint", "alice@outlook.com", "--profile", "hotmial"],
+            "unknown profile \"hotmial\"",
+        ),
+        (
+            &["lint", "alice@nowhere.example"],
+            "no built-in profile knows \"nowhere.example\"",
+        ),
         (&["lint"], "nothing to check"),
-        (&["lint", "--account", "/nonexistent/acct.yaml"], "cannot read account file /nonexistent/acct.yaml"),
+        (
+            &["lint", "--account", "/nonexistent/acct.yaml"],
+            "cannot read account file /nonexistent/acct.yaml",
+        ),
         (&["lint", "--account", bad_yaml], ":2:"),
         (&["lint", "--account", unknown_key], "smpt"),
-        (&["lint", "--auth", "kerberos", "alice@outlook.com"], "kerberos"),
-        (&["lint", "alice@outlook.com", "--as-of", "2026-13-01"], "2026-13-01"),
+        (
+            &["lint", "--auth", "kerberos", "alice@outlook.com"],
+            "kerberos",
+        ),
+        (
+            &["lint", "alice@outlook.com", "--as-of", "2026-13-01"],
+            "2026-13-01",
+        ),
         (&["lint", "alice@outlook.com", "--format", "xml"], "xml"),
         (&["frobnicate"], "frobnicate"),
         (&["profiles", "show", "nope"], "unknown profile \"nope\""),
-        (&["--profiles-dir", "/nonexistent/dir", "profiles"], "/nonexistent/dir"),
+        (
+            &["--profiles-dir", "/nonexistent/dir", "profiles"],
+            "/nonexistent/dir",
+        ),
     ];
     for (args, want) in cases {
         maildoctor()
@@ -141,8 +244,16 @@ fn bad_input_exits_3_with_a_message_naming_the_problem() {
 
 #[test]
 fn help_and_version_exit_0() {
-    maildoctor().arg("--help").assert().code(0).stdout(predicate::str::contains("Exit codes"));
-    maildoctor().arg("--version").assert().code(0).stdout(predicate::str::starts_with("maildoctor "));
+    maildoctor()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit codes"));
+    maildoctor()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("maildoctor "));
 }
 
 #[test]
@@ -156,14 +267,30 @@ fn profiles_lists_and_shows() {
         .args(["profiles", "show", "outlook"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("smtp-mail.outlook.com:587 STARTTLS"))
+        .stdout(predicate::str::contains(
+            "smtp-mail.outlook.com:587 STARTTLS",
+        ))
         .stdout(predicate::str::contains("2024-09-16"));
-    let out = maildoctor().args(["profiles", "show", "microsoft365", "--format", "json"]).output().unwrap();
+    let out = maildoctor()
+        .args(["profiles", "show", "microsoft365", "--format", "json"])
+        .output()
+        .unwrap();
     let profile: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(profile["endpoints"]["smtp"][0], "smtp.office365.com:587/starttls");
-    let out = maildoctor().args(["profiles", "--format", "json"]).output().unwrap();
+    assert_eq!(
+        profile["endpoints"]["smtp"][0],
+        "smtp.office365.com:587/starttls"
+    );
+    let out = maildoctor()
+        .args(["profiles", "--format", "json"])
+        .output()
+        .unwrap();
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(list.as_array().unwrap().iter().any(|p| p["id"] == "outlook"));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == "outlook")
+    );
 }
 
 #[test]
@@ -175,7 +302,14 @@ fn a_profiles_dir_overrides_a_builtin_profile() {
     )
     .unwrap();
     maildoctor()
-        .args(["--profiles-dir", dir.path().to_str().unwrap(), "lint", "carol@corp.example", "--smtp", "mail.corp.example:587/starttls"])
+        .args([
+            "--profiles-dir",
+            dir.path().to_str().unwrap(),
+            "lint",
+            "carol@corp.example",
+            "--smtp",
+            "mail.corp.example:587/starttls",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("profile-mismatch"))
@@ -206,6 +340,19 @@ fn an_account_file_is_read_and_flags_override_it() {
     )
     .unwrap();
     let file = path.to_str().unwrap();
-    maildoctor().args(["lint", "--account", file]).assert().code(2).stdout(predicate::str::contains("port-security-mismatch"));
-    maildoctor().args(["lint", "--account", file, "--smtp", "smtp.office365.com:587/starttls"]).assert().code(0);
+    maildoctor()
+        .args(["lint", "--account", file])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("port-security-mismatch"));
+    maildoctor()
+        .args([
+            "lint",
+            "--account",
+            file,
+            "--smtp",
+            "smtp.office365.com:587/starttls",
+        ])
+        .assert()
+        .code(0);
 }

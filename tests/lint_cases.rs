@@ -25,7 +25,8 @@ struct Case {
 #[test]
 fn every_lint_case_gives_exactly_the_expected_findings() {
     let text = include_str!("data/lint_cases.yaml");
-    let cases: Vec<Case> = maildoctor::yaml::from_str(text).unwrap_or_else(|e| panic!("lint_cases.yaml:{}:{}: {}", e.line, e.column, e.message));
+    let cases: Vec<Case> = maildoctor::yaml::from_str(text)
+        .unwrap_or_else(|e| panic!("lint_cases.yaml:{}:{}: {}", e.line, e.column, e.message));
     let store = ProfileStore::embedded().unwrap();
     let default_day = Date::constant(2026, 11, 23);
     let mut failures = Vec::new();
@@ -44,7 +45,10 @@ fn every_lint_case_gives_exactly_the_expected_findings() {
             .collect();
         let want: BTreeSet<String> = case.expect.iter().cloned().collect();
         if got != want {
-            failures.push(format!("{}:\n    want {want:?}\n    got  {got:?}", case.name));
+            failures.push(format!(
+                "{}:\n    want {want:?}\n    got  {got:?}",
+                case.name
+            ));
         }
         if let Some(level) = &case.worst {
             let got = worst(&findings).map_or("ok", |s| s.as_str());
@@ -53,6 +57,16 @@ fn every_lint_case_gives_exactly_the_expected_findings() {
             }
         }
     }
-    assert!(cases.len() >= 30, "the table shrank to {} cases", cases.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        cases.len() >= 30,
+        "the table shrank to {} cases",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

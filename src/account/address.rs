@@ -17,7 +17,9 @@ pub enum AddressError {
         #[source]
         source: HostError,
     },
-    #[error("\"{0}\" is not an e-mail address: the part before '@' contains a space or control character")]
+    #[error(
+        "\"{0}\" is not an e-mail address: the part before '@' contains a space or control character"
+    )]
     LocalPart(String),
 }
 
@@ -44,7 +46,10 @@ impl Address {
             address: input.to_owned(),
             source,
         })?;
-        Ok(Address { local: local.to_owned(), domain })
+        Ok(Address {
+            local: local.to_owned(),
+            domain,
+        })
     }
 
     /// The part before the '@'.
@@ -78,7 +83,13 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_address() {
-        for bad in ["alice", "@example.com", "alice@", "al ice@example.com", "alice@exa_mple.com"] {
+        for bad in [
+            "alice",
+            "@example.com",
+            "alice@",
+            "al ice@example.com",
+            "alice@exa_mple.com",
+        ] {
             let err = Address::parse(bad).unwrap_err().to_string();
             assert!(err.contains(bad.trim()), "{bad}: {err}");
         }

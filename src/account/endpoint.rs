@@ -75,25 +75,39 @@ impl PartialEndpoint {
     /// Parses `HOST[:PORT][/SECURITY]` without applying defaults.
     pub fn parse(spec: &str) -> Result<PartialEndpoint, SpecError> {
         let spec = spec.trim();
-        let err_host = |source| SpecError::Host { spec: spec.to_owned(), source };
+        let err_host = |source| SpecError::Host {
+            spec: spec.to_owned(),
+            source,
+        };
         let (rest, security) = match spec.rsplit_once('/') {
             Some((rest, word)) => {
-                let security = Security::from_word(word.trim()).ok_or_else(|| SpecError::Security {
-                    spec: spec.to_owned(),
-                    word: word.to_owned(),
-                })?;
+                let security =
+                    Security::from_word(word.trim()).ok_or_else(|| SpecError::Security {
+                        spec: spec.to_owned(),
+                        word: word.to_owned(),
+                    })?;
                 (rest, Some(security))
             }
             None => (spec, None),
         };
-        let (host_part, port_part) = split_host_port(rest).map_err(|()| SpecError::UnbracketedIpv6 {
-            spec: spec.to_owned(),
-        })?;
+        let (host_part, port_part) =
+            split_host_port(rest).map_err(|()| SpecError::UnbracketedIpv6 {
+                spec: spec.to_owned(),
+            })?;
         let host = Host::parse(host_part).map_err(err_host)?;
         let port = port_part
-            .map(|p| parse_port(p).ok_or_else(|| SpecError::Port { spec: spec.to_owned(), port: p.to_owned() }))
+            .map(|p| {
+                parse_port(p).ok_or_else(|| SpecError::Port {
+                    spec: spec.to_owned(),
+                    port: p.to_owned(),
+                })
+            })
             .transpose()?;
-        Ok(PartialEndpoint { host, port, security })
+        Ok(PartialEndpoint {
+            host,
+            port,
+            security,
+        })
     }
 
     /// Fills in what is missing: the port from the security mode, the security from the port
@@ -112,7 +126,11 @@ impl PartialEndpoint {
             }
             (None, None) => protocol.default_endpoint(),
         };
-        Endpoint { host: self.host, port, security }
+        Endpoint {
+            host: self.host,
+            port,
+            security,
+        }
     }
 }
 
@@ -177,12 +195,9 @@ impl<'de> Visitor<'de> for PartialEndpointVisitor {
                 }
                 "port" => {
                     let value: u32 = map.next_value()?;
-                    port = Some(
-                        u16::try_from(value)
-                            .ok()
-                            .filter(|p| *p != 0)
-                            .ok_or_else(|| de::Error::custom(format!("port {value} is not from 1 to 65535")))?,
-                    );
+                    port = Some(u16::try_from(value).ok().filter(|p| *p != 0).ok_or_else(
+                        || de::Error::custom(format!("port {value} is not from 1 to 65535")),
+                    )?);
                 }
                 "security" => {
                     let word: String = map.next_value()?;
@@ -193,12 +208,19 @@ impl<'de> Visitor<'de> for PartialEndpointVisitor {
                     })?);
                 }
                 other => {
-                    return Err(de::Error::unknown_field(other, &["host", "port", "security"]));
+                    return Err(de::Error::unknown_field(
+                        other,
+                        &["host", "port", "security"],
+                    ));
                 }
             }
         }
         let host = host.ok_or_else(|| de::Error::missing_field("host"))?;
-        Ok(PartialEndpoint { host, port, security })
+        Ok(PartialEndpoint {
+            host,
+            port,
+            security,
+        })
     }
 }
 
@@ -213,22 +235,70 @@ mod tests {
     #[test]
     fn missing_parts_take_the_protocol_standard() {
         let cases = [
-            ("smtp.example.com", Protocol::Smtp, "smtp.example.com:587/starttls"),
-            ("smtp.example.com/tls", Protocol::Smtp, "smtp.example.com:465/tls"),
-            ("smtp.example.com/ssl", Protocol::Smtp, "smtp.example.com:465/tls"),
-            ("smtp.example.com/plain", Protocol::Smtp, "smtp.example.com:587/plain"),
-            ("smtp.example.com:465", Protocol::Smtp, "smtp.example.com:465/tls"),
-            ("smtp.example.com:25", Protocol::Smtp, "smtp.example.com:25/starttls"),
-            ("imap.example.com", Protocol::Imap, "imap.example.com:993/tls"),
-            ("imap.example.com/starttls", Protocol::Imap, "imap.example.com:143/starttls"),
-            ("imap.example.com/none", Protocol::Imap, "imap.example.com:143/plain"),
+            (
+                "smtp.example.com",
+                Protocol::Smtp,
+                "smtp.example.com:587/starttls",
+            ),
+            (
+                "smtp.example.com/tls",
+                Protocol::Smtp,
+                "smtp.example.com:465/tls",
+            ),
+            (
+                "smtp.example.com/ssl",
+                Protocol::Smtp,
+                "smtp.example.com:465/tls",
+            ),
+            (
+                "smtp.example.com/plain",
+                Protocol::Smtp,
+                "smtp.example.com:587/plain",
+            ),
+            (
+                "smtp.example.com:465",
+                Protocol::Smtp,
+                "smtp.example.com:465/tls",
+            ),
+            (
+                "smtp.example.com:25",
+                Protocol::Smtp,
+                "smtp.example.com:25/starttls",
+            ),
+            (
+                "imap.example.com",
+                Protocol::Imap,
+                "imap.example.com:993/tls",
+            ),
+            (
+                "imap.example.com/starttls",
+                Protocol::Imap,
+                "imap.example.com:143/starttls",
+            ),
+            (
+                "imap.example.com/none",
+                Protocol::Imap,
+                "imap.example.com:143/plain",
+            ),
             ("pop.example.com", Protocol::Pop3, "pop.example.com:995/tls"),
-            ("pop.example.com/stls", Protocol::Pop3, "pop.example.com:110/starttls"),
-            ("pop.example.com:110", Protocol::Pop3, "pop.example.com:110/starttls"),
+            (
+                "pop.example.com/stls",
+                Protocol::Pop3,
+                "pop.example.com:110/starttls",
+            ),
+            (
+                "pop.example.com:110",
+                Protocol::Pop3,
+                "pop.example.com:110/starttls",
+            ),
             ("[::1]:993/tls", Protocol::Imap, "[::1]:993/tls"),
             ("[::1]", Protocol::Imap, "[::1]:993/tls"),
             ("::1", Protocol::Pop3, "[::1]:995/tls"),
-            ("127.0.0.1:1025/starttls", Protocol::Smtp, "127.0.0.1:1025/starttls"),
+            (
+                "127.0.0.1:1025/starttls",
+                Protocol::Smtp,
+                "127.0.0.1:1025/starttls",
+            ),
             ("127.0.0.1:1143", Protocol::Imap, "127.0.0.1:1143/tls"),
         ];
         for (spec, protocol, want) in cases {
@@ -238,7 +308,11 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for spec in ["a.example:465/starttls", "[2001:db8::1]:110/plain", "10.0.0.1:993/tls"] {
+        for spec in [
+            "a.example:465/starttls",
+            "[2001:db8::1]:110/plain",
+            "10.0.0.1:993/tls",
+        ] {
             assert_eq!(ep(spec, Protocol::Imap), spec);
         }
     }
@@ -246,7 +320,10 @@ mod tests {
     #[test]
     fn a_port_of_another_protocol_keeps_its_own_security() {
         // 993 on the SMTP line is still implicit TLS; the cross-protocol rule reports it.
-        assert_eq!(ep("imap.example.com:993", Protocol::Smtp), "imap.example.com:993/tls");
+        assert_eq!(
+            ep("imap.example.com:993", Protocol::Smtp),
+            "imap.example.com:993/tls"
+        );
     }
 
     #[test]
@@ -266,7 +343,10 @@ mod tests {
         for (spec, want) in cases {
             let err = PartialEndpoint::parse(spec).unwrap_err().to_string();
             assert!(err.contains(want), "{spec}: {err}");
-            assert!(err.contains(spec.trim()), "{spec}: error should quote the spec: {err}");
+            assert!(
+                err.contains(spec.trim()),
+                "{spec}: error should quote the spec: {err}"
+            );
         }
     }
 }

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::AuthMethod;
 use super::endpoint::PartialEndpoint;
 use super::protocol::Protocol;
-use super::AuthMethod;
 
 /// One source of account settings. Every field is optional so layers can be stacked:
 /// flags over the file, the file over the profile.
@@ -107,7 +107,10 @@ mod tests {
         let imap = layer.imap.unwrap();
         assert_eq!(imap.port, Some(993));
         assert_eq!(imap.security, Some(Security::Tls));
-        assert_eq!(layer.pop3.unwrap().host.to_string(), "outlook.office365.com");
+        assert_eq!(
+            layer.pop3.unwrap().host.to_string(),
+            "outlook.office365.com"
+        );
     }
 
     #[test]
@@ -122,13 +125,25 @@ mod tests {
         let cases = [
             ("auth: kerberos\n", "acct.yaml:1:7:", "kerberos"),
             ("smtp: smtp.example.com:99999\n", "acct.yaml:1:7:", "99999"),
-            ("imap: { host: imap.example.com, port: 0 }\n", "acct.yaml:1:", "port 0"),
-            ("imap: { host: imap.example.com, security: tsl }\n", "acct.yaml:1:", "tsl"),
+            (
+                "imap: { host: imap.example.com, port: 0 }\n",
+                "acct.yaml:1:",
+                "port 0",
+            ),
+            (
+                "imap: { host: imap.example.com, security: tsl }\n",
+                "acct.yaml:1:",
+                "tsl",
+            ),
             ("imap: { port: 993 }\n", "acct.yaml:1:", "host"),
             ("imap: [a, b]\n", "acct.yaml:1:", "expected an endpoint"),
             ("address: [x\n", "acct.yaml:", ""),
             ("smtp:\n  host: a.example\n port: 1\n", "acct.yaml:3:", ""),
-            ("address: a@x.example\naddress: b@x.example\n", "acct.yaml:2:", "duplicate"),
+            (
+                "address: a@x.example\naddress: b@x.example\n",
+                "acct.yaml:2:",
+                "duplicate",
+            ),
         ];
         for (text, at, want) in cases {
             let err = parse(text).unwrap_err();
@@ -139,8 +154,15 @@ mod tests {
 
     #[test]
     fn upper_layers_win() {
-        let base = AccountLayer { address: Some("a@x.example".into()), auth: Some(AuthMethod::Password), ..Default::default() };
-        let top = AccountLayer { auth: Some(AuthMethod::Oauth2), ..Default::default() };
+        let base = AccountLayer {
+            address: Some("a@x.example".into()),
+            auth: Some(AuthMethod::Password),
+            ..Default::default()
+        };
+        let top = AccountLayer {
+            auth: Some(AuthMethod::Oauth2),
+            ..Default::default()
+        };
         let merged = top.over(base);
         assert_eq!(merged.auth, Some(AuthMethod::Oauth2));
         assert_eq!(merged.address.as_deref(), Some("a@x.example"));

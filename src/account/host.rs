@@ -104,22 +104,40 @@ pub fn validate_name(input: &str) -> Result<String, HostError> {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
     {
-        return Err(HostError::BadCharacter { host: host.to_owned(), ch });
+        return Err(HostError::BadCharacter {
+            host: host.to_owned(),
+            ch,
+        });
     }
     for label in host.split('.') {
         if label.is_empty() {
-            return Err(HostError::EmptyLabel { host: host.to_owned() });
+            return Err(HostError::EmptyLabel {
+                host: host.to_owned(),
+            });
         }
         if label.len() > 63 {
-            return Err(HostError::LabelTooLong { host: host.to_owned(), label: label.to_owned() });
+            return Err(HostError::LabelTooLong {
+                host: host.to_owned(),
+                label: label.to_owned(),
+            });
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(HostError::HyphenAtEdge { host: host.to_owned(), label: label.to_owned() });
+            return Err(HostError::HyphenAtEdge {
+                host: host.to_owned(),
+                label: label.to_owned(),
+            });
         }
     }
     // A last label of digits only is either a mistyped IPv4 address or nonsense (RFC 3696 §2).
-    if host.contains('.') && host.rsplit('.').next().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(HostError::NumericTld { host: host.to_owned() });
+    if host.contains('.')
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(HostError::NumericTld {
+            host: host.to_owned(),
+        });
     }
     Ok(host.to_ascii_lowercase())
 }
@@ -130,7 +148,10 @@ mod tests {
 
     #[test]
     fn names_are_lowercased_and_lose_the_root_dot() {
-        assert_eq!(Host::parse("SMTP.Office365.com.").unwrap(), Host::Name("smtp.office365.com".into()));
+        assert_eq!(
+            Host::parse("SMTP.Office365.com.").unwrap(),
+            Host::Name("smtp.office365.com".into())
+        );
     }
 
     #[test]
@@ -158,8 +179,14 @@ mod tests {
             assert!(err.contains(want), "{input:?}: {err}");
         }
         let long_label = format!("{}.com", "a".repeat(64));
-        assert!(matches!(Host::parse(&long_label), Err(HostError::LabelTooLong { .. })));
+        assert!(matches!(
+            Host::parse(&long_label),
+            Err(HostError::LabelTooLong { .. })
+        ));
         let long_name = format!("{}com", "abcdefgh.".repeat(29));
-        assert!(matches!(Host::parse(&long_name), Err(HostError::TooLong(_))));
+        assert!(matches!(
+            Host::parse(&long_name),
+            Err(HostError::TooLong(_))
+        ));
     }
 }

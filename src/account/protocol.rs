@@ -131,7 +131,9 @@ impl std::str::FromStr for Protocol {
             "smtp" => Ok(Protocol::Smtp),
             "imap" => Ok(Protocol::Imap),
             "pop3" | "pop" => Ok(Protocol::Pop3),
-            other => Err(format!("unknown protocol \"{other}\" (expected smtp, imap or pop3)")),
+            other => Err(format!(
+                "unknown protocol \"{other}\" (expected smtp, imap or pop3)"
+            )),
         }
     }
 }
@@ -215,9 +217,18 @@ mod tests {
 
     #[test]
     fn host_prefix_names_a_protocol() {
-        assert_eq!(Protocol::of_host_prefix("imap.gmail.com"), Some(Protocol::Imap));
-        assert_eq!(Protocol::of_host_prefix("pop3.live.com"), Some(Protocol::Pop3));
-        assert_eq!(Protocol::of_host_prefix("smtp.office365.com"), Some(Protocol::Smtp));
+        assert_eq!(
+            Protocol::of_host_prefix("imap.gmail.com"),
+            Some(Protocol::Imap)
+        );
+        assert_eq!(
+            Protocol::of_host_prefix("pop3.live.com"),
+            Some(Protocol::Pop3)
+        );
+        assert_eq!(
+            Protocol::of_host_prefix("smtp.office365.com"),
+            Some(Protocol::Smtp)
+        );
         assert_eq!(Protocol::of_host_prefix("outlook.office365.com"), None);
     }
 }

@@ -26,7 +26,10 @@ pub(super) fn username_form(ctx: &LintContext) -> Vec<Finding> {
             .endpoints
             .keys()
             .copied()
-            .filter(|p| profile.username_form(*p) == form && username.contains('@') != (form == UsernameForm::Address))
+            .filter(|p| {
+                profile.username_form(*p) == form
+                    && username.contains('@') != (form == UsernameForm::Address)
+            })
             .collect();
         if wrong.is_empty() {
             continue;
@@ -34,11 +37,17 @@ pub(super) fn username_form(ctx: &LintContext) -> Vec<Finding> {
         let address = ctx.account.address.as_ref();
         let (title, wanted) = match form {
             UsernameForm::Address => (
-                format!("{} needs the full e-mail address as the user name", profile.name),
+                format!(
+                    "{} needs the full e-mail address as the user name",
+                    profile.name
+                ),
                 address.map_or_else(|| format!("{username}@<your domain>"), ToString::to_string),
             ),
             UsernameForm::LocalPart => (
-                format!("{} needs only the part before '@' as the user name", profile.name),
+                format!(
+                    "{} needs only the part before '@' as the user name",
+                    profile.name
+                ),
                 username.split('@').next().unwrap_or(username).to_owned(),
             ),
         };
@@ -61,7 +70,10 @@ pub(super) fn username_form(ctx: &LintContext) -> Vec<Finding> {
 
 /// The provider stopped accepting passwords for a configured protocol on or before today.
 pub(super) fn password_auth_unsupported(ctx: &LintContext) -> Vec<Finding> {
-    let Some(profile) = ctx.profile.filter(|_| ctx.account.auth == AuthMethod::Password) else {
+    let Some(profile) = ctx
+        .profile
+        .filter(|_| ctx.account.auth == AuthMethod::Password)
+    else {
         return Vec::new();
     };
     profile
@@ -93,7 +105,10 @@ pub(super) fn password_auth_unsupported(ctx: &LintContext) -> Vec<Finding> {
 /// A dated login-policy change that affects the account: coming (info) or an
 /// administrator-reversible change already in force (warning).
 pub(super) fn auth_policy_notice(ctx: &LintContext) -> Vec<Finding> {
-    let Some(profile) = ctx.profile.filter(|_| ctx.account.auth == AuthMethod::Password) else {
+    let Some(profile) = ctx
+        .profile
+        .filter(|_| ctx.account.auth == AuthMethod::Password)
+    else {
         return Vec::new();
     };
     profile
@@ -129,10 +144,15 @@ pub(super) fn auth_policy_notice(ctx: &LintContext) -> Vec<Finding> {
 
 /// The provider takes app passwords but not the account's own password.
 pub(super) fn app_password_required(ctx: &LintContext) -> Vec<Finding> {
-    let Some(profile) = ctx.profile.filter(|_| ctx.account.auth == AuthMethod::Password) else {
+    let Some(profile) = ctx
+        .profile
+        .filter(|_| ctx.account.auth == AuthMethod::Password)
+    else {
         return Vec::new();
     };
-    if !profile.auth.contains(&AuthOffer::AppPassword) || profile.auth.contains(&AuthOffer::Password) {
+    if !profile.auth.contains(&AuthOffer::AppPassword)
+        || profile.auth.contains(&AuthOffer::Password)
+    {
         return Vec::new();
     }
     vec![

@@ -7,7 +7,9 @@ use crate::finding::{Finding, FindingId};
 use super::LintContext;
 use super::suggest::recommended;
 
-fn named_endpoints<'a>(ctx: &'a LintContext) -> impl Iterator<Item = (Protocol, &'a Endpoint, &'a str)> {
+fn named_endpoints<'a>(
+    ctx: &'a LintContext,
+) -> impl Iterator<Item = (Protocol, &'a Endpoint, &'a str)> {
     ctx.account
         .endpoints
         .iter()
@@ -107,12 +109,19 @@ pub(super) fn host_alias(ctx: &LintContext) -> Vec<Finding> {
 /// Host, port or security differ from every endpoint the provider documents for the protocol.
 /// Quiet where a more specific finding already explains the endpoint.
 pub(super) fn profile_mismatch(ctx: &LintContext, earlier: &[Finding]) -> Vec<Finding> {
-    let Some(profile) = ctx.profile else { return Vec::new() };
+    let Some(profile) = ctx.profile else {
+        return Vec::new();
+    };
     let mut findings = Vec::new();
     for (&protocol, endpoint) in &ctx.account.endpoints {
         let explained = earlier.iter().any(|f| {
             f.protocol == Some(protocol)
-                && !matches!(f.id, FindingId::HostAlias | FindingId::Port25ForSubmission | FindingId::PlaintextCredentials)
+                && !matches!(
+                    f.id,
+                    FindingId::HostAlias
+                        | FindingId::Port25ForSubmission
+                        | FindingId::PlaintextCredentials
+                )
         });
         if explained {
             continue;
@@ -135,13 +144,21 @@ pub(super) fn profile_mismatch(ctx: &LintContext, earlier: &[Finding]) -> Vec<Fi
             }));
             continue;
         }
-        let host = endpoint.host.name().map(|name| {
-            profile.alias_target(name).map_or(name, |a| a.of.as_str())
-        });
+        let host = endpoint
+            .host
+            .name()
+            .map(|name| profile.alias_target(name).map_or(name, |a| a.of.as_str()));
         let matches = offered.iter().any(|o| {
             o.host.name() == host && o.port == endpoint.port && o.security == endpoint.security
         });
-        if matches || (endpoint.host.is_loopback() && offered.iter().any(|o| o.host.is_loopback() && o.port == endpoint.port && o.security == endpoint.security)) {
+        if matches
+            || (endpoint.host.is_loopback()
+                && offered.iter().any(|o| {
+                    o.host.is_loopback()
+                        && o.port == endpoint.port
+                        && o.security == endpoint.security
+                }))
+        {
             continue;
         }
         let documented: Vec<String> = offered.iter().map(Endpoint::describe).collect();
@@ -149,7 +166,12 @@ pub(super) fn profile_mismatch(ctx: &LintContext, earlier: &[Finding]) -> Vec<Fi
             Finding::new(
                 FindingId::ProfileMismatch,
                 Some(protocol),
-                format!("{} is not a setting {} documents for {}", endpoint.describe(), profile.name, protocol.label()),
+                format!(
+                    "{} is not a setting {} documents for {}",
+                    endpoint.describe(),
+                    profile.name,
+                    protocol.label()
+                ),
                 format!(
                     "{} documents {} for {}. Other settings may happen to work, but they are the \
                      usual reason an account that worked yesterday stops today.",

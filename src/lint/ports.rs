@@ -10,7 +10,9 @@ use super::LintContext;
 pub(super) fn port_security_mismatch(ctx: &LintContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (&protocol, endpoint) in &ctx.account.endpoints {
-        let Some(expected) = protocol.standard_security(endpoint.port) else { continue };
+        let Some(expected) = protocol.standard_security(endpoint.port) else {
+            continue;
+        };
         let mismatch = match expected {
             Security::Tls => endpoint.security != Security::Tls,
             _ => endpoint.security == Security::Tls,
@@ -18,7 +20,10 @@ pub(super) fn port_security_mismatch(ctx: &LintContext) -> Vec<Finding> {
         if !mismatch || endpoint.port == 25 {
             continue;
         }
-        if ctx.profile.is_some_and(|p| p.allows_exception(protocol, endpoint.port, endpoint.security)) {
+        if ctx
+            .profile
+            .is_some_and(|p| p.allows_exception(protocol, endpoint.port, endpoint.security))
+        {
             continue;
         }
         let port = endpoint.port;
@@ -38,17 +43,29 @@ pub(super) fn port_security_mismatch(ctx: &LintContext) -> Vec<Finding> {
             )
         };
         let [(p1, s1), (p2, s2)] = protocol.standard_pairs();
-        let mut fix = format!("Use port {p1} with {}, or port {p2} with {}.", s1.label(), s2.label());
+        let mut fix = format!(
+            "Use port {p1} with {}, or port {p2} with {}.",
+            s1.label(),
+            s2.label()
+        );
         if let Some(profile) = ctx.profile
             && let Some(first) = profile.endpoints(protocol).first()
         {
-            fix.push_str(&format!(" {} documents {}.", profile.name, first.describe()));
+            fix.push_str(&format!(
+                " {} documents {}.",
+                profile.name,
+                first.describe()
+            ));
         }
         findings.push(
             Finding::new(
                 FindingId::PortSecurityMismatch,
                 Some(protocol),
-                format!("Port {port} expects {}, but {} is set", expected.label(), endpoint.security.label()),
+                format!(
+                    "Port {port} expects {}, but {} is set",
+                    expected.label(),
+                    endpoint.security.label()
+                ),
                 explanation,
             )
             .with_fix(fix),
@@ -60,7 +77,11 @@ pub(super) fn port_security_mismatch(ctx: &LintContext) -> Vec<Finding> {
 /// SMTP on port 25: the port servers use to relay to each other, blocked by many ISPs for
 /// home connections; a blocked port 25 times out rather than being refused.
 pub(super) fn port_25_for_submission(ctx: &LintContext) -> Vec<Finding> {
-    let Some(endpoint) = ctx.account.endpoint(Protocol::Smtp).filter(|e| e.port == 25) else {
+    let Some(endpoint) = ctx
+        .account
+        .endpoint(Protocol::Smtp)
+        .filter(|e| e.port == 25)
+    else {
         return Vec::new();
     };
     vec![
@@ -105,10 +126,17 @@ pub(super) fn plaintext_credentials(ctx: &LintContext) -> Vec<Finding> {
             Finding::new(
                 FindingId::PlaintextCredentials,
                 Some(protocol),
-                format!("{} password would be sent without encryption", protocol.label()),
+                format!(
+                    "{} password would be sent without encryption",
+                    protocol.label()
+                ),
                 explanation,
             )
-            .with_severity(if local { Severity::Warning } else { Severity::Error })
+            .with_severity(if local {
+                Severity::Warning
+            } else {
+                Severity::Error
+            })
             .with_fix(format!(
                 "Set encryption to {} on port {p1} (or {} on port {p2})",
                 s1.label(),

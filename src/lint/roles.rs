@@ -11,7 +11,9 @@ use super::suggest::use_instead;
 
 /// The protocols a host serves according to the profiles, else what its first label says.
 fn roles_of(ctx: &LintContext, endpoint: &Endpoint) -> BTreeSet<Protocol> {
-    let Some(name) = endpoint.host.name() else { return BTreeSet::new() };
+    let Some(name) = endpoint.host.name() else {
+        return BTreeSet::new();
+    };
     match ctx.hosts.get(name) {
         Some(known) if !known.protocols.is_empty() => known.protocols.clone(),
         _ => Protocol::of_host_prefix(name).into_iter().collect(),
@@ -19,29 +21,61 @@ fn roles_of(ctx: &LintContext, endpoint: &Endpoint) -> BTreeSet<Protocol> {
 }
 
 /// Why an endpoint looks like it belongs to `other` protocols: host evidence, port evidence.
-fn evidence(ctx: &LintContext, endpoint: &Endpoint, own: Protocol, others: &[Protocol]) -> Vec<String> {
+fn evidence(
+    ctx: &LintContext,
+    endpoint: &Endpoint,
+    own: Protocol,
+    others: &[Protocol],
+) -> Vec<String> {
     let mut reasons = Vec::new();
     let roles = roles_of(ctx, endpoint);
     if !roles.is_empty() && !roles.contains(&own) && roles.iter().any(|r| others.contains(r)) {
         let what: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         let article = if what[0] == "POP3" { "a" } else { "an" };
-        reasons.push(format!("the host {} is {article} {} server", endpoint.host, what.join("/")));
+        reasons.push(format!(
+            "the host {} is {article} {} server",
+            endpoint.host,
+            what.join("/")
+        ));
     }
     if let Some(port_protocol) = Protocol::of_port(endpoint.port).filter(|p| others.contains(p)) {
-        reasons.push(format!("port {} is the {} port", endpoint.port, port_protocol.label()));
+        reasons.push(format!(
+            "port {} is the {} port",
+            endpoint.port,
+            port_protocol.label()
+        ));
     }
     reasons
 }
 
-fn finding(ctx: &LintContext, id: FindingId, protocol: Protocol, endpoint: &Endpoint, title: String, reasons: &[String], consequence: &str) -> Finding {
+fn finding(
+    ctx: &LintContext,
+    id: FindingId,
+    protocol: Protocol,
+    endpoint: &Endpoint,
+    title: String,
+    reasons: &[String],
+    consequence: &str,
+) -> Finding {
     let explanation = format!("{}. {consequence}", capitalise(&reasons.join(", and ")));
-    Finding::new(id, Some(protocol), title, explanation).with_fix(use_instead(ctx, protocol, endpoint.host.name()))
+    Finding::new(id, Some(protocol), title, explanation).with_fix(use_instead(
+        ctx,
+        protocol,
+        endpoint.host.name(),
+    ))
 }
 
 /// The SMTP line points at an IMAP or POP3 server or port.
 pub(super) fn incoming_server_as_outgoing(ctx: &LintContext) -> Vec<Finding> {
-    let Some(endpoint) = ctx.account.endpoint(Protocol::Smtp) else { return Vec::new() };
-    let reasons = evidence(ctx, endpoint, Protocol::Smtp, &[Protocol::Imap, Protocol::Pop3]);
+    let Some(endpoint) = ctx.account.endpoint(Protocol::Smtp) else {
+        return Vec::new();
+    };
+    let reasons = evidence(
+        ctx,
+        endpoint,
+        Protocol::Smtp,
+        &[Protocol::Imap, Protocol::Pop3],
+    );
     if reasons.is_empty() {
         return Vec::new();
     }
@@ -50,7 +84,10 @@ pub(super) fn incoming_server_as_outgoing(ctx: &LintContext) -> Vec<Finding> {
         FindingId::IncomingServerAsOutgoing,
         Protocol::Smtp,
         endpoint,
-        format!("The outgoing server is set to an incoming server ({}:{})", endpoint.host, endpoint.port),
+        format!(
+            "The outgoing server is set to an incoming server ({}:{})",
+            endpoint.host, endpoint.port
+        ),
         &reasons,
         "Incoming servers only deliver mail to you; they do not accept mail to send, so sending \
          fails while receiving works.",
@@ -61,7 +98,9 @@ pub(super) fn incoming_server_as_outgoing(ctx: &LintContext) -> Vec<Finding> {
 pub(super) fn outgoing_server_as_incoming(ctx: &LintContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for protocol in [Protocol::Imap, Protocol::Pop3] {
-        let Some(endpoint) = ctx.account.endpoint(protocol) else { continue };
+        let Some(endpoint) = ctx.account.endpoint(protocol) else {
+            continue;
+        };
         let reasons = evidence(ctx, endpoint, protocol, &[Protocol::Smtp]);
         if reasons.is_empty() {
             continue;
@@ -71,7 +110,12 @@ pub(super) fn outgoing_server_as_incoming(ctx: &LintContext) -> Vec<Finding> {
             FindingId::OutgoingServerAsIncoming,
             protocol,
             endpoint,
-            format!("The incoming {} server is set to an outgoing server ({}:{})", protocol.label(), endpoint.host, endpoint.port),
+            format!(
+                "The incoming {} server is set to an outgoing server ({}:{})",
+                protocol.label(),
+                endpoint.host,
+                endpoint.port
+            ),
             &reasons,
             "An SMTP server only accepts mail to send; it cannot show your mailbox, so receiving \
              fails with a protocol error or a timeout.",
@@ -83,8 +127,13 @@ pub(super) fn outgoing_server_as_incoming(ctx: &LintContext) -> Vec<Finding> {
 /// IMAP set to a POP3 server or port, or POP3 set to an IMAP one.
 pub(super) fn imap_pop3_swap(ctx: &LintContext) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (protocol, other) in [(Protocol::Imap, Protocol::Pop3), (Protocol::Pop3, Protocol::Imap)] {
-        let Some(endpoint) = ctx.account.endpoint(protocol) else { continue };
+    for (protocol, other) in [
+        (Protocol::Imap, Protocol::Pop3),
+        (Protocol::Pop3, Protocol::Imap),
+    ] {
+        let Some(endpoint) = ctx.account.endpoint(protocol) else {
+            continue;
+        };
         let reasons = evidence(ctx, endpoint, protocol, &[other]);
         if reasons.is_empty() {
             continue;
@@ -94,7 +143,13 @@ pub(super) fn imap_pop3_swap(ctx: &LintContext) -> Vec<Finding> {
             FindingId::ImapPop3Swap,
             protocol,
             endpoint,
-            format!("{} is set to {} server ({}:{})", protocol.label(), other.with_article(), endpoint.host, endpoint.port),
+            format!(
+                "{} is set to {} server ({}:{})",
+                protocol.label(),
+                other.with_article(),
+                endpoint.host,
+                endpoint.port
+            ),
             &reasons,
             "IMAP and POP3 are different languages; a client speaking one to a server of the other \
              gets errors it cannot make sense of.",
@@ -105,5 +160,8 @@ pub(super) fn imap_pop3_swap(ctx: &LintContext) -> Vec<Finding> {
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

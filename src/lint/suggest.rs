@@ -6,7 +6,11 @@ use super::LintContext;
 
 /// The endpoint to recommend for a protocol: the account's provider's first choice, else the
 /// provider that owns a host the user typed.
-pub(super) fn recommended(ctx: &LintContext, protocol: Protocol, near_host: Option<&str>) -> Option<Endpoint> {
+pub(super) fn recommended(
+    ctx: &LintContext,
+    protocol: Protocol,
+    near_host: Option<&str>,
+) -> Option<Endpoint> {
     let near_host = corrected(ctx, near_host);
     if let Some(endpoint) = ctx.profile.and_then(|p| p.endpoints(protocol).first()) {
         return Some(endpoint.clone());
@@ -18,13 +22,19 @@ pub(super) fn recommended(ctx: &LintContext, protocol: Protocol, near_host: Opti
 }
 
 /// A fix sentence naming the recommended endpoint, or a best guess built from the typed host.
-pub(super) fn use_instead(ctx: &LintContext, protocol: Protocol, near_host: Option<&str>) -> String {
+pub(super) fn use_instead(
+    ctx: &LintContext,
+    protocol: Protocol,
+    near_host: Option<&str>,
+) -> String {
     let near_host = corrected(ctx, near_host);
     if let Some(endpoint) = recommended(ctx, protocol, near_host) {
         return format!("{} server: {}", direction(protocol), endpoint.describe());
     }
     let (port, security) = protocol.default_endpoint();
-    let guess = near_host.and_then(|h| h.split_once('.')).map(|(_, rest)| format!("{}.{rest}", prefix(protocol)));
+    let guess = near_host
+        .and_then(|h| h.split_once('.'))
+        .map(|(_, rest)| format!("{}.{rest}", prefix(protocol)));
     match guess {
         Some(host) => format!(
             "{} server: usually {host}:{port} {} — check your provider's help page for the exact name",

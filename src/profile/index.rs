@@ -43,7 +43,12 @@ impl HostIndex {
         let protocols_of = |host: &str| -> BTreeSet<Protocol> {
             Protocol::ALL
                 .into_iter()
-                .filter(|p| profile.endpoints(*p).iter().any(|e| e.host.name() == Some(host)))
+                .filter(|p| {
+                    profile
+                        .endpoints(*p)
+                        .iter()
+                        .any(|e| e.host.name() == Some(host))
+                })
                 .collect()
         };
         for (protocol, endpoints) in &profile.endpoints {
@@ -91,7 +96,8 @@ impl HostIndex {
 
     /// Whether the host is known to serve this protocol.
     pub fn serves(&self, host: &str, protocol: Protocol) -> bool {
-        self.get(host).is_some_and(|k| k.protocols.contains(&protocol))
+        self.get(host)
+            .is_some_and(|k| k.protocols.contains(&protocol))
     }
 
     /// The known host a typed name most likely meant, when the name is unknown but only a
@@ -123,7 +129,8 @@ const REAL_TLDS: &[&str] = &[
 ];
 
 fn differs_only_in_real_tld(a: &str, b: &str) -> bool {
-    let (Some((a_rest, a_tld)), Some((b_rest, b_tld))) = (a.rsplit_once('.'), b.rsplit_once('.')) else {
+    let (Some((a_rest, a_tld)), Some((b_rest, b_tld))) = (a.rsplit_once('.'), b.rsplit_once('.'))
+    else {
         return false;
     };
     a_rest == b_rest && REAL_TLDS.contains(&a_tld) && REAL_TLDS.contains(&b_tld)
@@ -140,9 +147,18 @@ mod tests {
     #[test]
     fn typos_point_at_the_known_host() {
         let index = index();
-        assert_eq!(index.likely_typo_of("smtp.office365.con"), Some("smtp.office365.com"));
-        assert_eq!(index.likely_typo_of("smtp.ofice365.com"), Some("smtp.office365.com"));
-        assert_eq!(index.likely_typo_of("outlok.office365.com"), Some("outlook.office365.com"));
+        assert_eq!(
+            index.likely_typo_of("smtp.office365.con"),
+            Some("smtp.office365.com")
+        );
+        assert_eq!(
+            index.likely_typo_of("smtp.ofice365.com"),
+            Some("smtp.office365.com")
+        );
+        assert_eq!(
+            index.likely_typo_of("outlok.office365.com"),
+            Some("outlook.office365.com")
+        );
         assert_eq!(index.likely_typo_of("smtp.office365.com"), None);
         assert_eq!(index.likely_typo_of("mail.example.org"), None);
         assert_eq!(index.likely_typo_of("smtp.office365.de"), None);
@@ -156,7 +172,10 @@ mod tests {
         assert!(alias.protocols.contains(&Protocol::Imap));
         // Documented by Microsoft 365, only an alias for Outlook.com: documented wins.
         assert_eq!(index.get("smtp.office365.com").unwrap().alias_of, None);
-        assert_eq!(index.get("smtp.live.com").unwrap().replaced_by.as_deref(), Some("smtp-mail.outlook.com"));
+        assert_eq!(
+            index.get("smtp.live.com").unwrap().replaced_by.as_deref(),
+            Some("smtp-mail.outlook.com")
+        );
         assert!(index.serves_only("smtp.live.com", &[Protocol::Smtp]));
         assert!(!index.serves_only("outlook.office365.com", &[Protocol::Smtp]));
     }

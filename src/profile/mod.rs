@@ -7,6 +7,7 @@ mod store;
 
 pub use index::{HostIndex, HostKnowledge};
 pub use model::{
-    AuthOffer, HostAlias, LegacyHost, Note, NoteEffect, PortException, Profile, ProfileFile, UsernameForm,
+    AuthOffer, HostAlias, LegacyHost, Note, NoteEffect, PortException, Profile, ProfileFile,
+    UsernameForm,
 };
 pub use store::{ProfileError, ProfileSource, ProfileStore, user_profiles_dir};

@@ -161,7 +161,10 @@ impl Profile {
             (Protocol::Pop3, file.pop3),
         ] {
             if !list.is_empty() {
-                endpoints.insert(protocol, list.into_iter().map(|e| e.complete(protocol)).collect());
+                endpoints.insert(
+                    protocol,
+                    list.into_iter().map(|e| e.complete(protocol)).collect(),
+                );
             }
         }
         let name_list = |what: &str, list: Vec<String>| -> Result<Vec<String>, String> {
@@ -174,12 +177,24 @@ impl Profile {
         let aliases = file
             .aliases
             .into_iter()
-            .map(|a| Ok(HostAlias { host: host(a.host)?, of: host(a.of)?, note: a.note }))
+            .map(|a| {
+                Ok(HostAlias {
+                    host: host(a.host)?,
+                    of: host(a.of)?,
+                    note: a.note,
+                })
+            })
             .collect::<Result<_, String>>()?;
         let legacy_hosts = file
             .legacy_hosts
             .into_iter()
-            .map(|l| Ok(LegacyHost { host: host(l.host)?, replacement: host(l.replacement)?, note: l.note }))
+            .map(|l| {
+                Ok(LegacyHost {
+                    host: host(l.host)?,
+                    replacement: host(l.replacement)?,
+                    note: l.note,
+                })
+            })
             .collect::<Result<_, String>>()?;
         Ok(Profile {
             domains: name_list("domains", file.domains)?,
@@ -206,7 +221,10 @@ impl Profile {
 
     /// The user-name form for a protocol.
     pub fn username_form(&self, protocol: Protocol) -> UsernameForm {
-        self.username_by_protocol.get(&protocol).copied().unwrap_or(self.username)
+        self.username_by_protocol
+            .get(&protocol)
+            .copied()
+            .unwrap_or(self.username)
     }
 
     /// Whether a non-standard port/security pair is documented for this provider.
@@ -220,10 +238,12 @@ impl Profile {
     /// any host ending in it, any other pattern only the host itself.
     pub fn matches_mx(&self, mx_host: &str) -> bool {
         let host = mx_host.trim_end_matches('.').to_ascii_lowercase();
-        self.mx.iter().any(|pattern| match pattern.strip_prefix('.') {
-            Some(_) => host.ends_with(pattern.as_str()),
-            None => host == *pattern,
-        })
+        self.mx
+            .iter()
+            .any(|pattern| match pattern.strip_prefix('.') {
+                Some(_) => host.ends_with(pattern.as_str()),
+                None => host == *pattern,
+            })
     }
 
     /// The documented host a known alias stands for.
@@ -233,7 +253,10 @@ impl Profile {
 
     /// Whether the host is one this profile lists for any protocol (documented or alias).
     pub fn knows_host(&self, host: &str) -> bool {
-        self.endpoints.values().flatten().any(|e| e.host.name() == Some(host))
+        self.endpoints
+            .values()
+            .flatten()
+            .any(|e| e.host.name() == Some(host))
             || self.alias_target(host).is_some()
     }
 }

@@ -39,7 +39,9 @@ pub enum ProfileError {
         column: u64,
         message: String,
     },
-    #[error("{source_name}: the profile's id \"{id}\" must match its file name (expected \"{expected}\")")]
+    #[error(
+        "{source_name}: the profile's id \"{id}\" must match its file name (expected \"{expected}\")"
+    )]
     IdMismatch {
         source_name: String,
         id: String,
@@ -88,7 +90,12 @@ impl ProfileStore {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => return Err(ProfileError::Read { path: dir.to_owned(), source }),
+            Err(source) => {
+                return Err(ProfileError::Read {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -96,9 +103,14 @@ impl ProfileStore {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|source| ProfileError::Read { path: path.clone(), source })?;
-            let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let file_name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             let profile = parse_profile(&text, file_name, &path.display().to_string())?;
             self.insert(profile, ProfileSource::File(path));
         }
@@ -132,13 +144,16 @@ impl ProfileStore {
         self.profiles
             .get(id)
             .map(|(p, _)| p)
-            .ok_or_else(|| ProfileError::Unknown { id: id.to_owned(), count: self.profiles.len() })
+            .ok_or_else(|| ProfileError::Unknown {
+                id: id.to_owned(),
+                count: self.profiles.len(),
+            })
     }
 
     /// The profile that hosts addresses at this domain.
     pub fn for_domain(&self, domain: &str) -> Option<&Profile> {
         let domain = domain.to_ascii_lowercase();
-        self.iter().find(|p| p.domains.iter().any(|d| *d == domain))
+        self.iter().find(|p| p.domains.contains(&domain))
     }
 
     /// The profile whose mail exchanger this is (for custom domains hosted by a provider).
@@ -185,8 +200,17 @@ mod tests {
         let store = ProfileStore::embedded().unwrap();
         assert!(store.get("outlook").is_ok());
         assert_eq!(store.for_domain("Hotmail.com").unwrap().id, "outlook");
-        assert_eq!(store.for_mx("contoso-com.mail.protection.outlook.com.").unwrap().id, "microsoft365");
-        assert_eq!(store.for_mx("contoso-com.o-v1.mx.microsoft").unwrap().id, "microsoft365");
+        assert_eq!(
+            store
+                .for_mx("contoso-com.mail.protection.outlook.com.")
+                .unwrap()
+                .id,
+            "microsoft365"
+        );
+        assert_eq!(
+            store.for_mx("contoso-com.o-v1.mx.microsoft").unwrap().id,
+            "microsoft365"
+        );
         assert!(store.for_mx("mx.example.net").is_none());
     }
 
@@ -194,16 +218,17 @@ mod tests {
     fn unknown_profile_says_how_to_find_one() {
         let store = ProfileStore::embedded().unwrap();
         let err = store.get("hotmial").unwrap_err().to_string();
-        assert!(err.contains("\"hotmial\"") && err.contains("maildoctor profiles"), "{err}");
+        assert!(
+            err.contains("\"hotmial\"") && err.contains("maildoctor profiles"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_user_directory_overrides_by_id_and_adds_new_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let outlook = include_str!("../../profiles/outlook.yaml").replace(
-            "name: Outlook.com (Hotmail, Live, MSN)",
-            "name: My Outlook",
-        );
+        let outlook = include_str!("../../profiles/outlook.yaml")
+            .replace("name: Outlook.com (Hotmail, Live, MSN)", "name: My Outlook");
         std::fs::write(dir.path().join("outlook.yaml"), outlook).unwrap();
         std::fs::write(
             dir.path().join("corp.yaml"),
@@ -218,8 +243,14 @@ mod tests {
     #[test]
     fn a_broken_user_profile_is_reported_with_its_position() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("corp.yaml"), "id: corp\nname: Corp\nauth: [passwrd]\n").unwrap();
-        let err = ProfileStore::load(&[dir.path().to_owned()]).unwrap_err().to_string();
+        std::fs::write(
+            dir.path().join("corp.yaml"),
+            "id: corp\nname: Corp\nauth: [passwrd]\n",
+        )
+        .unwrap();
+        let err = ProfileStore::load(&[dir.path().to_owned()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("corp.yaml:3:"), "{err}");
         assert!(err.contains("passwrd"), "{err}");
     }
@@ -232,7 +263,9 @@ mod tests {
             "id: other\nname: Corp\nauth: [password]\ndocs: x\nlast_checked: 2026-11-01\n",
         )
         .unwrap();
-        let err = ProfileStore::load(&[dir.path().to_owned()]).unwrap_err().to_string();
+        let err = ProfileStore::load(&[dir.path().to_owned()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must match its file name"), "{err}");
     }
 }

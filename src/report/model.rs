@@ -82,7 +82,10 @@ impl Report {
                 auth: account.auth.as_str().to_owned(),
             },
             profile: resolved.profile().map(|p| p.id.clone()),
-            profile_choice: resolved.profile.as_ref().map(|(_, c)| c.as_str().to_owned()),
+            profile_choice: resolved
+                .profile
+                .as_ref()
+                .map(|(_, c)| c.as_str().to_owned()),
             endpoints: account
                 .endpoints
                 .iter()

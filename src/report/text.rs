@@ -58,14 +58,29 @@ pub fn render_report(report: &Report) -> String {
             let _ = writeln!(out, "Profile: {id}{how}");
         }
         (None, _) => {
-            let _ = writeln!(out, "Profile: none (no provider recognised; only general rules apply)");
+            let _ = writeln!(
+                out,
+                "Profile: none (no provider recognised; only general rules apply)"
+            );
         }
     }
-    let username = report.account.username.clone().unwrap_or_else(|| format!("{who} (the address)"));
-    let _ = writeln!(out, "User name: {username} · Login: {}", report.account.auth);
+    let username = report
+        .account
+        .username
+        .clone()
+        .unwrap_or_else(|| format!("{who} (the address)"));
+    let _ = writeln!(
+        out,
+        "User name: {username} · Login: {}",
+        report.account.auth
+    );
     out.push('\n');
     for endpoint in &report.endpoints {
-        let direction = if endpoint.protocol == "smtp" { "Outgoing" } else { "Incoming" };
+        let direction = if endpoint.protocol == "smtp" {
+            "Outgoing"
+        } else {
+            "Incoming"
+        };
         let security = match endpoint.security.as_str() {
             "tls" => "SSL/TLS",
             "starttls" => "STARTTLS",
@@ -76,12 +91,24 @@ pub fn render_report(report: &Report) -> String {
         } else {
             format!("{}:{}", endpoint.host, endpoint.port)
         };
-        let _ = writeln!(out, "  {direction:<8}  {:<4}  {host_port} {security}", endpoint.protocol.to_uppercase());
+        let _ = writeln!(
+            out,
+            "  {direction:<8}  {:<4}  {host_port} {security}",
+            endpoint.protocol.to_uppercase()
+        );
     }
     out.push('\n');
     if report.findings.is_empty() {
-        let _ = writeln!(out, "{}✓ No problems found in these settings.{:#}", Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), Style::new());
-        let _ = writeln!(out, "{DIM}(lint reads the settings only; it does not contact the servers.){DIM:#}");
+        let _ = writeln!(
+            out,
+            "{}✓ No problems found in these settings.{:#}",
+            Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            Style::new()
+        );
+        let _ = writeln!(
+            out,
+            "{DIM}(lint reads the settings only; it does not contact the servers.){DIM:#}"
+        );
         return out;
     }
     let s = &report.summary;
@@ -108,8 +135,16 @@ fn plural(n: usize) -> &'static str {
 
 fn render_finding(out: &mut String, finding: &FindingDto) {
     let style = severity_style(&finding.severity);
-    let protocol = finding.protocol.as_deref().map_or_else(|| "ALL ".to_owned(), |p| format!("{:<4}", p.to_uppercase()));
-    let _ = writeln!(out, "{style}{}{style:#}  {protocol}  {BOLD}{}{BOLD:#}", severity_tag(&finding.severity), finding.title);
+    let protocol = finding
+        .protocol
+        .as_deref()
+        .map_or_else(|| "ALL ".to_owned(), |p| format!("{:<4}", p.to_uppercase()));
+    let _ = writeln!(
+        out,
+        "{style}{}{style:#}  {protocol}  {BOLD}{}{BOLD:#}",
+        severity_tag(&finding.severity),
+        finding.title
+    );
     let _ = writeln!(out, "{:17}{DIM}[{}]{DIM:#}", "", finding.id);
     wrap_into(out, &finding.explanation, &" ".repeat(17));
     if let Some(fix) = &finding.fix {
@@ -119,19 +154,40 @@ fn render_finding(out: &mut String, finding: &FindingDto) {
 }
 
 /// `maildoctor profiles`: one line per profile.
-pub fn render_profile_list<'a>(profiles: impl Iterator<Item = (&'a Profile, &'a ProfileSource)>) -> String {
+pub fn render_profile_list<'a>(
+    profiles: impl Iterator<Item = (&'a Profile, &'a ProfileSource)>,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{BOLD}{:<18} {:<36} {}{BOLD:#}", "ID", "NAME", "DOMAINS");
+    let _ = writeln!(
+        out,
+        "{BOLD}{:<18} {:<36} DOMAINS{BOLD:#}",
+        "ID", "NAME"
+    );
     for (profile, source) in profiles {
-        let mut domains = profile.domains.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        let mut domains = profile
+            .domains
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         if profile.domains.len() > 3 {
             let _ = write!(domains, " (+{} more)", profile.domains.len() - 3);
         }
         if profile.domains.is_empty() {
             domains = "(custom domains, found by MX)".to_owned();
         }
-        let overridden = if matches!(source, ProfileSource::File(_)) { " *" } else { "" };
-        let _ = writeln!(out, "{:<18} {:<36} {domains}", format!("{}{overridden}", profile.id), profile.name);
+        let overridden = if matches!(source, ProfileSource::File(_)) {
+            " *"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:<18} {:<36} {domains}",
+            format!("{}{overridden}", profile.id),
+            profile.name
+        );
     }
     out
 }
@@ -141,7 +197,11 @@ pub fn render_profile(profile: &Profile, source: &ProfileSource) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{BOLD}{} [{}]{BOLD:#}", profile.name, profile.id);
     let _ = writeln!(out, "Source: {source}");
-    let _ = writeln!(out, "Docs: {} (checked {})", profile.docs, profile.last_checked);
+    let _ = writeln!(
+        out,
+        "Docs: {} (checked {})",
+        profile.docs, profile.last_checked
+    );
     if !profile.domains.is_empty() {
         out.push_str("Domains: ");
         out.push_str(&profile.domains.join(", "));
@@ -177,7 +237,13 @@ pub fn render_profile(profile: &Profile, source: &ProfileSource) -> String {
         .collect();
     let _ = writeln!(out, "Login: {}", auth.join(", "));
     for e in &profile.exceptions {
-        let _ = writeln!(out, "Exception: {} on port {} uses {}", e.protocol.label(), e.port, e.security.label());
+        let _ = writeln!(
+            out,
+            "Exception: {} on port {} uses {}",
+            e.protocol.label(),
+            e.port,
+            e.security.label()
+        );
     }
     for a in &profile.aliases {
         let _ = writeln!(out, "Alias: {} → {}", a.host, a.of);
