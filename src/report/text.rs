@@ -158,11 +158,7 @@ pub fn render_profile_list<'a>(
     profiles: impl Iterator<Item = (&'a Profile, &'a ProfileSource)>,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{BOLD}{:<18} {:<36} DOMAINS{BOLD:#}",
-        "ID", "NAME"
-    );
+    let _ = writeln!(out, "{BOLD}{:<18} {:<36} DOMAINS{BOLD:#}", "ID", "NAME");
     for (profile, source) in profiles {
         let mut domains = profile
             .domains
