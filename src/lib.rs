@@ -9,6 +9,7 @@ pub mod cli;
 pub mod exit;
 pub mod finding;
 pub mod lint;
+pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod resolve;

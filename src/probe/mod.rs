@@ -1,0 +1,3 @@
+//! The probe engine: real SMTP, IMAP and POP3 dialogues (in progress; see issue 3).
+
+pub mod wire;

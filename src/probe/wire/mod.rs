@@ -1,0 +1,75 @@
+//! The pure wire layer: parsing server lines and replies, formatting commands.
+//! No I/O here, so every parser is unit-tested (and fuzzable) without a network.
+
+pub mod capabilities;
+pub mod greeting;
+pub mod imap;
+pub mod pop3;
+pub mod smtp;
+
+use thiserror::Error;
+
+/// The longest line a probe accepts. RFC 5321 §4.5.3.1.5 allows 512 octets for SMTP replies;
+/// IMAP capability lines run longer, so allow a generous multiple before calling it a flood.
+pub const MAX_LINE: usize = 8 * 1024;
+/// The most a single reply (all its lines) may hold.
+pub const MAX_REPLY: usize = 64 * 1024;
+
+/// A reply the probe cannot accept.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WireError {
+    #[error("line longer than {MAX_LINE} bytes")]
+    LineTooLong,
+    #[error("reply longer than {MAX_REPLY} bytes")]
+    ReplyTooLong,
+    #[error("binary data where text was expected")]
+    Binary,
+    #[error("malformed reply: {0:?}")]
+    Malformed(String),
+}
+
+/// Checks one received line (without its CRLF) for what no mail server sends: NUL and
+/// other control bytes, or bytes that are not UTF-8 (servers send ASCII; UTF8 extensions
+/// still send valid UTF-8).
+pub fn text_line(bytes: &[u8]) -> Result<String, WireError> {
+    if bytes.len() > MAX_LINE {
+        return Err(WireError::LineTooLong);
+    }
+    if bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(WireError::Binary);
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|_| WireError::Binary)
+}
+
+/// Whether the first bytes a server sent are a TLS record (handshake or alert), which is what
+/// an implicit-TLS server answers to a plaintext client that talks first.
+pub fn looks_like_tls(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x15 | 0x16, 0x03, 0x00..=0x04, ..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_bytes_and_invalid_utf8_are_binary() {
+        assert_eq!(
+            text_line(b"220 mail.example.org ESMTP"),
+            Ok("220 mail.example.org ESMTP".into())
+        );
+        assert_eq!(text_line(b"220 \x00\x01"), Err(WireError::Binary));
+        assert_eq!(text_line(b"\xff\xfe"), Err(WireError::Binary));
+        assert_eq!(
+            text_line(&[b'a'; MAX_LINE + 1]),
+            Err(WireError::LineTooLong)
+        );
+    }
+
+    #[test]
+    fn tls_records_are_recognised() {
+        assert!(looks_like_tls(&[0x16, 0x03, 0x01, 0x00, 0x2a]));
+        assert!(looks_like_tls(&[0x15, 0x03, 0x03, 0x00, 0x02]));
+        assert!(!looks_like_tls(b"220 hello"));
+        assert!(!looks_like_tls(&[0x16]));
+    }
+}
