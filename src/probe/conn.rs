@@ -1,0 +1,212 @@
+//! The thin I/O layer: read one line with a deadline and a size cap, write one command,
+//! keep the transcript. Works over plain TCP and TLS alike.
+
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::transcript::{Direction, Transcript, redact_command};
+use super::wire::{MAX_LINE, WireError, looks_like_tls, text_line};
+
+/// Why reading or writing a line failed.
+#[derive(Debug, Error)]
+pub enum ConnError {
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("the server answered with TLS, not text")]
+    TlsBytes,
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    #[error("connection error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Whether a line may be shown as sent, or carries a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Recorded after [`redact_command`] (which hides AUTH/LOGIN/PASS arguments).
+    Command,
+    /// Recorded as `<redacted>` only (SASL continuation lines: a base64 password).
+    Secret,
+}
+
+/// A line-oriented connection.
+pub struct Conn<S> {
+    stream: S,
+    buf: Vec<u8>,
+    pub transcript: Transcript,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    pub fn new(stream: S, transcript: Transcript) -> Conn<S> {
+        Conn {
+            stream,
+            buf: Vec::with_capacity(1024),
+            transcript,
+        }
+    }
+
+    /// Gives back the stream (for a STARTTLS upgrade). Bytes the server sent ahead of the
+    /// handshake would be a protocol violation, so they are dropped with the buffer.
+    pub fn into_parts(self) -> (S, Transcript) {
+        (self.stream, self.transcript)
+    }
+
+    /// Reads one line (CRLF or LF ended), failing on a deadline, on more than `MAX_LINE`
+    /// bytes, on binary data, or on TLS bytes where text was expected.
+    pub async fn read_line(&mut self, limit: Duration) -> Result<String, ConnError> {
+        match tokio::time::timeout(limit, self.read_line_inner()).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.transcript.push(
+                    Direction::Note,
+                    format!("no answer within {} ms", limit.as_millis()),
+                );
+                Err(ConnError::Timeout(limit))
+            }
+        }
+    }
+
+    async fn read_line_inner(&mut self) -> Result<String, ConnError> {
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                let mut raw: Vec<u8> = self.buf.drain(..=end).collect();
+                raw.pop();
+                if raw.last() == Some(&b'\r') {
+                    raw.pop();
+                }
+                let line = text_line(&raw).inspect_err(|_| {
+                    self.transcript.push(
+                        Direction::Note,
+                        format!("received {} bytes that are not text", raw.len()),
+                    );
+                })?;
+                self.transcript.push(Direction::Received, line.clone());
+                return Ok(line);
+            }
+            if looks_like_tls(&self.buf) {
+                self.transcript.push(
+                    Direction::Note,
+                    "received a TLS record where text was expected",
+                );
+                return Err(ConnError::TlsBytes);
+            }
+            if self.buf.len() > MAX_LINE {
+                self.transcript.push(
+                    Direction::Note,
+                    format!("line longer than {MAX_LINE} bytes"),
+                );
+                return Err(WireError::LineTooLong.into());
+            }
+            let mut chunk = [0u8; 4096];
+            let n = self.stream.read(&mut chunk).await?;
+            if n == 0 {
+                self.transcript
+                    .push(Direction::Note, "connection closed by the server");
+                return Err(ConnError::Closed);
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Sends one line with CRLF, recording it as `shown` allows.
+    pub async fn send(
+        &mut self,
+        line: &str,
+        shown: Shown,
+        limit: Duration,
+    ) -> Result<(), ConnError> {
+        let record = match shown {
+            Shown::Command => redact_command(line),
+            Shown::Secret => "<redacted>".to_owned(),
+        };
+        self.transcript.push(Direction::Sent, record);
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        let write = async {
+            self.stream.write_all(&bytes).await?;
+            self.stream.flush().await
+        };
+        match tokio::time::timeout(limit, write).await {
+            Ok(result) => result.map_err(ConnError::from),
+            Err(_) => Err(ConnError::Timeout(limit)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    /// A connection whose server sends `bytes`, then stays open and silent like a stuck server.
+    fn conn(bytes: &'static [u8]) -> Conn<tokio::io::DuplexStream> {
+        let (client, mut server) = tokio::io::duplex(1 << 20);
+        tokio::spawn(async move {
+            let _ = server.write_all(bytes).await;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        });
+        Conn::new(client, Transcript::new(Instant::now()))
+    }
+
+    const SHORT: Duration = Duration::from_millis(200);
+
+    #[tokio::test]
+    async fn lines_are_split_and_recorded() {
+        let mut c = conn(b"220 hello\r\n250-a\n250 b\r\n");
+        assert_eq!(c.read_line(SHORT).await.unwrap(), "220 hello");
+        assert_eq!(c.read_line(SHORT).await.unwrap(), "250-a");
+        assert_eq!(c.read_line(SHORT).await.unwrap(), "250 b");
+        assert_eq!(c.transcript.lines().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn silence_times_out() {
+        let mut c = conn(b"220 partial line without end");
+        let started = Instant::now();
+        assert!(matches!(
+            c.read_line(SHORT).await,
+            Err(ConnError::Timeout(_))
+        ));
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn floods_binary_and_tls_are_refused() {
+        static FLOOD: [u8; 20_000] = [b'a'; 20_000];
+        assert!(matches!(
+            conn(&FLOOD).read_line(SHORT).await,
+            Err(ConnError::Wire(WireError::LineTooLong))
+        ));
+        assert!(matches!(
+            conn(b"\x00\x01\x02garbage\r\n").read_line(SHORT).await,
+            Err(ConnError::Wire(WireError::Binary))
+        ));
+        assert!(matches!(
+            conn(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46])
+                .read_line(SHORT)
+                .await,
+            Err(ConnError::TlsBytes)
+        ));
+    }
+
+    #[tokio::test]
+    async fn secrets_are_redacted_in_the_transcript() {
+        let (client, _server) = tokio::io::duplex(1024);
+        let mut c = Conn::new(client, Transcript::new(Instant::now()));
+        c.send("PASS hunter2", Shown::Command, SHORT).await.unwrap();
+        c.send("aHVudGVyMg==", Shown::Secret, SHORT).await.unwrap();
+        let shown: Vec<&str> = c
+            .transcript
+            .lines()
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(shown, ["PASS <redacted>", "<redacted>"]);
+    }
+}

@@ -1,0 +1,109 @@
+//! The transcript of a dialogue: every line sent and received, with its time offset.
+//! Secrets are redacted where the line is made, so no later output can leak them.
+
+use std::time::{Duration, Instant};
+
+/// Who sent a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Sent,
+    Received,
+    /// A note from the probe itself (TLS established, timeout, …).
+    Note,
+}
+
+/// One transcript line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub at: Duration,
+    pub direction: Direction,
+    pub text: String,
+}
+
+/// Lines in the order they happened, timed from the start of the endpoint's probe.
+#[derive(Debug, Clone)]
+pub struct Transcript {
+    start: Instant,
+    lines: Vec<TranscriptLine>,
+}
+
+impl Transcript {
+    pub fn new(start: Instant) -> Transcript {
+        Transcript {
+            start,
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, direction: Direction, text: impl Into<String>) {
+        self.lines.push(TranscriptLine {
+            at: self.start.elapsed(),
+            direction,
+            text: text.into(),
+        });
+    }
+
+    pub fn lines(&self) -> &[TranscriptLine] {
+        &self.lines
+    }
+}
+
+/// The form of a command line that may be shown: credentials replaced by `<redacted>`.
+/// Applies to what a probe sends: SMTP `AUTH` and its base64 continuations, IMAP `LOGIN` and
+/// `AUTHENTICATE`, POP3 `PASS` and `AUTH`.
+pub fn redact_command(line: &str) -> String {
+    let mut words = line.split(' ');
+    let first = words.next().unwrap_or_default();
+    let upper_first = first.to_ascii_uppercase();
+    match upper_first.as_str() {
+        "AUTH" => match words.next() {
+            Some(mechanism) => format!("AUTH {mechanism} <redacted>"),
+            None => "AUTH <redacted>".to_owned(),
+        },
+        "PASS" => "PASS <redacted>".to_owned(),
+        _ => {
+            // IMAP: "TAG LOGIN user pass" / "TAG AUTHENTICATE MECH payload"
+            let second = words.next().map(str::to_ascii_uppercase);
+            match second.as_deref() {
+                Some("LOGIN") => format!("{first} LOGIN <redacted>"),
+                Some("AUTHENTICATE") => match words.next() {
+                    Some(mechanism) => format!("{first} AUTHENTICATE {mechanism} <redacted>"),
+                    None => format!("{first} AUTHENTICATE <redacted>"),
+                },
+                _ => line.to_owned(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_survive_redaction() {
+        let secret = "hunter2";
+        for line in [
+            "AUTH PLAIN AGFsaWNlAGh1bnRlcjI=",
+            "PASS hunter2",
+            "a3 LOGIN \"alice\" \"hunter2\"",
+            "a3 login alice hunter2",
+            "a4 AUTHENTICATE PLAIN AGFsaWNlAGh1bnRlcjI=",
+            "AUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciBodW50ZXIyAQE=",
+        ] {
+            let shown = redact_command(line);
+            assert!(
+                !shown.contains(secret)
+                    && !shown.contains("AGFsaWNl")
+                    && !shown.contains("dXNlcj1"),
+                "{line} -> {shown}"
+            );
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
+        assert_eq!(
+            redact_command("EHLO maildoctor.invalid"),
+            "EHLO maildoctor.invalid"
+        );
+        assert_eq!(redact_command("a1 CAPABILITY"), "a1 CAPABILITY");
+    }
+}
