@@ -1,5 +1,9 @@
 //! The probe engine: real SMTP, IMAP and POP3 dialogues (in progress; see issue 3).
 
 pub mod conn;
+pub mod connect;
+pub mod dns;
+pub mod observation;
+pub mod tls;
 pub mod transcript;
 pub mod wire;

@@ -1,0 +1,292 @@
+//! What a probe saw at one endpoint: typed facts, no advice. `diagnose` turns them into findings.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use crate::account::{Endpoint, Protocol};
+
+use super::transcript::TranscriptLine;
+use super::wire::capabilities::Capabilities;
+use super::wire::greeting::Speaker;
+
+/// The steps of a probe, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StageName {
+    Resolve,
+    Connect,
+    Tls,
+    Greeting,
+    Capabilities,
+    Starttls,
+    Auth,
+    Quit,
+}
+
+impl StageName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Resolve => "resolve",
+            StageName::Connect => "connect",
+            StageName::Tls => "tls",
+            StageName::Greeting => "greeting",
+            StageName::Capabilities => "capabilities",
+            StageName::Starttls => "starttls",
+            StageName::Auth => "auth",
+            StageName::Quit => "quit",
+        }
+    }
+}
+
+/// How a stage ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageStatus {
+    Ok,
+    /// Done, but with something to look at (an untrusted certificate, a slow greeting).
+    Warning,
+    Failed,
+    /// Not run: an earlier stage failed, or it does not apply.
+    Skipped,
+}
+
+impl StageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageStatus::Ok => "ok",
+            StageStatus::Warning => "warning",
+            StageStatus::Failed => "failed",
+            StageStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// One finished stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub name: StageName,
+    pub status: StageStatus,
+    pub elapsed: Duration,
+    pub detail: String,
+}
+
+/// What DNS said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsOutcome {
+    /// The host is an IP address; nothing to resolve.
+    Literal(IpAddr),
+    Resolved(Vec<IpAddr>),
+    /// NXDOMAIN: the name does not exist.
+    NoSuchHost,
+    /// The name exists but has no A or AAAA record.
+    NoAddress,
+    /// The resolver failed or timed out.
+    Failed(String),
+}
+
+/// What happened when connecting to one address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectOutcome {
+    Connected,
+    /// RST: nothing listens there.
+    Refused,
+    /// No answer at all: packets dropped by a firewall.
+    TimedOut,
+    /// ICMP unreachable or administratively prohibited; no route.
+    Unreachable,
+    Reset,
+    Other(String),
+}
+
+impl ConnectOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ConnectOutcome::Connected => "connected",
+            ConnectOutcome::Refused => "refused",
+            ConnectOutcome::TimedOut => "timed-out",
+            ConnectOutcome::Unreachable => "unreachable",
+            ConnectOutcome::Reset => "reset",
+            ConnectOutcome::Other(_) => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressAttempt {
+    pub addr: SocketAddr,
+    pub outcome: ConnectOutcome,
+    pub elapsed: Duration,
+}
+
+/// The verification verdict on a server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertVerdict {
+    Ok,
+    Expired,
+    NotYetValid,
+    SelfSigned,
+    /// Unknown issuer, including a missing intermediate certificate.
+    UnknownIssuer,
+    NameMismatch,
+    Other(String),
+}
+
+impl CertVerdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CertVerdict::Ok => "ok",
+            CertVerdict::Expired => "expired",
+            CertVerdict::NotYetValid => "not-yet-valid",
+            CertVerdict::SelfSigned => "self-signed",
+            CertVerdict::UnknownIssuer => "unknown-issuer",
+            CertVerdict::NameMismatch => "name-mismatch",
+            CertVerdict::Other(_) => "other",
+        }
+    }
+}
+
+/// The server's leaf certificate as presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub san: Vec<String>,
+    /// RFC 3339.
+    pub not_before: String,
+    pub not_after: String,
+    /// Whole days until not_after (negative once expired).
+    pub days_left: i64,
+}
+
+/// What the TLS layer showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// Reached through STARTTLS/STLS rather than at connect.
+    pub via_starttls: bool,
+    pub verdict: CertVerdict,
+    pub certificate: Option<CertInfo>,
+    /// The TLS library's own words when verification failed.
+    pub reason: Option<String>,
+}
+
+/// The first reply of the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GreetingInfo {
+    pub text: String,
+    pub speaker: Speaker,
+    pub elapsed: Duration,
+}
+
+/// The result of a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthOutcome {
+    pub mechanism: String,
+    pub ok: bool,
+    /// The server's exact reply.
+    pub reply: String,
+}
+
+/// Why the dialogue stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    DnsNoSuchHost,
+    DnsNoAddress,
+    DnsFailure(String),
+    ConnectRefused,
+    ConnectTimeout,
+    ConnectUnreachable,
+    ConnectReset,
+    ConnectOther(String),
+    /// Implicit TLS was configured, but the server greeted in plaintext.
+    TlsOnPlaintextPort {
+        greeting: String,
+    },
+    /// STARTTLS/plain was configured, but the port speaks TLS at once (confirmed by a handshake).
+    PlaintextOnTlsPort,
+    /// Another protocol answered.
+    WrongProtocol {
+        speaker: Speaker,
+        line: String,
+    },
+    GreetingTimeout,
+    /// The server refused service in its greeting (421/554, `* BYE`, `-ERR`).
+    ServerRejected {
+        text: String,
+    },
+    StarttlsNotOffered,
+    StarttlsFailed {
+        reason: String,
+    },
+    TlsHandshakeFailed {
+        reason: String,
+    },
+    TlsVersionTooOld {
+        reason: String,
+    },
+    /// Malformed reply, line too long, binary garbage.
+    ProtocolViolation {
+        reason: String,
+    },
+    /// The server closed the connection or stopped answering mid-dialogue.
+    Dropped {
+        stage: StageName,
+        reason: String,
+    },
+    /// The password was needed but may not be sent unencrypted.
+    AuthRefusedUnencrypted,
+}
+
+/// Everything one endpoint probe observed.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub protocol: Protocol,
+    pub endpoint: Endpoint,
+    pub stages: Vec<Stage>,
+    pub dns: Option<DnsOutcome>,
+    pub addresses: Vec<AddressAttempt>,
+    pub connected: Option<SocketAddr>,
+    pub tls: Option<TlsInfo>,
+    pub greeting: Option<GreetingInfo>,
+    /// Before STARTTLS (or the only set, on implicit-TLS and plain endpoints).
+    pub capabilities: Option<Capabilities>,
+    /// After STARTTLS: they change (RFC 3207 §4.2).
+    pub capabilities_after_tls: Option<Capabilities>,
+    /// SMTP servers that refused EHLO and were greeted with HELO.
+    pub helo_fallback: bool,
+    pub auth: Option<AuthOutcome>,
+    pub failure: Option<Failure>,
+    pub transcript: Vec<TranscriptLine>,
+    pub elapsed: Duration,
+}
+
+impl Observation {
+    pub fn new(protocol: Protocol, endpoint: Endpoint) -> Observation {
+        Observation {
+            protocol,
+            endpoint,
+            stages: Vec::new(),
+            dns: None,
+            addresses: Vec::new(),
+            connected: None,
+            tls: None,
+            greeting: None,
+            capabilities: None,
+            capabilities_after_tls: None,
+            helo_fallback: false,
+            auth: None,
+            failure: None,
+            transcript: Vec::new(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// The capabilities in force for login: after TLS when there was an upgrade.
+    pub fn effective_capabilities(&self) -> Option<&Capabilities> {
+        self.capabilities_after_tls
+            .as_ref()
+            .or(self.capabilities.as_ref())
+    }
+
+    /// Whether the dialogue got through greeting and capabilities without a failure.
+    pub fn reached_service(&self) -> bool {
+        self.failure.is_none() && self.greeting.is_some()
+    }
+}
