@@ -163,8 +163,9 @@ pub(super) fn app_password_required(ctx: &LintContext) -> Vec<Finding> {
             format!(
                 "{} refuses the password you use on its website for mail apps. Create an app password \
                  in the account's security settings (this usually needs two-step verification turned \
-                 on) and type that instead, or use OAuth2 sign-in if your app offers it.",
-                profile.name
+                 on) and type that instead{}.",
+                profile.name,
+                if profile.auth.contains(&AuthOffer::Oauth2) { ", or use OAuth2 sign-in if your app offers it" } else { "" }
             ),
         )
         .with_fix("Password: an app password created in your account's security settings"),
