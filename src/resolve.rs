@@ -142,10 +142,14 @@ fn profile_by_hosts<'a>(layer: &AccountLayer, store: &'a ProfileStore) -> Option
         })
         .filter(|(score, _)| *score > 0)
         .collect();
-    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    // Most documented hosts first; on a tie, the profile for custom domains (Microsoft 365,
+    // Google Workspace) wins, since an address whose domain no profile knows cannot be a
+    // consumer account of the same provider.
+    scored.sort_by_key(|(score, p)| (std::cmp::Reverse(*score), !p.domains.is_empty()));
+    let key = |(score, p): &(usize, &Profile)| (*score, p.domains.is_empty());
     match scored.as_slice() {
-        [(best, profile), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => {
-            Some(profile)
+        [first, rest @ ..] if rest.first().is_none_or(|next| key(next) != key(first)) => {
+            Some(first.1)
         }
         _ => None,
     }
@@ -216,6 +220,14 @@ mod tests {
             (profile.id.as_str(), choice),
             ("microsoft365", ProfileChoice::ServerHosts)
         );
+    }
+
+    #[test]
+    fn a_tie_between_consumer_and_business_profiles_goes_to_business() {
+        let mut l = layer("ivy@startup.example");
+        l.smtp = Some(PartialEndpoint::parse("smtp.gmail.com").unwrap());
+        let (profile, _) = resolve(l, &store()).unwrap().profile.unwrap();
+        assert_eq!(profile.id, "google-workspace");
     }
 
     #[test]

@@ -2,8 +2,11 @@
 
 pub mod conn;
 pub mod connect;
+pub mod dialogue;
 pub mod dns;
+pub mod events;
 pub mod observation;
+pub mod settings;
 pub mod tls;
 pub mod transcript;
 pub mod wire;

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::events::{EventSink, ProbeEvent};
+
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -21,10 +23,12 @@ pub struct TranscriptLine {
 }
 
 /// Lines in the order they happened, timed from the start of the endpoint's probe.
+/// Each line is also sent to the event sink as it happens, for live views.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     start: Instant,
     lines: Vec<TranscriptLine>,
+    sink: Option<EventSink>,
 }
 
 impl Transcript {
@@ -32,19 +36,41 @@ impl Transcript {
         Transcript {
             start,
             lines: Vec::new(),
+            sink: None,
+        }
+    }
+
+    /// A transcript that streams its lines to `sink` too.
+    pub fn streaming(start: Instant, sink: EventSink) -> Transcript {
+        Transcript {
+            start,
+            lines: Vec::new(),
+            sink: Some(sink),
         }
     }
 
     pub fn push(&mut self, direction: Direction, text: impl Into<String>) {
-        self.lines.push(TranscriptLine {
+        let line = TranscriptLine {
             at: self.start.elapsed(),
             direction,
             text: text.into(),
-        });
+        };
+        if let Some(sink) = &self.sink {
+            sink.send(|id| ProbeEvent::Transcript {
+                id,
+                line: line.clone(),
+            });
+        }
+        self.lines.push(line);
     }
 
     pub fn lines(&self) -> &[TranscriptLine] {
         &self.lines
+    }
+
+    /// Takes the lines out, leaving the transcript empty.
+    pub fn take_lines(&mut self) -> Vec<TranscriptLine> {
+        std::mem::take(&mut self.lines)
     }
 }
 

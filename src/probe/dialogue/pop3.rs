@@ -1,0 +1,118 @@
+//! POP3 (RFC 1939, RFC 2449, RFC 2595): greeting, CAPA, STLS, USER/PASS or AUTH, QUIT.
+
+use std::time::Duration;
+
+use super::super::conn::Shown;
+use super::super::wire::capabilities::Capabilities;
+use super::super::wire::pop3::{body_line, parse_status};
+use super::super::wire::{MAX_REPLY, WireError};
+use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
+use crate::probe::observation::AuthOutcome;
+
+async fn status(session: &mut Session, limit: Duration) -> Result<(bool, String), Stop> {
+    let line = session.read_line(limit).await?;
+    let status = parse_status(&line)?;
+    Ok((status.ok, line))
+}
+
+/// Checks the greeting line: `+OK` goes on, `-ERR` is a refusal.
+pub fn greeting(first: &str) -> Result<String, Stop> {
+    let status = parse_status(first)?;
+    if status.ok {
+        Ok(first.to_owned())
+    } else {
+        Err(Stop::Refused(first.to_owned()))
+    }
+}
+
+/// CAPA. A server without CAPA (RFC 1939 only) answers `-ERR`: that is no capabilities, not a failure.
+pub async fn capabilities(session: &mut Session, limit: Duration) -> Result<Capabilities, Stop> {
+    session.send("CAPA", Shown::Command, limit).await?;
+    let (ok, _) = status(session, limit).await?;
+    if !ok {
+        return Ok(Capabilities::default());
+    }
+    let mut lines = Vec::new();
+    let mut size = 0;
+    loop {
+        let line = session.read_line(limit).await?;
+        size += line.len() + 2;
+        if size > MAX_REPLY {
+            return Err(WireError::ReplyTooLong.into());
+        }
+        match body_line(&line) {
+            Some(text) => lines.push(text.to_owned()),
+            None => return Ok(Capabilities::from_capa(&lines)),
+        }
+    }
+}
+
+/// STLS; `Ok` means the server is ready for the handshake.
+pub async fn starttls(session: &mut Session, limit: Duration) -> Result<(), Stop> {
+    session.send("STLS", Shown::Command, limit).await?;
+    let (ok, line) = status(session, limit).await?;
+    if ok { Ok(()) } else { Err(Stop::Refused(line)) }
+}
+
+/// AUTH XOAUTH2 for tokens; AUTH PLAIN when offered; else USER/PASS.
+pub async fn login(
+    session: &mut Session,
+    caps: &Capabilities,
+    creds: &Credentials,
+    limit: Duration,
+) -> Result<AuthOutcome, Stop> {
+    if creds.oauth2 || (caps.auth.contains("PLAIN") && !caps.user_pass) {
+        let (mechanism, payload) = if creds.oauth2 {
+            (
+                "XOAUTH2",
+                sasl_xoauth2(&creds.username, creds.secret.expose()),
+            )
+        } else {
+            ("PLAIN", sasl_plain(&creds.username, creds.secret.expose()))
+        };
+        session
+            .send(
+                &format!("AUTH {mechanism} {payload}"),
+                Shown::Command,
+                limit,
+            )
+            .await?;
+        let (ok, reply) = status(session, limit).await?;
+        return Ok(AuthOutcome {
+            mechanism: mechanism.to_owned(),
+            ok,
+            reply,
+        });
+    }
+    session
+        .send(&format!("USER {}", creds.username), Shown::Command, limit)
+        .await?;
+    let (ok, reply) = status(session, limit).await?;
+    if !ok {
+        return Ok(AuthOutcome {
+            mechanism: "USER".into(),
+            ok,
+            reply,
+        });
+    }
+    session
+        .send(
+            &format!("PASS {}", creds.secret.expose()),
+            Shown::Command,
+            limit,
+        )
+        .await?;
+    let (ok, reply) = status(session, limit).await?;
+    Ok(AuthOutcome {
+        mechanism: "USER".into(),
+        ok,
+        reply,
+    })
+}
+
+/// QUIT.
+pub async fn quit(session: &mut Session, limit: Duration) {
+    if session.send("QUIT", Shown::Command, limit).await.is_ok() {
+        let _ = status(session, limit).await;
+    }
+}

@@ -1,0 +1,82 @@
+//! What a probe run is allowed to do and how long each step may take.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_resolver::TokioResolver;
+
+use super::dialogue::Credentials;
+use super::dns::Family;
+use super::tls::Connectors;
+
+/// Per-stage time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub greeting: Duration,
+    /// Every command after the greeting (EHLO, CAPA, STARTTLS, AUTH, the TLS handshake).
+    pub command: Duration,
+    /// The whole endpoint, all stages together.
+    pub endpoint: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            greeting: Duration::from_secs(10),
+            command: Duration::from_secs(10),
+            endpoint: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The defaults scaled so that the whole endpoint gets `total` (`--timeout SECS`).
+    pub fn scaled_to(total: Duration) -> Timeouts {
+        let base = Timeouts::default();
+        let factor = total.as_secs_f64() / base.endpoint.as_secs_f64();
+        let scale = |d: Duration| Duration::from_secs_f64((d.as_secs_f64() * factor).max(0.05));
+        Timeouts {
+            connect: scale(base.connect),
+            greeting: scale(base.greeting),
+            command: scale(base.command),
+            endpoint: scale(base.endpoint),
+        }
+    }
+
+    /// How long a silent plaintext greeting is awaited before checking, on a second
+    /// connection, whether the port speaks TLS instead.
+    pub fn tls_sniff_after(&self) -> Duration {
+        (self.greeting / 4).min(Duration::from_secs(2))
+    }
+}
+
+/// Everything the probes of one check share.
+#[derive(Clone)]
+pub struct ProbeSettings {
+    pub timeouts: Timeouts,
+    pub family: Family,
+    pub resolver: Arc<TokioResolver>,
+    pub connectors: Connectors,
+    /// Set only with `--login`.
+    pub credentials: Option<Credentials>,
+    pub allow_plaintext_auth: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_scale_together() {
+        let t = Timeouts::scaled_to(Duration::from_secs(3));
+        assert_eq!(t.endpoint, Duration::from_secs(3));
+        assert_eq!(t.connect, Duration::from_millis(500));
+        assert_eq!(t.greeting, Duration::from_secs(1));
+        assert_eq!(
+            Timeouts::default().tls_sniff_after(),
+            Duration::from_millis(2500).min(Duration::from_secs(2))
+        );
+    }
+}
