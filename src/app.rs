@@ -5,7 +5,9 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::account::{AccountLayer, load_account_file};
-use crate::cli::{AccountArgs, Cli, Command, Format, LintArgs, ProfilesAction, ProfilesArgs};
+use crate::cli::{
+    AccountArgs, CheckArgs, Cli, Command, Format, LintArgs, ProfilesAction, ProfilesArgs,
+};
 use crate::exit::ExitStatus;
 use crate::finding::worst;
 use crate::lint::{LintContext, lint};
@@ -18,6 +20,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
     let store = load_profiles(&cli)?;
     match cli.command {
         Command::Lint(args) => run_lint(&args, &store, out),
+        Command::Check(args) => run_check(&args, &store, out),
         Command::Profiles(args) => run_profiles(&args, &store, out),
     }
 }
@@ -53,7 +56,38 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
     let findings = lint_resolved(&resolved, store, today);
     let report = Report::new("lint", &resolved, &findings);
     let text = match args.format {
-        Format::Text => render_report(&report),
+        Format::Text => render_report(&report, false),
+        Format::Json => to_json(&report) + "\n",
+    };
+    out.write_all(text.as_bytes())
+        .context("cannot write the report")?;
+    Ok(ExitStatus::from_worst(worst(&findings)))
+}
+
+fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
+    let resolved = resolve(account_layer(&args.lint.account)?, store)?;
+    let today = args
+        .lint
+        .as_of
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let static_findings = lint_resolved(&resolved, store, today);
+    let plan = crate::check::plan(&resolved, &static_findings, args);
+    let settings = crate::check::settings(&resolved, args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (result, findings) = runtime.block_on(crate::check::probe_and_diagnose(
+        &resolved,
+        static_findings,
+        plan,
+        settings,
+        None,
+    ));
+    let report = Report::new("check", &resolved, &findings)
+        .with_probes(&result.primary, &result.alternatives);
+    let text = match args.lint.format {
+        Format::Text => render_report(&report, args.verbose),
         Format::Json => to_json(&report) + "\n",
     };
     out.write_all(text.as_bytes())

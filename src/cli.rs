@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the settings without touching the network: ports, hosts, user name, login policy.
     Lint(LintArgs),
+    /// Talk to the servers: SMTP, IMAP and POP3 at once, every stage timed, and what works instead.
+    Check(CheckArgs),
     /// List the provider profiles, or show one.
     Profiles(ProfilesArgs),
 }
@@ -100,6 +102,80 @@ pub struct LintArgs {
     /// Judge dated provider policies as of this day (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub lint: LintArgs,
+
+    /// The longest one endpoint may take, in seconds; every stage's limit scales with it
+    /// (defaults: connect 5 s, greeting 10 s, commands 10 s, endpoint 30 s).
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Ask this DNS server (IP[:PORT]) instead of the system's resolver.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_dns_server)]
+    pub dns_server: Option<std::net::SocketAddr>,
+
+    /// Also trust the CA certificates in this PEM file (company CAs, test labs).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Log in too. The password comes from MAILDOCTOR_PASSWORD or a prompt, never from the
+    /// command line.
+    #[arg(long)]
+    pub login: bool,
+
+    /// Log in with XOAUTH2, taking the access token from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub oauth_token_env: Option<String>,
+
+    /// Send the password even over an unencrypted connection (test servers only).
+    #[arg(long)]
+    pub allow_plaintext_auth: bool,
+
+    /// Use IPv4 only.
+    #[arg(long, conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6 only.
+    #[arg(long)]
+    pub ipv6: bool,
+
+    /// Probe only these protocols.
+    #[arg(long, value_delimiter = ',', value_name = "smtp,imap,pop3")]
+    pub only: Vec<crate::account::Protocol>,
+
+    /// Do not try the standard alternatives when an endpoint fails.
+    #[arg(long)]
+    pub no_alternatives: bool,
+
+    /// Show the transcripts (passwords and tokens are always redacted).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && (0.1..=600.0).contains(&secs) => {
+            Ok(std::time::Duration::from_secs_f64(secs))
+        }
+        _ => Err(format!(
+            "\"{text}\" is not a number of seconds from 0.1 to 600"
+        )),
+    }
+}
+
+fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = text.parse::<std::net::SocketAddr>() {
+        return Ok(addr);
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+        .map_err(|_| format!("\"{text}\" is not an IP address, with an optional :PORT"))
 }
 
 #[derive(Debug, Args)]

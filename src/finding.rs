@@ -97,6 +97,72 @@ finding_ids! {
         "A dated change in the provider's login policy affects this account.";
     AppPasswordRequired => "app-password-required", Info,
         "The provider refuses the account password here; create an app password (or use OAuth2).";
+    DnsNoSuchHost => "dns-no-such-host", Error,
+        "The server name does not exist in DNS (a typo, or a retired name).";
+    DnsNoAddress => "dns-no-address", Error,
+        "The name exists but has no address (for the address family allowed).";
+    DnsFailure => "dns-failure", Error,
+        "The DNS resolver failed or did not answer; the name could not be looked up.";
+    ConnectRefused => "connect-refused", Error,
+        "The server answered that nothing listens on this port: wrong port, or the service is down.";
+    ConnectTimeout => "connect-timeout", Error,
+        "No answer at all: a firewall, the ISP or the network drops the connection.";
+    ConnectUnreachable => "connect-unreachable", Error,
+        "There is no route to the server, or a firewall rejects the connection.";
+    ConnectReset => "connect-reset", Error,
+        "The connection was reset as it opened: a firewall or an overloaded server.";
+    Ipv6Broken => "ipv6-broken", Warning,
+        "The server's IPv6 addresses fail while IPv4 works: apps that prefer IPv6 may hang.";
+    TlsOnPlaintextPort => "tls-on-plaintext-port", Error,
+        "SSL/TLS is set, but the server greets in plaintext on this port: use STARTTLS here, or the SSL/TLS port.";
+    PlaintextOnTlsPort => "plaintext-on-tls-port", Error,
+        "STARTTLS or no encryption is set, but this port expects SSL/TLS from the first byte.";
+    WrongProtocol => "wrong-protocol", Error,
+        "Another kind of server answered (IMAP on the SMTP line, a web server, SSH…): wrong host or port.";
+    GreetingTimeout => "greeting-timeout", Error,
+        "The connection opened but the server never said hello.";
+    SlowGreeting => "slow-greeting", Warning,
+        "The greeting took more than 5 seconds: a tarpit, an overloaded server, or an antivirus proxy.";
+    ServerRejected => "server-rejected", Error,
+        "The server refused service in its greeting (421/554, * BYE, -ERR).";
+    StarttlsNotOffered => "starttls-not-offered", Error,
+        "STARTTLS is set, but the server does not offer it.";
+    StarttlsFailed => "starttls-failed", Error,
+        "The server refused STARTTLS, or the TLS handshake after it failed.";
+    TlsHandshakeFailed => "tls-handshake-failed", Error,
+        "The TLS handshake failed.";
+    TlsVersionTooOld => "tls-version-too-old", Error,
+        "The server only speaks TLS 1.1 or older, which current apps refuse.";
+    CertExpired => "cert-expired", Error,
+        "The server's certificate has expired.";
+    CertNotYetValid => "cert-not-yet-valid", Error,
+        "The server's certificate is not valid yet (or this computer's clock is wrong).";
+    CertSelfSigned => "cert-self-signed", Error,
+        "The server's certificate is self-signed: no authority vouches for it.";
+    CertUntrusted => "cert-untrusted", Error,
+        "The server's certificate is issued by an authority this computer does not trust (or an intermediate is missing).";
+    CertNameMismatch => "cert-name-mismatch", Error,
+        "The certificate is for another name than the server name typed.";
+    CertExpiringSoon => "cert-expiring-soon", Warning,
+        "The server's certificate expires in less than 14 days.";
+    AuthNotOffered => "auth-not-offered", Error,
+        "The server offers no way to log in, even after encryption.";
+    AuthMechanismUnsupported => "auth-mechanism-unsupported", Error,
+        "The server's login methods do not include the account's (password vs OAuth2).";
+    LoginDisabled => "login-disabled", Error,
+        "The server refuses password logins on an unencrypted connection.";
+    PlaintextAuthOffered => "plaintext-auth-offered", Warning,
+        "The server offers password login before encryption; an app set wrongly would send it in the clear.";
+    LoginFailed => "login-failed", Error,
+        "The server refused the login; its exact reply and what it usually means are shown.";
+    LoginOk => "login-ok", Info,
+        "The login worked.";
+    ProtocolViolation => "protocol-violation", Error,
+        "The server sent a malformed reply, an endless line, or binary garbage.";
+    ConnectionDropped => "connection-dropped", Error,
+        "The server closed the connection or stopped answering in the middle of the dialogue.";
+    WorkingAlternative => "working-alternative", Info,
+        "Another port or encryption mode on the same server works from here.";
 }
 
 impl fmt::Display for FindingId {
@@ -124,6 +190,8 @@ pub struct Finding {
     pub explanation: String,
     /// What to type instead, when known.
     pub fix: Option<String>,
+    /// An endpoint that works from here (found by probing), ready to apply.
+    pub suggested: Option<crate::account::Endpoint>,
 }
 
 impl Finding {
@@ -136,6 +204,7 @@ impl Finding {
     ) -> Finding {
         Finding {
             id,
+            suggested: None,
             severity: id.default_severity(),
             protocol,
             title: title.into(),

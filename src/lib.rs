@@ -5,7 +5,9 @@
 
 pub mod account;
 pub mod app;
+pub mod check;
 pub mod cli;
+pub mod diagnose;
 pub mod exit;
 pub mod finding;
 pub mod lint;

@@ -4,6 +4,8 @@ pub mod conn;
 pub mod connect;
 pub mod dialogue;
 pub mod dns;
+pub mod endpoint;
+pub mod engine;
 pub mod events;
 pub mod observation;
 pub mod settings;

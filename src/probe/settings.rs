@@ -1,5 +1,6 @@
 //! What a probe run is allowed to do and how long each step may take.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use hickory_resolver::TokioResolver;
 use super::dialogue::Credentials;
 use super::dns::Family;
 use super::tls::Connectors;
+use crate::account::Protocol;
 
 /// Per-stage time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +61,8 @@ pub struct ProbeSettings {
     pub family: Family,
     pub resolver: Arc<TokioResolver>,
     pub connectors: Connectors,
-    /// Set only with `--login`.
-    pub credentials: Option<Credentials>,
+    /// Per protocol (user-name forms differ); set only with `--login`.
+    pub credentials: BTreeMap<Protocol, Credentials>,
     pub allow_plaintext_auth: bool,
 }
 

@@ -2,8 +2,12 @@
 
 mod json;
 mod model;
+mod probe;
 mod text;
 
 pub use json::to_json;
-pub use model::{AccountDto, EndpointDto, FindingDto, Report, SCHEMA_VERSION, Summary};
+pub use model::{
+    AccountDto, EndpointDto, FindingDto, Report, SCHEMA_VERSION, SuggestedDto, Summary,
+};
+pub use probe::{ProbeDto, failure_word};
 pub use text::{render_profile, render_profile_list, render_report};

@@ -26,6 +26,9 @@ pub struct Report {
     /// Worst first.
     pub findings: Vec<FindingDto>,
     pub summary: Summary,
+    /// Alternatives that were probed (`check` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<super::probe::AlternativeDto>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +47,9 @@ pub struct EndpointDto {
     pub security: String,
     /// `host:port/security`, as accepted by --smtp/--imap/--pop3.
     pub spec: String,
+    /// What the probe saw (`check` only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<super::probe::ProbeDto>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +61,17 @@ pub struct FindingDto {
     pub title: String,
     pub explanation: String,
     pub fix: Option<String>,
+    /// An endpoint that works from here, found by probing (`check` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<SuggestedDto>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SuggestedDto {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    pub spec: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +112,7 @@ impl Report {
                     port: e.port,
                     security: e.security.as_str().to_owned(),
                     spec: e.to_string(),
+                    probe: None,
                 })
                 .collect(),
             findings: findings
@@ -106,6 +124,12 @@ impl Report {
                     title: f.title.clone(),
                     explanation: f.explanation.clone(),
                     fix: f.fix.clone(),
+                    suggested: f.suggested.as_ref().map(|e| SuggestedDto {
+                        host: e.host.as_string(),
+                        port: e.port,
+                        security: e.security.as_str().to_owned(),
+                        spec: e.to_string(),
+                    }),
                 })
                 .collect(),
             summary: Summary {
@@ -115,6 +139,7 @@ impl Report {
                 infos: count(Severity::Info),
                 exit_code: ExitStatus::from_worst(worst(findings)).code(),
             },
+            alternatives: None,
         }
     }
 }

@@ -44,7 +44,7 @@ fn wrap_into(out: &mut String, text: &str, indent: &str) {
 }
 
 /// The human-readable report: account, endpoints, then findings worst first.
-pub fn render_report(report: &Report) -> String {
+pub fn render_report(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let who = report.account.address.as_deref().unwrap_or("(no address)");
     let _ = writeln!(out, "{BOLD}maildoctor {} · {who}{BOLD:#}", report.command);
@@ -64,11 +64,15 @@ pub fn render_report(report: &Report) -> String {
             );
         }
     }
-    let username = report
-        .account
-        .username
-        .clone()
-        .unwrap_or_else(|| format!("{who} (the address)"));
+    let username =
+        report
+            .account
+            .username
+            .clone()
+            .unwrap_or_else(|| match &report.account.address {
+                Some(address) => format!("{address} (the address)"),
+                None => "(none given)".to_owned(),
+            });
     let _ = writeln!(
         out,
         "User name: {username} · Login: {}",
@@ -96,6 +100,26 @@ pub fn render_report(report: &Report) -> String {
             "  {direction:<8}  {:<4}  {host_port} {security}",
             endpoint.protocol.to_uppercase()
         );
+        if let Some(probe) = &endpoint.probe {
+            render_probe(&mut out, probe, verbose);
+        }
+    }
+    if let Some(alternatives) = report.alternatives.as_ref().filter(|a| !a.is_empty()) {
+        out.push_str("\n  Alternatives tried:\n");
+        for alt in alternatives {
+            let verdict = if alt.works {
+                "✓ works".to_owned()
+            } else {
+                format!("✗ {}", alt.failure.as_deref().unwrap_or("failed"))
+            };
+            let _ = writeln!(
+                out,
+                "    {:<4}  {:<40} {verdict} ({} ms)",
+                alt.protocol.to_uppercase(),
+                alt.spec,
+                alt.elapsed_ms
+            );
+        }
     }
     out.push('\n');
     if report.findings.is_empty() {
@@ -105,10 +129,12 @@ pub fn render_report(report: &Report) -> String {
             Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
             Style::new()
         );
-        let _ = writeln!(
-            out,
-            "{DIM}(lint reads the settings only; it does not contact the servers.){DIM:#}"
-        );
+        if report.command == "lint" {
+            let _ = writeln!(
+                out,
+                "{DIM}(lint reads the settings only; it does not contact the servers.){DIM:#}"
+            );
+        }
         return out;
     }
     let s = &report.summary;
@@ -127,6 +153,67 @@ pub fn render_report(report: &Report) -> String {
         render_finding(&mut out, finding);
     }
     out
+}
+
+/// One endpoint's stages, facts and (with `verbose`) transcript.
+fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool) {
+    for stage in &probe.stages {
+        let (mark, style) = match stage.status.as_str() {
+            "ok" => ("✓", Style::new().fg_color(Some(AnsiColor::Green.into()))),
+            "warning" => ("!", severity_style("warning")),
+            "failed" => ("✗", severity_style("error")),
+            _ => ("-", DIM),
+        };
+        let detail: String = stage.detail.chars().take(60).collect();
+        let _ = writeln!(
+            out,
+            "      {style}{mark}{style:#} {:<13} {:>6} ms  {detail}",
+            stage.name, stage.elapsed_ms
+        );
+    }
+    if let Some(tls) = &probe.tls
+        && let Some(cert) = &tls.certificate
+    {
+        let _ = writeln!(
+            out,
+            "      Certificate: {} · issuer {} · {} days left · {}",
+            cert.subject, cert.issuer, cert.days_left, tls.verdict
+        );
+    }
+    if !probe.auth_mechanisms.is_empty() {
+        let before = probe
+            .capabilities_before_tls
+            .as_ref()
+            .map(|_| " (after TLS)")
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "      Login methods{before}: {}",
+            probe.auth_mechanisms.join(" ")
+        );
+    }
+    if let Some(login) = &probe.login {
+        let _ = writeln!(
+            out,
+            "      Login {}: {}",
+            if login.ok { "ok" } else { "refused" },
+            login.reply
+        );
+    }
+    if verbose {
+        for line in &probe.transcript {
+            let arrow = match line.direction.as_str() {
+                "sent" => "C:",
+                "received" => "S:",
+                _ => "  ",
+            };
+            let _ = writeln!(
+                out,
+                "      {DIM}{:>6} ms{DIM:#} {arrow} {}",
+                line.at_ms, line.text
+            );
+        }
+    }
 }
 
 fn plural(n: usize) -> &'static str {

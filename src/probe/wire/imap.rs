@@ -62,10 +62,8 @@ pub fn capabilities_in(untagged: &str) -> Option<Capabilities> {
 
 /// The `[ALERT]` text of a response, which RFC 9051 §7.1 says must be shown to the user.
 pub fn alert_in(text: &str) -> Option<&str> {
-    let rest = text
-        .strip_prefix("[ALERT]")
-        .or_else(|| text.strip_prefix("[alert]"))?;
-    Some(rest.trim())
+    let start = text.to_ascii_uppercase().find("[ALERT]")?;
+    Some(text[start + "[ALERT]".len()..].trim())
 }
 
 /// An IMAP quoted string (RFC 9051 §4.3), for LOGIN arguments.

@@ -1,0 +1,125 @@
+//! Login findings: what the server offers against what the account needs, and the login itself.
+
+use crate::account::{Account, AuthMethod, Protocol, Security};
+use crate::finding::{Finding, FindingId};
+use crate::probe::observation::Observation;
+use crate::probe::wire::imap::alert_in;
+
+use super::hints::login_hint;
+
+pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let p = Some(obs.protocol);
+    let host = &obs.endpoint.host;
+    if let Some(auth) = &obs.auth {
+        if auth.ok {
+            out.push(Finding::new(
+                FindingId::LoginOk,
+                p,
+                format!("Logged in to {host} ({})", auth.mechanism),
+                format!("The server accepted the login: {}", auth.reply),
+            ));
+        } else {
+            let mut explanation =
+                format!("The server refused the login and said: \"{}\".", auth.reply);
+            if let Some(alert) = alert_in(&auth.reply) {
+                explanation.push_str(&format!(" The server's alert for you: \"{alert}\"."));
+            }
+            if let Some(hint) = login_hint(&auth.reply) {
+                explanation.push(' ');
+                explanation.push_str(hint);
+            }
+            let refused_unencrypted = obs.protocol == Protocol::Pop3
+                && auth.mechanism == "USER"
+                && obs.endpoint.security == Security::Plain;
+            let id = if refused_unencrypted {
+                FindingId::LoginDisabled
+            } else {
+                FindingId::LoginFailed
+            };
+            out.push(Finding::new(
+                id,
+                p,
+                format!("{} login refused by {host}", obs.protocol.label()),
+                explanation,
+            ));
+        }
+    }
+    if !obs.reached_service() || account.auth == AuthMethod::None {
+        return out;
+    }
+    let Some(caps) = obs.effective_capabilities() else {
+        return out;
+    };
+    let imap = obs.protocol == Protocol::Imap;
+    let password_ok = caps.offers_password() || (imap && !caps.login_disabled);
+    let oauth_ok = caps.offers_oauth2();
+    if obs.endpoint.security == Security::Plain && imap && caps.login_disabled {
+        out.push(Finding::new(
+            FindingId::LoginDisabled,
+            p,
+            format!("{host} refuses logins without encryption"),
+            "The server announces that it will not accept a password over this unencrypted connection (LOGINDISABLED). It is right to: turn on encryption.".to_owned(),
+        ).with_fix(format!("Use {}", describe_pairs(obs.protocol))));
+    } else if !password_ok && !oauth_ok {
+        out.push(
+            Finding::new(
+                FindingId::AuthNotOffered,
+                p,
+                format!("{host} offers no way to log in here"),
+                format!("Even {}, the server announces no login method, so no user name and password can be accepted on this port. It may be a relay for its own network only.", if obs.tls.is_some() { "after encryption" } else { "on this connection" }),
+            )
+            .with_fix(format!("Use the provider's submission or mailbox server: {}", describe_pairs(obs.protocol))),
+        );
+    } else if account.auth == AuthMethod::Password && !password_ok {
+        out.push(Finding::new(
+            FindingId::AuthMechanismUnsupported,
+            p,
+            format!("{host} does not take passwords here, only OAuth2"),
+            format!("The server offers only {} for login, so a password cannot work. The app must sign in with OAuth2.", caps.auth.iter().cloned().collect::<Vec<_>>().join(", ")),
+        ).with_fix("Set authentication to OAuth2 in the mail app"));
+    } else if account.auth == AuthMethod::Oauth2 && !oauth_ok {
+        out.push(
+            Finding::new(
+                FindingId::AuthMechanismUnsupported,
+                p,
+                format!("{host} does not offer OAuth2 login"),
+                format!(
+                    "The account is set to OAuth2, but the server offers only {} here.",
+                    if caps.auth.is_empty() {
+                        "password login".to_owned()
+                    } else {
+                        caps.auth.iter().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            )
+            .with_fix("Use a password (or an app password) for this server"),
+        );
+    }
+    // Offered before encryption on a STARTTLS port: an app that skips STARTTLS would send the
+    // password in the clear, and the server would take it.
+    if obs.endpoint.security == Security::Starttls
+        && let Some(before) = &obs.capabilities
+    {
+        let before_ok =
+            before.offers_password() || (imap && !before.login_disabled && before.starttls);
+        if before_ok {
+            out.push(Finding::new(
+                FindingId::PlaintextAuthOffered,
+                p,
+                format!("{host} accepts passwords before STARTTLS"),
+                "Before encryption starts, the server already offers password login. maildoctor never sends a password there, but an app set to \"no encryption\" would send it in the clear and the server would accept it.".to_owned(),
+            ).with_fix("Keep the app on STARTTLS or SSL/TLS; the server's administrator should disable plaintext authentication"));
+        }
+    }
+    out
+}
+
+fn describe_pairs(protocol: Protocol) -> String {
+    let [(p1, s1), (p2, s2)] = protocol.standard_pairs();
+    format!(
+        "port {p1} with {} or port {p2} with {}",
+        s1.label(),
+        s2.label()
+    )
+}

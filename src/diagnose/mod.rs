@@ -1,0 +1,142 @@
+//! Observations in, findings out: pure functions from what the probes saw (plus the account and
+//! the static findings) to what is wrong and what works instead.
+
+mod auth;
+mod certs;
+mod hints;
+mod network;
+mod session;
+
+use crate::account::{Account, Protocol};
+use crate::finding::{Finding, FindingId, sort_worst_first};
+use crate::probe::observation::{CertVerdict, Observation};
+
+pub use hints::login_hint;
+
+/// Everything diagnose needs.
+pub struct DiagnoseInput<'a> {
+    pub account: &'a Account,
+    /// The configured endpoints' observations.
+    pub primary: &'a [Observation],
+    /// Alternatives that were tried.
+    pub alternatives: &'a [Observation],
+    /// The static (lint) findings, which live evidence may confirm.
+    pub static_findings: Vec<Finding>,
+}
+
+/// All findings of a check, worst first: static and live merged, each problem once.
+pub fn diagnose(input: DiagnoseInput) -> Vec<Finding> {
+    let mut live = Vec::new();
+    for obs in input.primary {
+        live.extend(network::findings(obs));
+        live.extend(session::findings(obs));
+        live.extend(certs::findings(obs));
+        live.extend(auth::findings(obs, input.account));
+    }
+    let mut findings = merge(input.static_findings, live);
+    attach_alternatives(&mut findings, input.primary, input.alternatives);
+    sort_worst_first(&mut findings);
+    findings
+}
+
+/// When a live fact proves a static suspicion (465 set to STARTTLS, and the server indeed
+/// speaks TLS at once), keep one finding: the rule's, with the evidence added.
+fn merge(mut static_findings: Vec<Finding>, live: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for finding in live {
+        let proves = |s: &Finding| {
+            s.protocol == finding.protocol
+                && matches!(
+                    (s.id, finding.id),
+                    (
+                        FindingId::PortSecurityMismatch,
+                        FindingId::PlaintextOnTlsPort
+                            | FindingId::TlsOnPlaintextPort
+                            | FindingId::GreetingTimeout
+                            | FindingId::TlsHandshakeFailed
+                    ) | (
+                        FindingId::IncomingServerAsOutgoing
+                            | FindingId::OutgoingServerAsIncoming
+                            | FindingId::ImapPop3Swap,
+                        FindingId::WrongProtocol
+                    ) | (
+                        FindingId::PlaintextCredentials,
+                        FindingId::PlaintextAuthOffered
+                    )
+                )
+        };
+        match static_findings.iter_mut().find(|s| proves(s)) {
+            Some(rule) => {
+                rule.explanation.push_str(" Confirmed by the server: ");
+                rule.explanation.push_str(&finding.title);
+                rule.explanation.push('.');
+            }
+            None => out.push(finding),
+        }
+    }
+    static_findings.extend(out);
+    static_findings
+}
+
+/// Whether an alternative's probe shows a setting a user can simply switch to.
+fn works(obs: &Observation) -> bool {
+    obs.reached_service()
+        && obs
+            .tls
+            .as_ref()
+            .is_none_or(|t| t.verdict == CertVerdict::Ok)
+}
+
+/// For each protocol whose configured endpoint failed or is suspect, name the alternative that
+/// works from here: in a `working-alternative` finding, and in the fix of the worst finding.
+fn attach_alternatives(
+    findings: &mut Vec<Finding>,
+    primary: &[Observation],
+    alternatives: &[Observation],
+) {
+    for protocol in Protocol::ALL {
+        let Some(working) = alternatives
+            .iter()
+            .find(|a| a.protocol == protocol && works(a))
+        else {
+            continue;
+        };
+        let configured_works = primary.iter().any(|p| p.protocol == protocol && works(p));
+        let endpoint = working.endpoint.clone();
+        let sentence = format!("{} works from here.", endpoint.describe());
+        if let Some(worst) = findings
+            .iter_mut()
+            .filter(|f| f.protocol == Some(protocol) && f.severity > crate::finding::Severity::Info)
+            .max_by_key(|f| f.severity)
+        {
+            worst.fix = Some(match worst.fix.take() {
+                Some(fix) => format!("{sentence} {fix}"),
+                None => sentence.clone(),
+            });
+            worst.suggested = Some(endpoint.clone());
+        }
+        let title = if configured_works {
+            format!("{} also works from here", endpoint.describe())
+        } else {
+            format!("{} works from here", endpoint.describe())
+        };
+        let mut finding = Finding::new(
+            FindingId::WorkingAlternative,
+            Some(protocol),
+            title,
+            format!(
+                "maildoctor tried the standard settings for {} on the same server: {} answered, \
+                 encrypted and with a trusted certificate.",
+                protocol.label(),
+                endpoint.describe()
+            ),
+        )
+        .with_fix(format!(
+            "{} server: {}",
+            protocol.label(),
+            endpoint.describe()
+        ));
+        finding.suggested = Some(endpoint);
+        findings.push(finding);
+    }
+}

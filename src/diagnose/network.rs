@@ -1,0 +1,88 @@
+//! DNS and connection findings.
+
+use crate::finding::{Finding, FindingId};
+use crate::probe::observation::{ConnectOutcome, Failure, Observation};
+
+pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
+    let p = Some(obs.protocol);
+    let host = &obs.endpoint.host;
+    let port = obs.endpoint.port;
+    let mut out = Vec::new();
+    let finding = match &obs.failure {
+        Some(Failure::DnsNoSuchHost) => Some(Finding::new(
+            FindingId::DnsNoSuchHost,
+            p,
+            format!("{host} does not exist"),
+            format!("DNS says there is no such name as {host}. The server name is mistyped, or it is a name the provider has retired."),
+        ).with_fix("Check the spelling against the provider's help page")),
+        Some(Failure::DnsNoAddress) => Some(Finding::new(
+            FindingId::DnsNoAddress,
+            p,
+            format!("{host} has no address"),
+            format!("The name {host} exists in DNS but points to no server address (for the address family allowed). It is not a mail server name, or its records are broken."),
+        ).with_fix("Use the server name from the provider's help page")),
+        Some(Failure::DnsFailure(reason)) => Some(Finding::new(
+            FindingId::DnsFailure,
+            p,
+            format!("{host} could not be looked up"),
+            format!("The DNS resolver did not give an answer ({reason}). This is a problem of the network or its DNS server, not of the mail settings."),
+        ).with_fix("Check the internet connection, or try another DNS server with --dns-server")),
+        Some(Failure::ConnectRefused) => Some(Finding::new(
+            FindingId::ConnectRefused,
+            p,
+            format!("{host} refused the connection on port {port}"),
+            format!("The server is reachable, but nothing listens on port {port}: the port is wrong, or the mail service there is down."),
+        ).with_fix(format!("Check the port: {} uses {}", obs.protocol.label(), standard(obs.protocol)))),
+        Some(Failure::ConnectTimeout) => Some(Finding::new(
+            FindingId::ConnectTimeout,
+            p,
+            format!("No answer from {host} on port {port}"),
+            format!("The connection attempt got no answer at all: something on the way (a firewall, the ISP, a hotel or corporate network) silently drops port {port}. {}", if port == 25 { "Port 25 is blocked by most home ISPs." } else { "The settings may be right; the network is in the way." }),
+        ).with_fix("Try the other standard port, or another network")),
+        Some(Failure::ConnectUnreachable) => Some(Finding::new(
+            FindingId::ConnectUnreachable,
+            p,
+            format!("{host} is unreachable"),
+            "There is no route to the server, or a firewall rejects the connection outright. Check the network connection and any VPN or firewall.".to_owned(),
+        )),
+        Some(Failure::ConnectReset) => Some(Finding::new(
+            FindingId::ConnectReset,
+            p,
+            format!("The connection to {host}:{port} was reset"),
+            "The connection was cut as it opened: a firewall, an intrusion-prevention system, or a server that is overloaded or blocks this address.".to_owned(),
+        )),
+        Some(Failure::ConnectOther(reason)) => Some(Finding::new(
+            FindingId::ConnectUnreachable,
+            p,
+            format!("Could not connect to {host}:{port}"),
+            format!("The connection failed: {reason}."),
+        )),
+        _ => None,
+    };
+    out.extend(finding);
+    let v6_failed = obs
+        .addresses
+        .iter()
+        .any(|a| a.addr.is_ipv6() && a.outcome != ConnectOutcome::Connected);
+    let v4_worked = obs
+        .addresses
+        .iter()
+        .any(|a| a.addr.is_ipv4() && a.outcome == ConnectOutcome::Connected);
+    if v6_failed && v4_worked {
+        out.push(
+            Finding::new(
+                FindingId::Ipv6Broken,
+                p,
+                format!("{host} fails over IPv6 but works over IPv4"),
+                "The server's IPv6 address does not answer from this network while IPv4 works. Apps that try IPv6 first may wait a long time or fail.".to_owned(),
+            )
+            .with_fix("Ask the network or the provider to fix IPv6; meanwhile the app may need IPv4 (maildoctor: --ipv4)"),
+        );
+    }
+    out
+}
+
+fn standard(protocol: crate::account::Protocol) -> String {
+    let [(p1, s1), (p2, s2)] = protocol.standard_pairs();
+    format!("{p1} with {} or {p2} with {}", s1.label(), s2.label())
+}

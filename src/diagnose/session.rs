@@ -1,0 +1,110 @@
+//! Findings about the dialogue: TLS and plaintext on the wrong port, the wrong server,
+//! greetings, STARTTLS, malformed replies.
+
+use std::time::Duration;
+
+use crate::account::Security;
+use crate::finding::{Finding, FindingId};
+use crate::probe::observation::{Failure, Observation, StageName};
+
+pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
+    let p = Some(obs.protocol);
+    let host = &obs.endpoint.host;
+    let port = obs.endpoint.port;
+    let [(p1, s1), (p2, s2)] = obs.protocol.standard_pairs();
+    let mut out = Vec::new();
+    let finding = match &obs.failure {
+        Some(Failure::TlsOnPlaintextPort { greeting }) => Some(Finding::new(
+            FindingId::TlsOnPlaintextPort,
+            p,
+            format!("Port {port} greets in plaintext, but SSL/TLS is set"),
+            format!("The app starts with a TLS handshake, but on port {port} the server first sends a plaintext greeting (\"{greeting}\") and expects STARTTLS. The handshake fails with errors like \"wrong version number\"."),
+        ).with_fix(format!("Set encryption to STARTTLS on port {port}, or use port {} with SSL/TLS", if s1 == Security::Tls { p1 } else { p2 }))),
+        Some(Failure::PlaintextOnTlsPort) => Some(Finding::new(
+            FindingId::PlaintextOnTlsPort,
+            p,
+            format!("Port {port} expects SSL/TLS from the first byte, but {} is set", obs.endpoint.security.label()),
+            format!("The server on port {port} waits for a TLS handshake before it says anything, while the app waits for a plaintext greeting: both wait until the app gives up. maildoctor confirmed it: a TLS handshake on port {port} succeeds."),
+        ).with_fix(format!("Set encryption to SSL/TLS on port {port}, or use port {} with STARTTLS", if s1 == Security::Starttls { p1 } else { p2 }))),
+        Some(Failure::WrongProtocol { speaker, line }) => Some(Finding::new(
+            FindingId::WrongProtocol,
+            p,
+            format!("{host}:{port} is {}, not {} server", speaker.describe(), obs.protocol.with_article()),
+            format!("The server answered \"{line}\", which is how {} greets. The host or port belongs to another service.", speaker.describe()),
+        ).with_fix(format!("{} uses {p1} with {} or {p2} with {}", obs.protocol.label(), s1.label(), s2.label()))),
+        Some(Failure::GreetingTimeout) => Some(Finding::new(
+            FindingId::GreetingTimeout,
+            p,
+            format!("{host}:{port} accepted the connection but never greeted"),
+            "The connection opened, but no greeting arrived in time. The server is stuck or overloaded, or a proxy holds the connection.".to_owned(),
+        )),
+        Some(Failure::ServerRejected { text }) => Some(Finding::new(
+            FindingId::ServerRejected,
+            p,
+            format!("{host} refused service: {text}"),
+            "The server answered, but its greeting refuses service: it may be overloaded, in maintenance, or blocking this network (look for a block list in the text).".to_owned(),
+        )),
+        Some(Failure::StarttlsNotOffered) => Some(Finding::new(
+            FindingId::StarttlsNotOffered,
+            p,
+            format!("{host}:{port} does not offer STARTTLS"),
+            "STARTTLS is set, but the server does not announce it, so the connection cannot be encrypted here. Either this port is plaintext only, or something on the network strips STARTTLS (a downgrade attack, or an antivirus proxy).".to_owned(),
+        ).with_fix(format!("Use port {} with SSL/TLS", if s1 == Security::Tls { p1 } else { p2 }))),
+        Some(Failure::StarttlsFailed { reason }) => Some(Finding::new(
+            FindingId::StarttlsFailed,
+            p,
+            "STARTTLS failed".to_owned(),
+            format!("The server offered STARTTLS, but the upgrade did not work: {reason}."),
+        )),
+        Some(Failure::TlsHandshakeFailed { reason }) => Some(Finding::new(
+            FindingId::TlsHandshakeFailed,
+            p,
+            format!("The TLS handshake with {host}:{port} failed"),
+            format!("The encrypted connection could not be set up: {reason}."),
+        )),
+        Some(Failure::TlsVersionTooOld { reason }) => Some(Finding::new(
+            FindingId::TlsVersionTooOld,
+            p,
+            format!("{host}:{port} only speaks old TLS versions"),
+            format!("The server offers only TLS 1.1 or older, which current mail apps and this computer refuse ({reason}). The server needs updating."),
+        )),
+        Some(Failure::ProtocolViolation { reason }) => Some(Finding::new(
+            FindingId::ProtocolViolation,
+            p,
+            format!("{host}:{port} sent something that is not {}", obs.protocol.label()),
+            format!("The server's reply broke the protocol ({reason}). It may be another kind of service, a broken proxy, or a hostile server."),
+        )),
+        Some(Failure::Dropped { stage, reason }) => Some(Finding::new(
+            FindingId::ConnectionDropped,
+            p,
+            format!("{host}:{port} stopped during {}", stage_words(*stage)),
+            format!("The dialogue broke off: {reason}."),
+        )),
+        _ => None,
+    };
+    out.extend(finding);
+    if let Some(greeting) = &obs.greeting
+        && greeting.elapsed > Duration::from_secs(5)
+    {
+        out.push(Finding::new(
+            FindingId::SlowGreeting,
+            p,
+            format!("{host} took {:.1} s to greet", greeting.elapsed.as_secs_f32()),
+            "A greeting this slow comes from a tarpit (a server that slows down suspected spammers), an overloaded server, or an antivirus program that intercepts mail connections. Mail apps with short timeouts give up.".to_owned(),
+        ));
+    }
+    out
+}
+
+fn stage_words(stage: StageName) -> &'static str {
+    match stage {
+        StageName::Resolve => "the DNS lookup",
+        StageName::Connect => "connecting",
+        StageName::Tls => "the TLS handshake",
+        StageName::Greeting => "the greeting",
+        StageName::Capabilities => "the capability exchange",
+        StageName::Starttls => "STARTTLS",
+        StageName::Auth => "the login",
+        StageName::Quit => "the goodbye",
+    }
+}
