@@ -1,0 +1,499 @@
+//! `maildoctor check` against in-process fixture servers, one per behaviour: each test pins
+//! the exact finding ids and that the probe ends within its time limit.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use common::{Behaviour, Cert, MailServer, Proto, Tls, closed_port, pki, serve};
+use serde_json::Value;
+
+/// Runs `maildoctor check ARGS --format json` in-process; returns the report, the exit code and
+/// how long it took.
+fn check(args: &[String]) -> (Value, u8, Duration) {
+    let mut argv = vec![
+        "maildoctor".to_owned(),
+        "check".to_owned(),
+        "--format".to_owned(),
+        "json".to_owned(),
+        "--as-of".to_owned(),
+        "2026-11-23".to_owned(),
+    ];
+    argv.extend(args.iter().cloned());
+    let cli =
+        maildoctor::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    let mut out = Vec::new();
+    let started = Instant::now();
+    let status = maildoctor::app::run(cli, &mut out).unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
+    let elapsed = started.elapsed();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    (report, status.code(), elapsed)
+}
+
+fn ids(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["protocol"].as_str().unwrap_or("*"),
+                f["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn spec(addr: SocketAddr, security: &str) -> String {
+    format!("{addr}/{security}")
+}
+
+fn ca() -> String {
+    pki().ca_file.display().to_string()
+}
+
+/// The usual flags: short limits so failures come quickly, the test CA, no alternatives.
+fn args(list: &[(&str, String)]) -> Vec<String> {
+    let mut v = vec![
+        "--timeout".to_owned(),
+        "3".to_owned(),
+        "--ca-file".to_owned(),
+        ca(),
+        "--no-alternatives".to_owned(),
+    ];
+    if !list.iter().any(|(flag, _)| *flag == "--auth") {
+        v.extend(["--auth".to_owned(), "password".to_owned()]);
+    }
+    for (flag, value) in list {
+        v.push((*flag).to_owned());
+        v.push(value.clone());
+    }
+    v
+}
+
+fn expect(list: &[(&str, String)], want: &[&str]) -> Value {
+    let (report, code, elapsed) = check(&args(list));
+    assert_eq!(ids(&report), set(want), "{list:?}\n{report:#}");
+    let errors = want
+        .iter()
+        .filter(|w| !w.ends_with("expiring-soon"))
+        .any(|w| {
+            [
+                "connect-",
+                "cert-",
+                "dns-",
+                "tls-",
+                "starttls-",
+                "wrong-",
+                "greeting-timeout",
+                "server-rejected",
+                "protocol-violation",
+                "connection-dropped",
+                "auth-not-offered",
+                "auth-mechanism",
+                "login-disabled",
+                "login-failed",
+                "plaintext-on",
+                "plaintext-credentials",
+            ]
+            .iter()
+            .any(|e| w.contains(e))
+        });
+    if errors {
+        assert_eq!(code, 2, "{list:?}");
+    }
+    // Every endpoint ends within its limit (3 s here), whatever the server does.
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "{list:?} took {elapsed:?}"
+    );
+    report
+}
+
+#[test]
+fn a_healthy_account_has_no_findings() {
+    let smtp = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Starttls(Cert::Good),
+    )));
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let pop3 = serve(Behaviour::Mail(MailServer::new(
+        Proto::Pop3,
+        Tls::Starttls(Cert::Good),
+    )));
+    let report = expect(
+        &[
+            ("--smtp", spec(smtp, "starttls")),
+            ("--imap", spec(imap, "tls")),
+            ("--pop3", spec(pop3, "starttls")),
+        ],
+        &[],
+    );
+    let smtp_probe = &report["endpoints"][0];
+    let stages: Vec<&str> = smtp_probe["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "resolve",
+            "connect",
+            "greeting",
+            "capabilities",
+            "starttls",
+            "tls",
+            "capabilities",
+            "quit"
+        ]
+    );
+    assert_eq!(smtp_probe["tls"]["verdict"], "ok");
+    assert_eq!(smtp_probe["tls"]["via_starttls"], true);
+    assert_eq!(
+        smtp_probe["auth_mechanisms"],
+        serde_json::json!(["LOGIN", "PLAIN"])
+    );
+    assert!(
+        smtp_probe["capabilities_before_tls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "STARTTLS")
+    );
+    assert_eq!(
+        report["endpoints"][1]["tls"]["certificate"]["san"][0],
+        "localhost"
+    );
+}
+
+#[test]
+fn nothing_listening_is_connect_refused() {
+    expect(
+        &[("--smtp", spec(closed_port(), "starttls"))],
+        &["smtp:connect-refused"],
+    );
+}
+
+#[test]
+fn tls_set_on_a_plaintext_port() {
+    let smtp = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Starttls(Cert::Good),
+    )));
+    expect(
+        &[("--smtp", spec(smtp, "tls"))],
+        &["smtp:tls-on-plaintext-port"],
+    );
+}
+
+#[test]
+fn starttls_set_on_an_implicit_tls_port() {
+    let smtp = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    let (report, code, elapsed) = check(&args(&[("--smtp", spec(smtp, "starttls"))]));
+    assert_eq!(ids(&report), set(&["smtp:plaintext-on-tls-port"]));
+    assert_eq!(code, 2);
+    // Found by the TLS check on a second connection, well before the greeting limit.
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[test]
+fn another_protocol_answering_is_wrong_protocol() {
+    let imap = serve(Behaviour::Mail(MailServer::new(Proto::Imap, Tls::None)));
+    expect(
+        &[("--smtp", spec(imap, "plain")), ("--auth", "none".into())],
+        &["smtp:wrong-protocol"],
+    );
+    let http = serve(Behaviour::Send(b"HTTP/1.1 400 Bad Request\r\n\r\n"));
+    expect(
+        &[("--pop3", spec(http, "starttls"))],
+        &["pop3:wrong-protocol"],
+    );
+}
+
+#[test]
+fn a_silent_server_is_a_greeting_timeout_and_does_not_hang() {
+    let silent = serve(Behaviour::Silent);
+    expect(
+        &[("--imap", spec(silent, "starttls"))],
+        &["imap:greeting-timeout"],
+    );
+}
+
+#[test]
+fn a_server_that_closes_at_once_is_a_dropped_connection() {
+    let closing = serve(Behaviour::CloseAtOnce);
+    expect(
+        &[("--pop3", spec(closing, "starttls"))],
+        &["pop3:connection-dropped"],
+    );
+}
+
+#[test]
+fn garbage_and_floods_are_protocol_violations() {
+    let garbage = serve(Behaviour::Send(b"\x00\x01\x02\xff\xfe garbage\r\n"));
+    expect(
+        &[("--smtp", spec(garbage, "starttls"))],
+        &["smtp:protocol-violation"],
+    );
+    let flood = serve(Behaviour::Flood);
+    expect(
+        &[("--smtp", spec(flood, "starttls"))],
+        &["smtp:protocol-violation"],
+    );
+}
+
+#[test]
+fn greeting_refusals_are_server_rejected() {
+    for (proto, greeting, flag) in [
+        (
+            Proto::Smtp,
+            "554 5.7.1 Service unavailable; client host blocked",
+            "--smtp",
+        ),
+        (Proto::Imap, "* BYE Too many connections", "--imap"),
+        (Proto::Pop3, "-ERR Maintenance", "--pop3"),
+    ] {
+        let mut server = MailServer::new(proto, Tls::None);
+        server.greeting = Some(greeting);
+        let addr = serve(Behaviour::Mail(server));
+        let p = &flag[2..];
+        expect(
+            &[(flag, spec(addr, "starttls"))],
+            &[&format!("{p}:server-rejected")],
+        );
+    }
+}
+
+#[test]
+fn starttls_missing_or_refused() {
+    let no_starttls = serve(Behaviour::Mail(MailServer::new(Proto::Smtp, Tls::None)));
+    expect(
+        &[("--smtp", spec(no_starttls, "starttls"))],
+        &["smtp:starttls-not-offered"],
+    );
+    let mut refusing = MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good));
+    refusing.refuse_starttls = Some("454 4.7.0 TLS not available due to local problem");
+    let refusing = serve(Behaviour::Mail(refusing));
+    let report = expect(
+        &[("--smtp", spec(refusing, "starttls"))],
+        &["smtp:starttls-failed"],
+    );
+    assert!(
+        report["findings"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("454 4.7.0")
+    );
+}
+
+#[test]
+fn certificate_problems_are_named_and_the_certificate_still_shown() {
+    for (cert, id) in [
+        (Cert::Expired, "cert-expired"),
+        (Cert::NotYetValid, "cert-not-yet-valid"),
+        (Cert::SelfSigned, "cert-self-signed"),
+        (Cert::WrongName, "cert-name-mismatch"),
+        (Cert::ExpiringSoon, "cert-expiring-soon"),
+    ] {
+        let addr = serve(Behaviour::Mail(MailServer::new(
+            Proto::Imap,
+            Tls::Implicit(cert),
+        )));
+        let report = expect(&[("--imap", spec(addr, "tls"))], &[&format!("imap:{id}")]);
+        let endpoint = &report["endpoints"][0];
+        assert!(
+            endpoint["tls"]["certificate"]["subject"]
+                .as_str()
+                .unwrap()
+                .contains("fixture.test"),
+            "{id}"
+        );
+        assert!(
+            endpoint["greeting"]
+                .as_str()
+                .unwrap()
+                .contains("fixture IMAP ready"),
+            "{id}: the dialogue went on"
+        );
+    }
+    let starttls = serve(Behaviour::Mail(MailServer::new(
+        Proto::Pop3,
+        Tls::Starttls(Cert::Expired),
+    )));
+    expect(
+        &[("--pop3", spec(starttls, "starttls"))],
+        &["pop3:cert-expired"],
+    );
+}
+
+#[test]
+fn an_unknown_issuer_is_untrusted() {
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    let (report, code, _) = check(&[
+        "--timeout".into(),
+        "3".into(),
+        "--no-alternatives".into(),
+        "--smtp".into(),
+        spec(addr, "tls"),
+    ]);
+    assert_eq!(ids(&report), set(&["smtp:cert-untrusted"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn login_methods_against_the_account() {
+    let mut none = MailServer::new(Proto::Smtp, Tls::Implicit(Cert::Good));
+    none.auth = "";
+    let none = serve(Behaviour::Mail(none));
+    expect(&[("--smtp", spec(none, "tls"))], &["smtp:auth-not-offered"]);
+    let mut oauth_only = MailServer::new(Proto::Smtp, Tls::Implicit(Cert::Good));
+    oauth_only.auth = "XOAUTH2 OAUTHBEARER";
+    let oauth_only = serve(Behaviour::Mail(oauth_only));
+    expect(
+        &[("--smtp", spec(oauth_only, "tls"))],
+        &["smtp:auth-mechanism-unsupported"],
+    );
+    expect(
+        &[
+            ("--smtp", spec(oauth_only, "tls")),
+            ("--auth", "oauth2".into()),
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn imap_without_encryption_is_login_disabled() {
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Starttls(Cert::Good),
+    )));
+    expect(
+        &[("--imap", spec(addr, "plain"))],
+        &["imap:login-disabled", "imap:plaintext-credentials"],
+    );
+}
+
+#[test]
+fn passwords_offered_before_starttls_are_a_warning() {
+    let mut careless = MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good));
+    careless.auth_before_tls = true;
+    let addr = serve(Behaviour::Mail(careless));
+    let (report, code, _) = check(&args(&[("--smtp", spec(addr, "starttls"))]));
+    assert_eq!(ids(&report), set(&["smtp:plaintext-auth-offered"]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn endpoints_are_probed_at_once() {
+    // Three servers that each take a second to greet: together they take about one second.
+    let slow = |proto| {
+        let mut s = MailServer::new(proto, Tls::Implicit(Cert::Good));
+        s.greeting_delay = Duration::from_millis(1000);
+        serve(Behaviour::Mail(s))
+    };
+    let (smtp, imap, pop3) = (slow(Proto::Smtp), slow(Proto::Imap), slow(Proto::Pop3));
+    let (report, _, elapsed) = check(&args(&[
+        ("--smtp", spec(smtp, "tls")),
+        ("--imap", spec(imap, "tls")),
+        ("--pop3", spec(pop3, "tls")),
+    ]));
+    assert_eq!(ids(&report), set(&[]));
+    assert!(
+        elapsed < Duration::from_millis(2500),
+        "sequential would take 3 s; took {elapsed:?}"
+    );
+}
+
+#[test]
+fn a_stuck_endpoint_does_not_delay_the_others_results() {
+    let good = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let silent = serve(Behaviour::Silent);
+    let (report, _, elapsed) = check(&args(&[
+        ("--imap", spec(good, "tls")),
+        ("--smtp", spec(silent, "tls")),
+    ]));
+    assert_eq!(ids(&report), set(&["smtp:tls-handshake-failed"]));
+    let imap = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["protocol"] == "imap")
+        .unwrap();
+    assert!(imap["elapsed_ms"].as_u64().unwrap() < 1000, "{imap:#}");
+    assert!(elapsed < Duration::from_secs(5));
+}
+
+#[test]
+fn a_working_alternative_is_found_and_suggested() {
+    // The provider documents an implicit-TLS endpoint; the configured STARTTLS one is dead.
+    let working = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fixture.yaml"),
+        format!("id: fixture\nname: Fixture Mail\ndomains: [fixture.example]\nsmtp: [\"{working}/tls\"]\nauth: [password]\nexceptions: [{{ protocol: smtp, port: {}, security: tls }}]\ndocs: https://fixture.example\nlast_checked: 2026-11-23\n", working.port()),
+    )
+    .unwrap();
+    let dead = closed_port();
+    let argv: Vec<String> = [
+        "--profiles-dir",
+        dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+        "--timeout",
+        "3",
+        "--ca-file",
+        &ca(),
+        "alice@fixture.example",
+        "--smtp",
+        &spec(dead, "starttls"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let cli =
+        maildoctor::cli::Cli::try_parse_from(std::iter::once("maildoctor".to_owned()).chain(argv))
+            .unwrap();
+    let mut out = Vec::new();
+    maildoctor::app::run(cli, &mut out).unwrap();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    let found = ids(&report);
+    assert!(
+        found.contains("smtp:connect-refused") && found.contains("smtp:working-alternative"),
+        "{found:?}"
+    );
+    let refused = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "connect-refused")
+        .unwrap();
+    assert_eq!(refused["suggested"]["spec"], format!("{working}/tls"));
+    assert!(refused["fix"].as_str().unwrap().contains("works from here"));
+}

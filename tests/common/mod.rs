@@ -1,0 +1,456 @@
+//! In-process fixture mail servers on 127.0.0.1:0, one per odd behaviour, and a test CA.
+//! They run on a background runtime so tests can call maildoctor's blocking entry point.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_native_tls::{TlsAcceptor, native_tls};
+
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// A test certificate authority and the certificates it (or nobody) signs.
+pub struct Pki {
+    pub ca_pem: String,
+    pub ca_file: PathBuf,
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    _dir: tempfile::TempDir,
+}
+
+/// Which certificate a TLS fixture presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cert {
+    /// For 127.0.0.1 and localhost, signed by the test CA, valid for a year.
+    Good,
+    Expired,
+    NotYetValid,
+    SelfSigned,
+    /// For another name, signed by the test CA.
+    WrongName,
+    /// Valid for only 5 more days.
+    ExpiringSoon,
+}
+
+pub fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "maildoctor test CA");
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, cert.pem()).unwrap();
+        Pki {
+            ca_pem: cert.pem(),
+            ca_file,
+            issuer: rcgen::Issuer::new(params, key),
+            _dir: dir,
+        }
+    })
+}
+
+fn days_from_now(days: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + time::Duration::days(days)
+}
+
+impl Pki {
+    /// A server identity (certificate + key) of the given kind.
+    pub fn identity(&self, kind: Cert) -> native_tls::Identity {
+        let names = match kind {
+            Cert::WrongName => vec!["mail.other.example".to_owned()],
+            _ => vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+        };
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "fixture.test");
+        let (from, to) = match kind {
+            Cert::Expired => (-400, -30),
+            Cert::NotYetValid => (30, 400),
+            Cert::ExpiringSoon => (-300, 5),
+            _ => (-1, 365),
+        };
+        params.not_before = days_from_now(from);
+        params.not_after = days_from_now(to);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = match kind {
+            Cert::SelfSigned => params.self_signed(&key).unwrap(),
+            _ => params.signed_by(&key, &self.issuer).unwrap(),
+        };
+        native_tls::Identity::from_pkcs8(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
+            .unwrap()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proto {
+    Smtp,
+    Imap,
+    Pop3,
+}
+
+/// How a fixture encrypts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    None,
+    /// TLS from the first byte.
+    Implicit(Cert),
+    /// Plaintext greeting, STARTTLS offered.
+    Starttls(Cert),
+}
+
+/// A well-behaved mail server with knobs for the odd cases.
+#[derive(Debug, Clone)]
+pub struct MailServer {
+    pub proto: Proto,
+    pub tls: Tls,
+    /// The greeting line, instead of the protocol's usual one.
+    pub greeting: Option<&'static str>,
+    pub greeting_delay: Duration,
+    /// Reply to STARTTLS with this refusal instead of going ahead.
+    pub refuse_starttls: Option<&'static str>,
+    /// SASL mechanisms offered after TLS (or always, without TLS).
+    pub auth: &'static str,
+    /// Offer login methods before STARTTLS too (what a careless server does).
+    pub auth_before_tls: bool,
+    /// The password that logs in; any other is refused.
+    pub password: &'static str,
+    /// The refusal text for a bad login.
+    pub refusal: &'static str,
+}
+
+impl MailServer {
+    pub fn new(proto: Proto, tls: Tls) -> MailServer {
+        MailServer {
+            proto,
+            tls,
+            greeting: None,
+            greeting_delay: Duration::ZERO,
+            refuse_starttls: None,
+            auth_before_tls: false,
+            auth: "PLAIN LOGIN",
+            password: "correct horse",
+            refusal: match proto {
+                Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
+                Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
+                Proto::Pop3 => "-ERR [AUTH] Authentication failed.",
+            },
+        }
+    }
+}
+
+/// Raw behaviours for hostile or broken servers.
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    Mail(MailServer),
+    /// Accepts and never says anything.
+    Silent,
+    /// Accepts and closes at once.
+    CloseAtOnce,
+    /// Sends these bytes, then stays open and silent.
+    Send(&'static [u8]),
+    /// Sends an endless line.
+    Flood,
+}
+
+/// Starts a fixture; it serves every connection until the test process ends.
+pub fn serve(behaviour: Behaviour) -> SocketAddr {
+    let rt = runtime();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let behaviour = behaviour.clone();
+            tokio::spawn(async move {
+                let _ = stream.set_nodelay(true);
+                handle(stream, behaviour).await;
+            });
+        }
+    });
+    addr
+}
+
+/// A port on which nothing listens.
+pub fn closed_port() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+async fn handle(mut stream: TcpStream, behaviour: Behaviour) {
+    match behaviour {
+        Behaviour::Silent => tokio::time::sleep(Duration::from_secs(120)).await,
+        Behaviour::CloseAtOnce => {}
+        Behaviour::Send(bytes) => {
+            let _ = stream.write_all(bytes).await;
+            tokio::time::sleep(Duration::from_secs(120)).await;
+        }
+        Behaviour::Flood => {
+            let chunk = vec![b'A'; 16 * 1024];
+            for _ in 0..64 {
+                if stream.write_all(&chunk).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(120)).await;
+        }
+        Behaviour::Mail(server) => match server.tls {
+            Tls::Implicit(cert) => {
+                let acceptor = acceptor(cert);
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    let _ = dialogue(tls, &server, true).await;
+                }
+            }
+            _ => {
+                let _ = dialogue_plain(stream, &server).await;
+            }
+        },
+    }
+}
+
+fn acceptor(cert: Cert) -> TlsAcceptor {
+    TlsAcceptor::from(native_tls::TlsAcceptor::new(pki().identity(cert)).unwrap())
+}
+
+async fn greet<S: AsyncWrite + Unpin>(stream: &mut S, server: &MailServer) -> std::io::Result<()> {
+    tokio::time::sleep(server.greeting_delay).await;
+    let line = server.greeting.unwrap_or(match server.proto {
+        Proto::Smtp => "220 fixture.test ESMTP ready",
+        Proto::Imap => "* OK fixture IMAP ready",
+        Proto::Pop3 => "+OK fixture POP3 ready",
+    });
+    stream.write_all(format!("{line}\r\n").as_bytes()).await
+}
+
+/// The plaintext part; on STARTTLS, continues over TLS.
+async fn dialogue_plain(stream: TcpStream, server: &MailServer) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
+    greet(reader.get_mut(), server).await?;
+    let offers_starttls = matches!(server.tls, Tls::Starttls(_));
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let cmd = line.trim_end().to_owned();
+        let upper = cmd.to_ascii_uppercase();
+        let is_starttls = upper == "STARTTLS" || upper == "STLS" || upper.ends_with(" STARTTLS");
+        if is_starttls && offers_starttls {
+            if let Some(refusal) = server.refuse_starttls {
+                reader
+                    .get_mut()
+                    .write_all(format!("{refusal}\r\n").as_bytes())
+                    .await?;
+                continue;
+            }
+            let go = match server.proto {
+                Proto::Smtp => "220 2.0.0 Ready to start TLS".to_owned(),
+                Proto::Imap => format!("{} OK Begin TLS negotiation now", tag(&cmd)),
+                Proto::Pop3 => "+OK Begin TLS negotiation".to_owned(),
+            };
+            reader
+                .get_mut()
+                .write_all(format!("{go}\r\n").as_bytes())
+                .await?;
+            let Tls::Starttls(cert) = server.tls else {
+                unreachable!()
+            };
+            let tls = acceptor(cert)
+                .accept(reader.into_inner())
+                .await
+                .map_err(std::io::Error::other)?;
+            return dialogue_after_greeting(BufReader::new(tls), server, true).await;
+        }
+        if !answer(reader.get_mut(), server, &cmd, false, offers_starttls).await? {
+            return Ok(());
+        }
+    }
+}
+
+async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    server: &MailServer,
+    encrypted: bool,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
+    greet(reader.get_mut(), server).await?;
+    dialogue_after_greeting(reader, server, encrypted).await
+}
+
+async fn dialogue_after_greeting<S: AsyncRead + AsyncWrite + Unpin>(
+    mut reader: BufReader<S>,
+    server: &MailServer,
+    encrypted: bool,
+) -> std::io::Result<()> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let cmd = line.trim_end().to_owned();
+        if !answer(reader.get_mut(), server, &cmd, encrypted, false).await? {
+            return Ok(());
+        }
+    }
+}
+
+fn tag(cmd: &str) -> &str {
+    cmd.split(' ').next().unwrap_or("*")
+}
+
+/// Answers one command; `false` ends the session.
+async fn answer<S: AsyncWrite + Unpin>(
+    out: &mut S,
+    server: &MailServer,
+    cmd: &str,
+    encrypted: bool,
+    offers_starttls: bool,
+) -> std::io::Result<bool> {
+    let upper = cmd.to_ascii_uppercase();
+    let password_ok = |payload: &str| payload.contains(server.password);
+    let decoded = |b64: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .ok()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default()
+    };
+    // Login methods are offered only once the connection is encrypted, like Postfix and Dovecot.
+    let auth = if encrypted || server.auth_before_tls || !matches!(server.tls, Tls::Starttls(_)) {
+        server.auth
+    } else {
+        ""
+    };
+    let reply: String = match server.proto {
+        Proto::Smtp => {
+            if upper.starts_with("EHLO") {
+                let mut lines = vec![
+                    "250-fixture.test".to_owned(),
+                    "250-PIPELINING".to_owned(),
+                    "250-SIZE 10240000".to_owned(),
+                ];
+                if offers_starttls {
+                    lines.push("250-STARTTLS".to_owned());
+                }
+                if !auth.is_empty() {
+                    lines.push(format!("250-AUTH {auth}"));
+                }
+                lines.push("250 8BITMIME".to_owned());
+                lines.join("\r\n")
+            } else if upper.starts_with("HELO") {
+                "250 fixture.test".to_owned()
+            } else if upper.starts_with("AUTH PLAIN ") {
+                if password_ok(&decoded(&cmd[11..])) {
+                    "235 2.7.0 Authentication successful".to_owned()
+                } else {
+                    server.refusal.to_owned()
+                }
+            } else if upper.starts_with("AUTH XOAUTH2 ") {
+                if password_ok(&decoded(&cmd[13..])) {
+                    "235 2.7.0 Authentication successful".to_owned()
+                } else {
+                    server.refusal.to_owned()
+                }
+            } else if upper == "QUIT" {
+                out.write_all(b"221 2.0.0 Bye\r\n").await?;
+                return Ok(false);
+            } else {
+                "502 5.5.2 Error: command not recognized".to_owned()
+            }
+        }
+        Proto::Imap => {
+            let t = tag(cmd);
+            let rest = upper.split_once(' ').map_or("", |(_, r)| r);
+            if rest == "CAPABILITY" {
+                let mut caps = "IMAP4rev1 IDLE".to_owned();
+                if offers_starttls {
+                    caps.push_str(" STARTTLS");
+                    if !server.auth_before_tls {
+                        caps.push_str(" LOGINDISABLED");
+                    }
+                }
+                for mech in auth.split_whitespace() {
+                    caps.push_str(&format!(" AUTH={mech}"));
+                }
+                format!("* CAPABILITY {caps}\r\n{t} OK Capability completed.")
+            } else if rest.starts_with("LOGIN ") {
+                if password_ok(cmd) {
+                    format!("{t} OK Logged in.")
+                } else {
+                    format!("{t} {}", server.refusal)
+                }
+            } else if rest.starts_with("AUTHENTICATE PLAIN ") {
+                let payload = cmd.rsplit(' ').next().unwrap_or_default();
+                if password_ok(&decoded(payload)) {
+                    format!("{t} OK Logged in.")
+                } else {
+                    format!("{t} {}", server.refusal)
+                }
+            } else if rest == "LOGOUT" {
+                out.write_all(
+                    format!("* BYE Logging out\r\n{t} OK Logout completed.\r\n").as_bytes(),
+                )
+                .await?;
+                return Ok(false);
+            } else {
+                format!("{t} BAD Error in IMAP command")
+            }
+        }
+        Proto::Pop3 => {
+            if upper == "CAPA" {
+                let mut lines = vec!["+OK".to_owned(), "TOP".to_owned(), "UIDL".to_owned()];
+                if offers_starttls {
+                    lines.push("STLS".to_owned());
+                }
+                if !auth.is_empty() {
+                    lines.push("USER".to_owned());
+                    lines.push(format!("SASL {auth}"));
+                }
+                lines.push(".".to_owned());
+                lines.join("\r\n")
+            } else if upper.starts_with("USER ") {
+                "+OK".to_owned()
+            } else if upper.starts_with("PASS ") {
+                if password_ok(cmd) {
+                    "+OK Logged in.".to_owned()
+                } else {
+                    server.refusal.to_owned()
+                }
+            } else if upper == "QUIT" {
+                out.write_all(b"+OK Logging out.\r\n").await?;
+                return Ok(false);
+            } else {
+                "-ERR Unknown command".to_owned()
+            }
+        }
+    };
+    out.write_all(format!("{reply}\r\n").as_bytes()).await?;
+    Ok(true)
+}
