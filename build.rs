@@ -11,12 +11,18 @@ fn main() {
         .filter(|name| name.ends_with(".yaml"))
         .collect();
     names.sort();
-    let mut code = String::from("/// Every embedded profile: (file name, YAML text).\npub static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Every embedded profile: (file name, YAML text).\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for name in &names {
         let path = dir.join(name);
-        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        code.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     code.push_str("];\n");
-    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_profiles.rs");
+    let out =
+        Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_profiles.rs");
     fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -30,8 +30,14 @@ fn check(args: &[String]) -> (Value, u8, Duration) {
     let status = maildoctor::app::run(cli, &mut out).unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let elapsed = started.elapsed();
     let report: Value = serde_json::from_slice(&out).unwrap();
-    let errors: Vec<String> = schema().iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "{argv:?}: the report breaks the schema: {errors:?}");
+    let errors: Vec<String> = schema()
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{argv:?}: the report breaks the schema: {errors:?}"
+    );
     (report, status.code(), elapsed)
 }
 
@@ -39,7 +45,8 @@ fn check(args: &[String]) -> (Value, u8, Duration) {
 fn schema() -> &'static jsonschema::Validator {
     static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let schema: Value = serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
+        let schema: Value =
+            serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
         jsonschema::validator_for(&schema).unwrap()
     })
 }

@@ -11,28 +11,70 @@ const WRONG: &str = "s3cret-never-shown";
 
 fn maildoctor() -> Command {
     let mut cmd = Command::cargo_bin("maildoctor").unwrap();
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test").env_remove("MAILDOCTOR_PASSWORD");
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env_remove("MAILDOCTOR_PASSWORD");
     cmd
 }
 
 fn servers() -> Vec<(String, String)> {
     vec![
-        ("--smtp".to_owned(), format!("{}/starttls", serve(Behaviour::Mail(MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good)))))),
-        ("--imap".to_owned(), format!("{}/tls", serve(Behaviour::Mail(MailServer::new(Proto::Imap, Tls::Implicit(Cert::Good)))))),
-        ("--pop3".to_owned(), format!("{}/starttls", serve(Behaviour::Mail(MailServer::new(Proto::Pop3, Tls::Starttls(Cert::Good)))))),
+        (
+            "--smtp".to_owned(),
+            format!(
+                "{}/starttls",
+                serve(Behaviour::Mail(MailServer::new(
+                    Proto::Smtp,
+                    Tls::Starttls(Cert::Good)
+                )))
+            ),
+        ),
+        (
+            "--imap".to_owned(),
+            format!(
+                "{}/tls",
+                serve(Behaviour::Mail(MailServer::new(
+                    Proto::Imap,
+                    Tls::Implicit(Cert::Good)
+                )))
+            ),
+        ),
+        (
+            "--pop3".to_owned(),
+            format!(
+                "{}/starttls",
+                serve(Behaviour::Mail(MailServer::new(
+                    Proto::Pop3,
+                    Tls::Starttls(Cert::Good)
+                )))
+            ),
+        ),
     ]
 }
 
 fn run(password: &str, format: &str, servers: &[(String, String)]) -> (String, i32) {
     let mut cmd = maildoctor();
     cmd.env("MAILDOCTOR_PASSWORD", password)
-        .args(["check", "alice@fixture.example", "--login", "--verbose", "--no-alternatives", "--timeout", "5", "--format", format])
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--verbose",
+            "--no-alternatives",
+            "--timeout",
+            "5",
+            "--format",
+            format,
+        ])
         .args(["--ca-file", pki().ca_file.to_str().unwrap()]);
     for (flag, spec) in servers {
         cmd.args([flag, spec]);
     }
     let out = cmd.output().unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (all, out.status.code().unwrap())
 }
 
@@ -42,7 +84,13 @@ fn a_good_password_logs_in_everywhere() {
     let (out, code) = run(PASSWORD, "json", &servers);
     assert_eq!(code, 0, "{out}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let ok: Vec<&str> = report["findings"].as_array().unwrap().iter().filter(|f| f["id"] == "login-ok").map(|f| f["protocol"].as_str().unwrap()).collect();
+    let ok: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "login-ok")
+        .map(|f| f["protocol"].as_str().unwrap())
+        .collect();
     assert_eq!(ok, ["smtp", "imap", "pop3"]);
 }
 
@@ -62,12 +110,22 @@ fn the_password_never_appears_in_any_output() {
     for password in [PASSWORD, WRONG] {
         for format in ["text", "json"] {
             let (out, _) = run(password, format, &servers);
-            assert!(!out.contains(password), "{format} output shows the password:\n{out}");
-            assert!(out.contains("<redacted>"), "{format}: the transcript should show where it was sent");
+            assert!(
+                !out.contains(password),
+                "{format} output shows the password:\n{out}"
+            );
+            assert!(
+                out.contains("<redacted>"),
+                "{format}: the transcript should show where it was sent"
+            );
             // Nor its base64 form, as SASL PLAIN sends it.
             use base64::Engine;
-            let b64 = base64::engine::general_purpose::STANDARD.encode(format!("\0alice@fixture.example\0{password}"));
-            assert!(!out.contains(&b64), "{format} output shows the SASL payload");
+            let b64 = base64::engine::general_purpose::STANDARD
+                .encode(format!("\0alice@fixture.example\0{password}"));
+            assert!(
+                !out.contains(&b64),
+                "{format} output shows the SASL payload"
+            );
         }
     }
 }
@@ -76,7 +134,13 @@ fn the_password_never_appears_in_any_output() {
 fn login_without_a_password_source_is_a_clear_error() {
     let servers = servers();
     maildoctor()
-        .args(["check", "alice@fixture.example", "--login", "--smtp", &servers[0].1])
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--smtp",
+            &servers[0].1,
+        ])
         .assert()
         .code(3)
         .stderr(predicates::str::contains("MAILDOCTOR_PASSWORD"));

@@ -20,9 +20,13 @@ fn the_readme_documents_every_finding_id() {
 fn the_ci_script_runs_the_readme_test_command() {
     let ci = include_str!("../.ci/run");
     let readme = include_str!("../README.md");
-    assert!(readme.contains("```sh\ncargo test\n```"));
+    let command = "tests/lab/start.sh && cargo test -- --include-ignored";
     assert!(
-        ci.lines()
-            .any(|l| l.trim() == "cargo test" || l.trim().starts_with("cargo test "))
+        readme.contains(&format!("```sh\n{command}\n```")),
+        "README's test command changed"
+    );
+    assert!(
+        ci.lines().any(|l| l.trim() == command),
+        ".ci/run must run the README's test command"
     );
 }

@@ -97,8 +97,10 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
         );
     }
     // Offered before encryption on a STARTTLS port: an app that skips STARTTLS would send the
-    // password in the clear, and the server would take it.
+    // password in the clear, and the server would take it. Not for POP3: Dovecot lists USER and
+    // SASL PLAIN before STLS even when it refuses them there, and CAPA has no way to say so.
     if obs.endpoint.security == Security::Starttls
+        && obs.protocol != Protocol::Pop3
         && let Some(before) = &obs.capabilities
     {
         let before_ok =

@@ -645,10 +645,26 @@ impl Run<'_> {
                 .effective_capabilities()
                 .cloned()
                 .unwrap_or_default();
-            let outcome = match protocol {
-                Protocol::Smtp => smtp::login(session, &caps, &creds, timeouts.command).await?,
-                Protocol::Imap => imap::login(session, &caps, &creds, timeouts.command).await?,
-                Protocol::Pop3 => pop3::login(session, &caps, &creds, timeouts.command).await?,
+            let attempt = match protocol {
+                Protocol::Smtp => smtp::login(session, &caps, &creds, timeouts.command).await,
+                Protocol::Imap => imap::login(session, &caps, &creds, timeouts.command).await,
+                Protocol::Pop3 => pop3::login(session, &caps, &creds, timeouts.command).await,
+            };
+            let outcome = match attempt {
+                Ok(outcome) => outcome,
+                // Servers delay failed logins on purpose (Dovecot's penalty grows to 15 s per
+                // address): a login with no answer in time is a refusal, not a broken server.
+                Err(Stop::Conn(ConnError::Timeout(limit))) => {
+                    crate::probe::observation::AuthOutcome {
+                        mechanism: "(no answer)".to_owned(),
+                        ok: false,
+                        reply: format!(
+                            "no answer within {} s; servers slow down repeated failed logins on purpose",
+                            limit.as_secs_f32()
+                        ),
+                    }
+                }
+                Err(e) => return Err(e),
             };
             let status = if outcome.ok {
                 StageStatus::Ok

@@ -1,0 +1,262 @@
+//! `maildoctor check` against real Postfix and Dovecot, started on 127.0.0.2 by
+//! tests/lab/start.sh. CI starts the lab and runs these with `--include-ignored`.
+
+use std::collections::BTreeSet;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const LAB: &str = "127.0.0.2";
+const NEEDS_LAB: &str = "needs the Postfix/Dovecot lab (tests/lab/start.sh)";
+
+fn ca_file() -> String {
+    let dir =
+        std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned());
+    format!("{dir}/ca.pem")
+}
+
+/// Runs the binary against the lab; returns the JSON report and the exit code.
+fn check(password: Option<&str>, args: &[&str]) -> (Value, i32) {
+    let mut cmd = Command::cargo_bin("maildoctor").unwrap();
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env_remove("MAILDOCTOR_PASSWORD");
+    let ca = ca_file();
+    cmd.args([
+        "check",
+        "alice@lab.test",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-23",
+        "--timeout",
+        "10",
+        "--ca-file",
+        &ca,
+    ]);
+    if let Some(password) = password {
+        cmd.env("MAILDOCTOR_PASSWORD", password).arg("--login");
+    }
+    let out = cmd.args(args).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (report, out.status.code().unwrap())
+}
+
+fn ids(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["protocol"].as_str().unwrap_or("*"),
+                f["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn ep(port: u16, security: &str) -> String {
+    format!("{LAB}:{port}/{security}")
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_healthy_lab_has_no_problems() {
+    let _ = NEEDS_LAB;
+    let (report, code) = check(
+        None,
+        &[
+            "--smtp",
+            &ep(587, "starttls"),
+            "--imap",
+            &ep(993, "tls"),
+            "--pop3",
+            &ep(995, "tls"),
+        ],
+    );
+    assert_eq!(ids(&report), set(&[]), "{report:#}");
+    assert_eq!(code, 0);
+    let greeting = report["endpoints"][0]["greeting"].as_str().unwrap();
+    assert!(greeting.contains("ESMTP Postfix"), "{greeting}");
+    let smtp = &report["endpoints"][0];
+    assert_eq!(
+        smtp["capabilities_before_tls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| *c == "AUTH")
+            .count(),
+        0,
+        "Postfix offers AUTH only after TLS"
+    );
+    assert_eq!(
+        smtp["auth_mechanisms"],
+        serde_json::json!(["LOGIN", "PLAIN"])
+    );
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn dovecot_trusts_a_client_on_its_own_address_before_starttls() {
+    // Dovecot counts a connection whose client address equals its own as secure, so on the lab
+    // it offers AUTH=PLAIN before STARTTLS and omits LOGINDISABLED: from this machine, a
+    // password would indeed be accepted in the clear. maildoctor reports what it sees.
+    let (report, code) = check(
+        None,
+        &[
+            "--smtp",
+            &ep(465, "tls"),
+            "--imap",
+            &ep(143, "starttls"),
+            "--pop3",
+            &ep(110, "starttls"),
+        ],
+    );
+    assert_eq!(
+        ids(&report),
+        set(&["imap:plaintext-auth-offered"]),
+        "{report:#}"
+    );
+    assert_eq!(code, 1);
+    let (report, _) = check(None, &["--imap", &ep(143, "plain"), "--only", "imap"]);
+    assert_eq!(
+        ids(&report),
+        set(&["imap:plaintext-credentials"]),
+        "{report:#}"
+    );
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn logins_succeed_with_the_right_password() {
+    let (report, code) = check(
+        Some("lab-password"),
+        &[
+            "--smtp",
+            &ep(587, "starttls"),
+            "--imap",
+            &ep(993, "tls"),
+            "--pop3",
+            &ep(110, "starttls"),
+        ],
+    );
+    assert_eq!(
+        ids(&report),
+        set(&["smtp:login-ok", "imap:login-ok", "pop3:login-ok"]),
+        "{report:#}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn logins_fail_with_the_servers_words() {
+    let (report, code) = check(
+        Some("wrong-password"),
+        &[
+            "--smtp",
+            &ep(465, "tls"),
+            "--imap",
+            &ep(143, "starttls"),
+            "--pop3",
+            &ep(995, "tls"),
+        ],
+    );
+    // IMAP on 143: Dovecot trusts a client on its own address (see above).
+    assert_eq!(
+        ids(&report),
+        set(&[
+            "smtp:login-failed",
+            "imap:login-failed",
+            "imap:plaintext-auth-offered",
+            "pop3:login-failed"
+        ]),
+        "{report:#}"
+    );
+    assert_eq!(code, 2);
+    let text = report.to_string();
+    assert!(text.contains("535 5.7.8"), "Postfix's reply is quoted");
+    assert!(
+        text.contains("[AUTHENTICATIONFAILED]"),
+        "Dovecot's IMAP reply is quoted"
+    );
+    assert!(
+        !text.contains("wrong-password"),
+        "the password never appears"
+    );
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn port_security_mismatches_are_confirmed_and_a_working_setting_offered() {
+    let cases = [
+        ("--smtp", ep(465, "starttls"), "smtp"),
+        ("--smtp", ep(587, "tls"), "smtp"),
+        ("--imap", ep(993, "starttls"), "imap"),
+        ("--imap", ep(143, "tls"), "imap"),
+        ("--pop3", ep(995, "starttls"), "pop3"),
+        ("--pop3", ep(110, "tls"), "pop3"),
+    ];
+    for (flag, spec, p) in cases {
+        let (report, code) = check(None, &[flag, &spec, "--only", p]);
+        let want = set(&[
+            &format!("{p}:port-security-mismatch"),
+            &format!("{p}:working-alternative"),
+        ]);
+        assert_eq!(ids(&report), want, "{spec}: {report:#}");
+        assert_eq!(code, 2);
+        let mismatch = &report["findings"][0];
+        assert!(
+            mismatch["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("Confirmed by the server"),
+            "{spec}: {mismatch:#}"
+        );
+        assert!(
+            mismatch["suggested"]["spec"].is_string(),
+            "{spec}: {mismatch:#}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_imap_port_on_the_smtp_line_is_caught() {
+    let (report, _) = check(None, &["--smtp", &ep(993, "tls"), "--only", "smtp"]);
+    assert_eq!(
+        ids(&report),
+        set(&[
+            "smtp:incoming-server-as-outgoing",
+            "smtp:working-alternative"
+        ]),
+        "{report:#}"
+    );
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn port_25_has_no_login_for_mail_apps() {
+    let (report, code) = check(None, &["--smtp", &ep(25, "starttls"), "--only", "smtp"]);
+    assert_eq!(
+        ids(&report),
+        set(&[
+            "smtp:port-25-for-submission",
+            "smtp:auth-not-offered",
+            "smtp:working-alternative"
+        ]),
+        "{report:#}"
+    );
+    assert_eq!(code, 2);
+}
