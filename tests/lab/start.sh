@@ -19,7 +19,8 @@ done
 if [ ${#need[@]} -gt 0 ]; then
     echo "lab: installing ${need[*]}"
     apt-get update -qq
-    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+    echo "postfix postfix/mailname string mail.lab.test" | debconf-set-selections
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
@@ -101,10 +102,15 @@ service auth {
 CONF
 mkdir -p /var/spool/postfix/private
 
+# "No configuration" installs leave these out.
+[ -f /etc/postfix/main.cf ] || touch /etc/postfix/main.cf
+[ -f /etc/postfix/master.cf ] || cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+
 # Postfix: the system instance, configured for the lab (this is a test machine). No reverse DNS
 # of clients: without a network it makes smtpd wait, silently, before its greeting.
 postconf -e \
     "myhostname = mail.lab.test" \
+    "setgid_group = postdrop" \
     "mydestination =" \
     "inet_interfaces = $ADDR" \
     "inet_protocols = ipv4" \
@@ -137,10 +143,12 @@ submissions inet n - n - - smtpd
 MASTER
 newaliases 2>/dev/null || true
 
-dovecot -c "$LAB/dovecot.conf"
+# Daemons must not hold this script's output open, or whoever reads it waits forever.
+dovecot -c "$LAB/dovecot.conf" </dev/null >>"$LAB/dovecot.out" 2>&1
 # Postfix reports its errors to syslog only; a pseudo-terminal makes it print them too.
-script -qc "postfix check" /dev/null
-script -qc "postfix start" /dev/null || script -qc "postfix reload" /dev/null
+script -qec "postfix check" /dev/null </dev/null
+script -qec "postfix start" /dev/null </dev/null >>"$LAB/postfix.out" 2>&1 \
+    || script -qec "postfix reload" /dev/null </dev/null >>"$LAB/postfix.out" 2>&1
 
 # Wait until every port answers.
 for port in 25 587 465 143 993 110 995; do
