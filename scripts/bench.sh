@@ -32,7 +32,7 @@ hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/concurrency.json" --e
 
 # Today's way: three tools, one after another, each doing its handshake and capability query.
 MANUAL="swaks --server 127.0.0.2 --port 587 --tls --tls-ca-path $CA --quit-after EHLO >/dev/null 2>&1; \
-openssl s_client -connect 127.0.0.2:993 -CAfile $CA -verify_return_error -quiet </dev/null >/dev/null 2>&1; \
+openssl s_client -connect 127.0.0.2:993 -CAfile $CA -verify_return_error -brief </dev/null >/dev/null 2>&1; \
 curl -s --cacert $CA pop3s://127.0.0.2:995/ -X CAPA -u alice@lab.test:lab-password >/dev/null"
 hyperfine --warmup 3 --runs "$RUNS" --export-json "$OUT/manual.json" --export-markdown "$OUT/manual.md" \
     -n "maildoctor check (3 endpoints)" "$MD $SMTP $IMAP $POP3" \

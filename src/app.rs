@@ -50,9 +50,7 @@ pub fn account_layer(args: &AccountArgs) -> Result<AccountLayer> {
 
 fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
     let resolved = resolve(account_layer(&args.account)?, store)?;
-    let today = args
-        .as_of
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let today = args.as_of.unwrap_or_else(today);
     let findings = lint_resolved(&resolved, store, today);
     let report = Report::new("lint", &resolved, &findings);
     let text = match args.format {
@@ -66,10 +64,7 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
 
 fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
     let resolved = resolve(account_layer(&args.lint.account)?, store)?;
-    let today = args
-        .lint
-        .as_of
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let today = args.lint.as_of.unwrap_or_else(today);
     let static_findings = lint_resolved(&resolved, store, today);
     let plan = crate::check::plan(&resolved, &static_findings, args);
     let settings = crate::check::settings(&resolved, args)?;
@@ -93,6 +88,14 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
     out.write_all(text.as_bytes())
         .context("cannot write the report")?;
     Ok(ExitStatus::from_worst(worst(&findings)))
+}
+
+/// Today's date in UTC: dated policies change by the day, and UTC needs no time-zone database
+/// (whose directory scan costs more than the whole lint).
+fn today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 /// The static findings of a resolved account.

@@ -80,19 +80,19 @@ fn ca() -> String {
 
 /// The usual flags: short limits so failures come quickly, the test CA, no alternatives.
 fn args(list: &[(&str, String)]) -> Vec<String> {
-    let mut v = vec![
-        "--timeout".to_owned(),
-        "3".to_owned(),
-        "--ca-file".to_owned(),
-        ca(),
-        "--no-alternatives".to_owned(),
-    ];
+    let mut v = vec!["--ca-file".to_owned(), ca(), "--no-alternatives".to_owned()];
+    if !list.iter().any(|(flag, _)| *flag == "--timeout") {
+        v.extend(["--timeout".to_owned(), "3".to_owned()]);
+    }
     if !list.iter().any(|(flag, _)| *flag == "--auth") {
         v.extend(["--auth".to_owned(), "password".to_owned()]);
     }
     for (flag, value) in list {
         v.push((*flag).to_owned());
-        v.push(value.clone());
+        // An empty value marks a flag that takes none.
+        if !value.is_empty() {
+            v.push(value.clone());
+        }
     }
     v
 }
@@ -430,7 +430,9 @@ fn endpoints_are_probed_at_once() {
         serve(Behaviour::Mail(s))
     };
     let (smtp, imap, pop3) = (slow(Proto::Smtp), slow(Proto::Imap), slow(Proto::Pop3));
+    // A greeting limit of 3 s leaves room on a busy machine.
     let (report, _, elapsed) = check(&args(&[
+        ("--timeout", "9".to_owned()),
         ("--smtp", spec(smtp, "tls")),
         ("--imap", spec(imap, "tls")),
         ("--pop3", spec(pop3, "tls")),
@@ -514,4 +516,65 @@ fn a_working_alternative_is_found_and_suggested() {
         .unwrap();
     assert_eq!(refused["suggested"]["spec"], format!("{working}/tls"));
     assert!(refused["fix"].as_str().unwrap().contains("works from here"));
+}
+
+#[test]
+fn the_three_kinds_of_dns_no_are_told_apart() {
+    let dns = common::dns::serve_dns().to_string();
+    for (host, id) in [
+        ("nx.lab.test", "dns-no-such-host"),
+        ("noaddr.lab.test", "dns-no-address"),
+        ("fail.lab.test", "dns-failure"),
+    ] {
+        expect(
+            &[
+                ("--dns-server", dns.clone()),
+                ("--smtp", format!("{host}:2525/starttls")),
+            ],
+            &[&format!("smtp:{id}")],
+        );
+    }
+}
+
+#[test]
+fn a_name_resolves_and_every_address_is_tried() {
+    let dns = common::dns::serve_dns().to_string();
+    let server = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    // dual.* has 127.0.0.1 and ::1; the fixture listens on 127.0.0.1 only, so IPv6 fails.
+    let report = expect(
+        &[
+            ("--dns-server", dns.clone()),
+            ("--imap", format!("dual.lab.test:{}/tls", server.port())),
+        ],
+        &["imap:ipv6-broken", "imap:cert-name-mismatch"],
+    );
+    let addresses = report["endpoints"][0]["addresses"].as_array().unwrap();
+    assert_eq!(addresses.len(), 2, "{addresses:?}");
+    assert!(addresses.iter().any(|a| a["result"] == "connected"));
+    // --ipv4 leaves IPv6 out.
+    expect(
+        &[
+            ("--dns-server", dns),
+            ("--ipv4", String::new()),
+            ("--imap", format!("dual.lab.test:{}/tls", server.port())),
+        ],
+        &["imap:cert-name-mismatch"],
+    );
+}
+
+#[test]
+fn a_greeting_slower_than_five_seconds_is_a_warning() {
+    let mut slow = MailServer::new(Proto::Smtp, Tls::Implicit(Cert::Good));
+    slow.greeting_delay = Duration::from_millis(5300);
+    let addr = serve(Behaviour::Mail(slow));
+    let (report, code, elapsed) = check(&args(&[
+        ("--timeout", "30".to_owned()),
+        ("--smtp", spec(addr, "tls")),
+    ]));
+    assert_eq!(ids(&report), set(&["smtp:slow-greeting"]));
+    assert_eq!(code, 1);
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }

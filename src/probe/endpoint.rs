@@ -353,12 +353,24 @@ impl Run<'_> {
         self.start(StageName::Tls);
         let host = self.host_name();
         let connector = match pass {
-            Pass::Strict => &self.settings.connectors.strict,
-            Pass::Relaxed { .. } => &self.settings.connectors.relaxed,
+            Pass::Strict => self.settings.connectors.strict().await,
+            Pass::Relaxed { .. } => self.settings.connectors.relaxed().await,
+        };
+        let connector = match connector {
+            Ok(c) => c,
+            Err(reason) => {
+                self.fail(
+                    Failure::TlsHandshakeFailed {
+                        reason: reason.clone(),
+                    },
+                    reason,
+                );
+                return Err(PassEnd::Done);
+            }
         };
         let handshake_result = tokio::time::timeout(
             self.settings.timeouts.command,
-            handshake(connector, &host, stream),
+            handshake(&connector, &host, stream),
         )
         .await;
         let reason = match handshake_result {
@@ -463,14 +475,11 @@ impl Run<'_> {
     /// Whether a fresh connection to `addr` completes a TLS handshake (certificate unchecked).
     async fn speaks_tls(&self, addr: SocketAddr) -> bool {
         let attempt = async {
+            let connector = self.settings.connectors.relaxed().await.ok()?;
             let tcp = TcpStream::connect(addr).await.ok()?;
-            handshake(
-                &self.settings.connectors.relaxed,
-                &self.obs.endpoint.host.as_string(),
-                tcp,
-            )
-            .await
-            .ok()
+            handshake(&connector, &self.obs.endpoint.host.as_string(), tcp)
+                .await
+                .ok()
         };
         matches!(
             tokio::time::timeout(self.settings.timeouts.command, attempt).await,

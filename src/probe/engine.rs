@@ -45,6 +45,13 @@ pub async fn run_check(
     settings: Arc<ProbeSettings>,
     tx: Option<UnboundedSender<ProbeEvent>>,
 ) -> CheckResult {
+    if plan
+        .endpoints
+        .iter()
+        .any(|(_, e)| e.security != crate::account::Security::Plain)
+    {
+        settings.connectors.warm();
+    }
     let mut tasks = JoinSet::new();
     for (protocol, endpoint) in plan.endpoints.clone() {
         let settings = Arc::clone(&settings);

@@ -1,10 +1,12 @@
 //! TLS: the handshake (strict, then relaxed to read what the server presented), certificate
 //! facts through x509-parser, and the library's error text sorted into verdicts people act on.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::OnceCell;
 use tokio_native_tls::native_tls;
 use tokio_native_tls::{TlsConnector, TlsStream};
 
@@ -14,20 +16,28 @@ use super::observation::{CertInfo, CertVerdict};
 pub enum TlsSetupError {
     #[error("cannot read --ca-file {path}: {reason}")]
     CaFile { path: String, reason: String },
-    #[error("cannot set up TLS: {0}")]
-    Builder(String),
 }
 
 /// The two connectors a probe needs: one that verifies like a mail app, and one that accepts
 /// anything so the user can see which certificate a failing server presented.
+///
+/// Building a connector parses the whole system CA bundle (about 30 ms), so each is built once,
+/// on first use, off the async threads; [`Connectors::warm`] starts the strict one while DNS
+/// and TCP are still under way.
 #[derive(Clone)]
 pub struct Connectors {
-    pub strict: TlsConnector,
-    pub relaxed: TlsConnector,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    extra: Vec<native_tls::Certificate>,
+    strict: OnceCell<Result<TlsConnector, String>>,
+    relaxed: OnceCell<Result<TlsConnector, String>>,
 }
 
 impl Connectors {
-    /// Builds both, trusting the system roots plus every certificate in `extra_ca_pem`.
+    /// Reads the extra trust anchors now (so a bad `--ca-file` fails at once); the connectors
+    /// themselves are built when first needed.
     pub fn new(extra_ca_pem: Option<(&str, &str)>) -> Result<Connectors, TlsSetupError> {
         let mut extra = Vec::new();
         if let Some((path, pem)) = extra_ca_pem {
@@ -49,24 +59,62 @@ impl Connectors {
                 );
             }
         }
-        let build = |relaxed: bool| -> Result<TlsConnector, TlsSetupError> {
-            let mut builder = native_tls::TlsConnector::builder();
-            for cert in &extra {
-                builder.add_root_certificate(cert.clone());
-            }
-            builder
-                .danger_accept_invalid_certs(relaxed)
-                .danger_accept_invalid_hostnames(relaxed);
-            builder
-                .build()
-                .map(TlsConnector::from)
-                .map_err(|e| TlsSetupError::Builder(e.to_string()))
-        };
         Ok(Connectors {
-            strict: build(false)?,
-            relaxed: build(true)?,
+            inner: Arc::new(Inner {
+                extra,
+                strict: OnceCell::new(),
+                relaxed: OnceCell::new(),
+            }),
         })
     }
+
+    /// Starts building the strict connector in the background.
+    pub fn warm(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _ = this.strict().await;
+        });
+    }
+
+    /// The connector that verifies certificates and names.
+    pub async fn strict(&self) -> Result<TlsConnector, String> {
+        self.get(false).await
+    }
+
+    /// The connector that accepts any certificate, to read what a failing server presents.
+    pub async fn relaxed(&self) -> Result<TlsConnector, String> {
+        self.get(true).await
+    }
+
+    async fn get(&self, relaxed: bool) -> Result<TlsConnector, String> {
+        let cell = if relaxed {
+            &self.inner.relaxed
+        } else {
+            &self.inner.strict
+        };
+        cell.get_or_init(|| async {
+            let extra = self.inner.extra.clone();
+            tokio::task::spawn_blocking(move || build(&extra, relaxed))
+                .await
+                .unwrap_or_else(|e| Err(format!("TLS setup stopped: {e}")))
+        })
+        .await
+        .clone()
+    }
+}
+
+fn build(extra: &[native_tls::Certificate], relaxed: bool) -> Result<TlsConnector, String> {
+    let mut builder = native_tls::TlsConnector::builder();
+    for cert in extra {
+        builder.add_root_certificate(cert.clone());
+    }
+    builder
+        .danger_accept_invalid_certs(relaxed)
+        .danger_accept_invalid_hostnames(relaxed);
+    builder
+        .build()
+        .map(TlsConnector::from)
+        .map_err(|e| format!("cannot set up TLS: {e}"))
 }
 
 /// Splits a PEM bundle into its certificates.

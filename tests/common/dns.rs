@@ -1,0 +1,70 @@
+//! A tiny DNS server on 127.0.0.1 for tests, so DNS failures are tested without any traffic
+//! leaving the machine. Names (under any domain):
+//! `nx.*` NXDOMAIN · `noaddr.*` no records · `fail.*` SERVFAIL · `dual.*` 127.0.0.1 and ::1 ·
+//! anything else 127.0.0.1.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
+use hickory_resolver::proto::rr::rdata::{A, AAAA};
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
+
+/// Starts the server; returns its address for `--dns-server`.
+pub fn serve_dns() -> SocketAddr {
+    let rt = super::runtime();
+    let socket = rt
+        .block_on(tokio::net::UdpSocket::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = socket.local_addr().unwrap();
+    rt.spawn(async move {
+        let mut buf = [0u8; 1500];
+        loop {
+            let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                continue;
+            };
+            if let Some(reply) = answer(&buf[..n]) {
+                let _ = socket.send_to(&reply, peer).await;
+            }
+        }
+    });
+    addr
+}
+
+fn answer(request: &[u8]) -> Option<Vec<u8>> {
+    let request = Message::from_vec(request).ok()?;
+    let query = request.queries.first()?.clone();
+    let name = query.name().to_ascii().to_ascii_lowercase();
+    let mut reply = Message::response(request.metadata.id, request.metadata.op_code);
+    reply.metadata.message_type = MessageType::Response;
+    reply.metadata.recursion_desired = request.metadata.recursion_desired;
+    reply.metadata.recursion_available = true;
+    reply.metadata.authoritative = true;
+    reply.add_query(query.clone());
+    let first = name.split('.').next().unwrap_or_default();
+    match first {
+        "nx" => reply.metadata.response_code = ResponseCode::NXDomain,
+        "fail" => reply.metadata.response_code = ResponseCode::ServFail,
+        "noaddr" => {}
+        _ => {
+            let owner = query.name().clone();
+            match query.query_type() {
+                RecordType::A => {
+                    reply.add_answer(Record::from_rdata(
+                        owner,
+                        60,
+                        RData::A(A(Ipv4Addr::LOCALHOST)),
+                    ));
+                }
+                RecordType::AAAA if first == "dual" => {
+                    reply.add_answer(Record::from_rdata(
+                        owner,
+                        60,
+                        RData::AAAA(AAAA(Ipv6Addr::LOCALHOST)),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    reply.to_vec().ok()
+}
