@@ -578,3 +578,61 @@ fn a_greeting_slower_than_five_seconds_is_a_warning() {
     assert_eq!(code, 1);
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
+
+#[test]
+fn a_dropped_port_is_a_connect_timeout_and_the_working_alternative_is_offered() {
+    // The articles' advice, checked: 587 blocked by the network, 465 works.
+    let blocked = common::blackhole();
+    let (report, code, elapsed) = check(&args(&[("--smtp", spec(blocked, "starttls"))]));
+    assert_eq!(ids(&report), set(&["smtp:connect-timeout"]), "{report:#}");
+    assert_eq!(code, 2);
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "connect limit is 0.5 s here: {elapsed:?}"
+    );
+
+    let working = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fixture.yaml"),
+        format!("id: fixture\nname: Fixture Mail\ndomains: [fixture.example]\nsmtp: [\"{working}/tls\"]\nauth: [password]\nexceptions: [{{ protocol: smtp, port: {}, security: tls }}]\ndocs: https://fixture.example\nlast_checked: 2026-11-23\n", working.port()),
+    )
+    .unwrap();
+    let argv: Vec<String> = [
+        "maildoctor",
+        "--profiles-dir",
+        dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+        "--timeout",
+        "3",
+        "--ca-file",
+        &ca(),
+        "alice@fixture.example",
+        "--smtp",
+        &spec(blocked, "starttls"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let cli = maildoctor::cli::Cli::try_parse_from(argv).unwrap();
+    let mut out = Vec::new();
+    maildoctor::app::run(cli, &mut out).unwrap();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    let found = ids(&report);
+    assert!(
+        found.contains("smtp:connect-timeout") && found.contains("smtp:working-alternative"),
+        "{found:?}"
+    );
+    let timeout = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "connect-timeout")
+        .unwrap();
+    assert_eq!(timeout["suggested"]["spec"], format!("{working}/tls"));
+}

@@ -197,6 +197,29 @@ pub fn serve(behaviour: Behaviour) -> SocketAddr {
     addr
 }
 
+/// A port that drops connection attempts, like a firewall: a listener that never accepts,
+/// with its one-slot accept queue already full, so the kernel ignores further SYNs.
+pub fn blackhole() -> SocketAddr {
+    let rt = runtime();
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(1).unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Fill the queue; keep everything open for the life of the test process.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            if let Ok(Ok(s)) =
+                tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await
+            {
+                held.push(s);
+            }
+        }
+        Box::leak(Box::new((listener, held)));
+        addr
+    })
+}
+
 /// A port on which nothing listens.
 pub fn closed_port() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
