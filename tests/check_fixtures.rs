@@ -136,6 +136,42 @@ fn expect(list: &[(&str, String)], want: &[&str]) -> Value {
     report
 }
 
+/// Runs a check for alice@fixture.example whose provider profile (in a temporary profiles
+/// directory) documents `working` as its SMTP endpoint, while the account is set to `configured`.
+fn check_with_fixture_profile(working: SocketAddr, configured: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fixture.yaml"),
+        format!(
+            "id: fixture\nname: Fixture Mail\ndomains: [fixture.example]\nsmtp: [\"{working}/tls\"]\nauth: [password]\nexceptions: [{{ protocol: smtp, port: {}, security: tls }}]\ndocs: https://fixture.example\nlast_checked: 2026-11-23\n",
+            working.port()
+        ),
+    )
+    .unwrap();
+    let argv: Vec<String> = [
+        "maildoctor",
+        "--profiles-dir",
+        dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+        "--timeout",
+        "3",
+        "--ca-file",
+        &ca(),
+        "alice@fixture.example",
+        "--smtp",
+        configured,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let cli = maildoctor::cli::Cli::try_parse_from(argv).unwrap();
+    let mut out = Vec::new();
+    maildoctor::app::run(cli, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
 #[test]
 fn a_healthy_account_has_no_findings() {
     let smtp = serve(Behaviour::Mail(MailServer::new(
@@ -473,36 +509,8 @@ fn a_working_alternative_is_found_and_suggested() {
         Proto::Smtp,
         Tls::Implicit(Cert::Good),
     )));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("fixture.yaml"),
-        format!("id: fixture\nname: Fixture Mail\ndomains: [fixture.example]\nsmtp: [\"{working}/tls\"]\nauth: [password]\nexceptions: [{{ protocol: smtp, port: {}, security: tls }}]\ndocs: https://fixture.example\nlast_checked: 2026-11-23\n", working.port()),
-    )
-    .unwrap();
     let dead = closed_port();
-    let argv: Vec<String> = [
-        "--profiles-dir",
-        dir.path().to_str().unwrap(),
-        "check",
-        "--format",
-        "json",
-        "--timeout",
-        "3",
-        "--ca-file",
-        &ca(),
-        "alice@fixture.example",
-        "--smtp",
-        &spec(dead, "starttls"),
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let cli =
-        maildoctor::cli::Cli::try_parse_from(std::iter::once("maildoctor".to_owned()).chain(argv))
-            .unwrap();
-    let mut out = Vec::new();
-    maildoctor::app::run(cli, &mut out).unwrap();
-    let report: Value = serde_json::from_slice(&out).unwrap();
+    let report = check_with_fixture_profile(working, &spec(dead, "starttls"));
     let found = ids(&report);
     assert!(
         found.contains("smtp:connect-refused") && found.contains("smtp:working-alternative"),
@@ -595,34 +603,7 @@ fn a_dropped_port_is_a_connect_timeout_and_the_working_alternative_is_offered() 
         Proto::Smtp,
         Tls::Implicit(Cert::Good),
     )));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("fixture.yaml"),
-        format!("id: fixture\nname: Fixture Mail\ndomains: [fixture.example]\nsmtp: [\"{working}/tls\"]\nauth: [password]\nexceptions: [{{ protocol: smtp, port: {}, security: tls }}]\ndocs: https://fixture.example\nlast_checked: 2026-11-23\n", working.port()),
-    )
-    .unwrap();
-    let argv: Vec<String> = [
-        "maildoctor",
-        "--profiles-dir",
-        dir.path().to_str().unwrap(),
-        "check",
-        "--format",
-        "json",
-        "--timeout",
-        "3",
-        "--ca-file",
-        &ca(),
-        "alice@fixture.example",
-        "--smtp",
-        &spec(blocked, "starttls"),
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let cli = maildoctor::cli::Cli::try_parse_from(argv).unwrap();
-    let mut out = Vec::new();
-    maildoctor::app::run(cli, &mut out).unwrap();
-    let report: Value = serde_json::from_slice(&out).unwrap();
+    let report = check_with_fixture_profile(working, &spec(blocked, "starttls"));
     let found = ids(&report);
     assert!(
         found.contains("smtp:connect-timeout") && found.contains("smtp:working-alternative"),

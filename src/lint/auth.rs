@@ -2,7 +2,7 @@
 
 use crate::account::{AuthMethod, Protocol};
 use crate::finding::{Finding, FindingId, Severity};
-use crate::profile::{AuthOffer, NoteEffect, UsernameForm};
+use crate::profile::{AuthOffer, Note, NoteEffect, UsernameForm};
 
 use super::{LintContext, protocol_list, single};
 
@@ -68,6 +68,18 @@ pub(super) fn username_form(ctx: &LintContext) -> Vec<Finding> {
     findings
 }
 
+/// The configured protocols a note concerns, if any.
+fn configured_under(ctx: &LintContext, note: &Note) -> Option<Vec<Protocol>> {
+    let hit: Vec<Protocol> = ctx
+        .account
+        .endpoints
+        .keys()
+        .copied()
+        .filter(|p| note.covers(*p))
+        .collect();
+    (!hit.is_empty()).then_some(hit)
+}
+
 /// The provider stopped accepting passwords for a configured protocol on or before today.
 pub(super) fn password_auth_unsupported(ctx: &LintContext) -> Vec<Finding> {
     let Some(profile) = ctx
@@ -81,10 +93,7 @@ pub(super) fn password_auth_unsupported(ctx: &LintContext) -> Vec<Finding> {
         .iter()
         .filter(|n| n.effect == NoteEffect::PasswordDisabled && n.date.is_some_and(|d| d <= ctx.today))
         .filter_map(|note| {
-            let hit: Vec<Protocol> = ctx.account.endpoints.keys().copied().filter(|p| note.covers(*p)).collect();
-            if hit.is_empty() {
-                return None;
-            }
+            let hit = configured_under(ctx, note)?;
             let since = note.date.map(|d| d.to_string()).unwrap_or_default();
             Some(
                 Finding::new(
@@ -123,10 +132,7 @@ pub(super) fn auth_policy_notice(ctx: &LintContext) -> Vec<Finding> {
                 NoteEffect::PasswordOffByDefault => Severity::Warning,
                 NoteEffect::PasswordDisabled => return None,
             };
-            let hit: Vec<Protocol> = ctx.account.endpoints.keys().copied().filter(|p| note.covers(*p)).collect();
-            if hit.is_empty() {
-                return None;
-            }
+            let hit = configured_under(ctx, note)?;
             let when = if upcoming { format!("from {date}") } else { format!("since {date}") };
             Some(
                 Finding::new(

@@ -7,7 +7,7 @@ use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::transcript::{Direction, Transcript, redact_command};
-use super::wire::{MAX_LINE, WireError, looks_like_tls, text_line};
+use super::wire::{MAX_LINE, MAX_REPLY, WireError, looks_like_tls, text_line};
 
 /// Why reading or writing a line failed.
 #[derive(Debug, Error)]
@@ -110,6 +110,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             }
             self.buf.extend_from_slice(&chunk[..n]);
         }
+    }
+
+    /// Reads one line of a multi-line reply, counting it against the reply's `MAX_REPLY`
+    /// budget in `size` (start each reply at 0), so no server can flood a probe.
+    pub async fn read_reply_line(
+        &mut self,
+        limit: Duration,
+        size: &mut usize,
+    ) -> Result<String, ConnError> {
+        let line = self.read_line(limit).await?;
+        *size += line.len() + 2;
+        if *size > MAX_REPLY {
+            self.transcript.push(
+                Direction::Note,
+                format!("reply longer than {MAX_REPLY} bytes"),
+            );
+            return Err(WireError::ReplyTooLong.into());
+        }
+        Ok(line)
     }
 
     /// Sends one line with CRLF, recording it as `shown` allows.

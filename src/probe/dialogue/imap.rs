@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::super::conn::Shown;
+use super::super::wire::WireError;
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::imap::{Completion, ImapLine, capabilities_in, parse_line, quoted};
-use super::super::wire::{MAX_REPLY, WireError};
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
 use crate::probe::observation::AuthOutcome;
 
@@ -21,11 +21,7 @@ async fn command(
     let mut untagged = Vec::new();
     let mut size = 0;
     loop {
-        let line = session.read_line(limit).await?;
-        size += line.len() + 2;
-        if size > MAX_REPLY {
-            return Err(WireError::ReplyTooLong.into());
-        }
+        let line = session.read_reply_line(limit, &mut size).await?;
         match parse_line(&line)? {
             ImapLine::Untagged(text) => untagged.push(text),
             ImapLine::Tagged { tag: t, completion } if t == tag => {

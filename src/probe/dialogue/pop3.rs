@@ -5,7 +5,6 @@ use std::time::Duration;
 use super::super::conn::Shown;
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::pop3::{body_line, parse_status};
-use super::super::wire::{MAX_REPLY, WireError};
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
 use crate::probe::observation::AuthOutcome;
 
@@ -35,11 +34,7 @@ pub async fn capabilities(session: &mut Session, limit: Duration) -> Result<Capa
     let mut lines = Vec::new();
     let mut size = 0;
     loop {
-        let line = session.read_line(limit).await?;
-        size += line.len() + 2;
-        if size > MAX_REPLY {
-            return Err(WireError::ReplyTooLong.into());
-        }
+        let line = session.read_reply_line(limit, &mut size).await?;
         match body_line(&line) {
             Some(text) => lines.push(text.to_owned()),
             None => return Ok(Capabilities::from_capa(&lines)),

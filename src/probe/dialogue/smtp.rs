@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use super::super::conn::Shown;
+use super::super::wire::WireError;
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::smtp::{ReplyBuilder, SmtpReply};
-use super::super::wire::{MAX_REPLY, WireError};
 use super::{Credentials, Session, Stop, b64, sasl_plain, sasl_xoauth2};
 use crate::probe::observation::AuthOutcome;
 
@@ -15,11 +15,7 @@ pub async fn read_reply(session: &mut Session, limit: Duration) -> Result<SmtpRe
     let mut builder = ReplyBuilder::default();
     let mut size = 0;
     loop {
-        let line = session.read_line(limit).await?;
-        size += line.len() + 2;
-        if size > MAX_REPLY {
-            return Err(WireError::ReplyTooLong.into());
-        }
+        let line = session.read_reply_line(limit, &mut size).await?;
         if let Some(reply) = builder.push(&line)? {
             return Ok(reply);
         }
