@@ -617,3 +617,21 @@ fn a_dropped_port_is_a_connect_timeout_and_the_working_alternative_is_offered() 
         .unwrap();
     assert_eq!(timeout["suggested"]["spec"], format!("{working}/tls"));
 }
+
+#[test]
+fn a_server_that_only_speaks_old_tls_is_named() {
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::ImplicitOld,
+    )));
+    let report = expect(
+        &[("--imap", spec(addr, "tls"))],
+        &["imap:tls-version-too-old"],
+    );
+    assert!(
+        report["findings"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("TLS 1.1")
+    );
+}

@@ -121,6 +121,8 @@ pub enum Tls {
     Implicit(Cert),
     /// Plaintext greeting, STARTTLS offered.
     Starttls(Cert),
+    /// TLS from the first byte, but only TLS 1.1 or older.
+    ImplicitOld,
 }
 
 /// A well-behaved mail server with knobs for the odd cases.
@@ -244,6 +246,16 @@ async fn handle(mut stream: TcpStream, behaviour: Behaviour) {
             tokio::time::sleep(Duration::from_secs(120)).await;
         }
         Behaviour::Mail(server) => match server.tls {
+            Tls::ImplicitOld => {
+                let old = native_tls::TlsAcceptor::builder(pki().identity(Cert::Good))
+                    .min_protocol_version(Some(native_tls::Protocol::Tlsv10))
+                    .max_protocol_version(Some(native_tls::Protocol::Tlsv11))
+                    .build()
+                    .unwrap();
+                if let Ok(tls) = TlsAcceptor::from(old).accept(stream).await {
+                    let _ = dialogue(tls, &server, true).await;
+                }
+            }
             Tls::Implicit(cert) => {
                 let acceptor = acceptor(cert);
                 if let Ok(tls) = acceptor.accept(stream).await {
