@@ -19,9 +19,13 @@ use crate::resolve::{Resolved, resolve};
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
     let store = load_profiles(&cli)?;
     match cli.command {
-        Command::Lint(args) => run_lint(&args, &store, out),
-        Command::Check(args) => run_check(&args, &store, out),
-        Command::Profiles(args) => run_profiles(&args, &store, out),
+        Some(Command::Lint(args)) => run_lint(&args, &store, out),
+        Some(Command::Check(args)) => run_check(&args, &store, out),
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            run_dashboard(cli.dashboard, &store)
+        }
+        None => run_check(&cli.dashboard.check, &store, out),
+        Some(Command::Profiles(args)) => run_profiles(&args, &store, out),
     }
 }
 
@@ -57,8 +61,7 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
         Format::Text => render_report(&report, false),
         Format::Json => to_json(&report) + "\n",
     };
-    out.write_all(text.as_bytes())
-        .context("cannot write the report")?;
+    write_out(out, &text)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
@@ -85,9 +88,34 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
         Format::Text => render_report(&report, args.verbose),
         Format::Json => to_json(&report) + "\n",
     };
-    out.write_all(text.as_bytes())
-        .context("cannot write the report")?;
+    write_out(out, &text)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
+}
+
+fn run_dashboard(args: crate::cli::DashboardArgs, store: &ProfileStore) -> Result<ExitStatus> {
+    let check = &args.check;
+    let resolved = resolve(account_layer(&check.lint.account)?, store)?;
+    let today = check.lint.as_of.unwrap_or_else(today);
+    let static_findings = lint_resolved(&resolved, store, today);
+    let plan = crate::check::plan(&resolved, &static_findings, check);
+    let settings = crate::check::settings(&resolved, check)?;
+    crate::tui::run(crate::tui::Dashboard {
+        resolved,
+        static_findings,
+        plan,
+        settings,
+        theme: crate::tui::theme::Theme::from_env(args.ascii),
+    })
+}
+
+/// Writes the output; a reader that went away (`maildoctor … | head`) is not an error.
+fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write the output")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Today's date in UTC: dated policies change by the day, and UTC needs no time-zone database
@@ -145,7 +173,6 @@ fn run_profiles(
             }
         }
     };
-    out.write_all(text.as_bytes())
-        .context("cannot write the output")?;
+    write_out(out, &text)?;
     Ok(ExitStatus::Ok)
 }

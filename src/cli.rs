@@ -11,6 +11,9 @@ Exit codes: 0 no warnings or errors, 1 worst finding is a warning, 2 worst findi
 3 maildoctor could not do its job (bad arguments, unreadable file, unknown profile).";
 
 /// Find out why a mail account cannot send or receive.
+///
+/// Without a command, opens the dashboard (or, when stdout is not a terminal, prints what
+/// `check` prints).
 #[derive(Debug, Parser)]
 #[command(name = "maildoctor", version, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -18,8 +21,22 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub profiles_dir: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// The dashboard takes every `check` option, plus how to draw.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// Draw with ASCII only, for terminals without UTF-8 symbols.
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,4 +15,5 @@ pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod resolve;
+pub mod tui;
 pub mod yaml;

@@ -1,0 +1,89 @@
+//! Header (account, profile, verdict, time), the tab bar of narrow screens, and the footer keys.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::account::Protocol;
+
+use super::super::app::{App, Overlay};
+use super::super::theme::Theme;
+use super::pane::pane_verdict;
+
+pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let verdict = app.verdict();
+    let state = if app.running {
+        format!(
+            "{} checking {:.1} s",
+            theme.spinner(app.spinner),
+            app.elapsed.as_secs_f32()
+        )
+    } else {
+        format!("done in {:.1} s", app.elapsed.as_secs_f32())
+    };
+    let mut spans = vec![
+        Span::styled("maildoctor", theme.bold()),
+        Span::raw(" · "),
+        Span::raw(app.address.clone().unwrap_or_else(|| "(no address)".into())),
+    ];
+    if let Some(user) = &app.username {
+        spans.push(Span::raw(format!(" as {user}")));
+    }
+    spans.push(Span::raw(format!(
+        " · profile {}",
+        app.profile.as_deref().unwrap_or("none")
+    )));
+    spans.push(Span::raw(" · "));
+    spans.push(Span::styled(
+        format!(
+            "{} {}",
+            theme.severity_symbol(verdict),
+            Theme::severity_word(verdict)
+        ),
+        theme.severity(verdict),
+    ));
+    spans.push(Span::raw(format!(" · {state}")));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Narrow screens: one tab per protocol, each with its status, so all three stay visible.
+pub fn tabs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = Vec::new();
+    for protocol in Protocol::ALL {
+        let (symbol, style) = pane_verdict(app, protocol, theme);
+        let label = format!(" {} {symbol} ", protocol.label());
+        let style = if protocol == app.focus {
+            style.add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            style
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw("│"));
+    }
+    spans.pop();
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let keys = match app.overlay {
+        Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit",
+        Overlay::Help => "any key closes help · q quit",
+        Overlay::None if app.running => {
+            "q quit · Tab/←→ pane · ↑↓ finding · Enter details · t transcript · ? help"
+        }
+        Overlay::None => {
+            "q quit · Tab/←→ pane · ↑↓ finding · Enter details · r re-run · t transcript · ? help"
+        }
+    };
+    let keys = if theme.ascii {
+        keys.replace('↑', "Up")
+            .replace('↓', "Dn")
+            .replace('←', "<")
+            .replace('→', ">")
+            .replace('·', "|")
+    } else {
+        keys.to_owned()
+    };
+    frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), area);
+}

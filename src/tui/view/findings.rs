@@ -1,0 +1,84 @@
+//! The findings list, worst first, and the selected finding's explanation and fix.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::super::app::App;
+use super::super::theme::Theme;
+
+pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let title = if app.running {
+        " Findings so far, worst first "
+    } else {
+        " Findings, worst first "
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    if app.findings.is_empty() {
+        let text = if app.running {
+            "Nothing wrong so far…"
+        } else {
+            "No problems found."
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.severity(None))).block(block),
+            area,
+        );
+        return;
+    }
+    let items: Vec<ListItem> = app
+        .findings
+        .iter()
+        .map(|f| {
+            let severity = Some(f.severity);
+            let protocol = f.protocol.map_or("ALL ", |p| match p {
+                crate::account::Protocol::Smtp => "SMTP",
+                crate::account::Protocol::Imap => "IMAP",
+                crate::account::Protocol::Pop3 => "POP3",
+            });
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{} {:<5}",
+                        theme.severity_symbol(severity),
+                        Theme::severity_word(severity)
+                    ),
+                    theme.severity(severity),
+                ),
+                Span::raw(format!(" {protocol}  ")),
+                Span::raw(f.title.clone()),
+            ]))
+        })
+        .collect();
+    let highlight = theme.bold().add_modifier(Modifier::REVERSED);
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(highlight)
+        .highlight_symbol(if theme.ascii { "> " } else { "▶ " });
+    let mut state = ListState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+pub fn details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let block = Block::default().borders(Borders::TOP).title(" Details ");
+    let Some(f) = app.selected_finding() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("[{}] ", f.id), theme.dim()),
+        Span::raw(f.explanation.clone()),
+    ])];
+    if let Some(fix) = &f.fix {
+        lines.push(Line::from(vec![
+            Span::styled("Fix: ", theme.bold()),
+            Span::raw(fix.clone()),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}

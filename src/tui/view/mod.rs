@@ -1,0 +1,70 @@
+//! The pure view: `draw(frame, app, theme)` renders the model and nothing else.
+//!
+//! ```text
+//! ┌ maildoctor · alice@example.com · profile outlook · ✗ ERROR · 1.2 s ──────────────┐
+//! ┌ Outgoing — SMTP ─────┐┌ Incoming — IMAP ─────┐┌ Incoming — POP3 ─────┐   (≥ 110 cols)
+//! │ host:port SECURITY   ││ …                    ││ …                    │   or one pane
+//! │ ✓ resolve   2 ms     ││                      ││                      │   with tabs
+//! └──────────────────────┘└──────────────────────┘└──────────────────────┘
+//! ┌ Findings, worst first ───────────────────────────────────────────────┐
+//! │ ✗ ERROR SMTP  Port 465 expects SSL/TLS, but STARTTLS is set          │
+//! ├ details of the selected finding: explanation and fix ────────────────┤
+//! q quit · Tab pane · ↑↓ finding · Enter details · r re-run · t transcript · ? help
+//! ```
+
+mod chrome;
+mod findings;
+mod overlay;
+mod pane;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::app::{App, Overlay};
+use super::theme::Theme;
+
+/// Below this width the panes stack into tabs.
+pub const WIDE: u16 = 110;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    let wide = area.width >= WIDE;
+    let details_height = if app.details { 6 } else { 0 };
+    let pane_height = if wide { 12 } else { 9 };
+    let mut constraints = vec![Constraint::Length(1)];
+    if !wide {
+        constraints.push(Constraint::Length(1));
+    }
+    constraints.extend([
+        Constraint::Length(pane_height),
+        Constraint::Min(3),
+        Constraint::Length(details_height),
+        Constraint::Length(1),
+    ]);
+    let rows = Layout::vertical(constraints).split(area);
+    let mut i = 0;
+    chrome::header(frame, rows[i], app, theme);
+    i += 1;
+    if !wide {
+        chrome::tabs(frame, rows[i], app, theme);
+        i += 1;
+    }
+    if wide {
+        let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(rows[i]);
+        for (protocol, col) in crate::account::Protocol::ALL.into_iter().zip(cols.iter()) {
+            pane::render(frame, *col, app, protocol, theme);
+        }
+    } else {
+        pane::render(frame, rows[i], app, app.focus, theme);
+    }
+    findings::list(frame, rows[i + 1], app, theme);
+    if app.details {
+        findings::details(frame, rows[i + 2], app, theme);
+    }
+    chrome::footer(frame, rows[i + 3], app, theme);
+    match app.overlay {
+        Overlay::None => {}
+        Overlay::Help => overlay::help(frame, area, theme),
+        Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, scroll, theme),
+    }
+}

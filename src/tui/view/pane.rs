@@ -1,0 +1,174 @@
+//! One endpoint's pane: the endpoint as configured (flagged where a finding lives), the stages
+//! as a live checklist, then the key facts (greeting, certificate, login methods).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::account::Protocol;
+use crate::finding::{FindingId, worst};
+use crate::probe::observation::StageStatus;
+
+use super::super::app::App;
+use super::super::theme::Theme;
+
+/// Findings that live in the endpoint line itself.
+fn flags_endpoint(id: FindingId) -> bool {
+    matches!(
+        id,
+        FindingId::PortSecurityMismatch
+            | FindingId::IncomingServerAsOutgoing
+            | FindingId::OutgoingServerAsIncoming
+            | FindingId::ImapPop3Swap
+            | FindingId::Port25ForSubmission
+            | FindingId::PlaintextCredentials
+            | FindingId::ProfileMismatch
+            | FindingId::HostTypo
+            | FindingId::LegacyHost
+            | FindingId::TlsOnPlaintextPort
+            | FindingId::PlaintextOnTlsPort
+            | FindingId::WrongProtocol
+    )
+}
+
+/// The pane's status symbol for tabs: spinner while probing, then the worst finding.
+pub fn pane_verdict(
+    app: &App,
+    protocol: Protocol,
+    theme: &Theme,
+) -> (String, ratatui::style::Style) {
+    let pane = app.pane(protocol);
+    if pane.endpoint.is_none() {
+        return ("-".to_owned(), theme.dim());
+    }
+    if !pane.done() && app.running {
+        return (theme.spinner(app.spinner).to_owned(), theme.dim());
+    }
+    let mine: Vec<_> = app
+        .findings
+        .iter()
+        .filter(|f| f.protocol == Some(protocol))
+        .cloned()
+        .collect();
+    let severity = worst(&mine).filter(|s| *s > crate::finding::Severity::Info);
+    (
+        theme.severity_symbol(severity).to_owned(),
+        theme.severity(severity),
+    )
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, theme: &Theme) {
+    let title = format!(
+        " {} — {} ",
+        if protocol.is_incoming() {
+            "Incoming"
+        } else {
+            "Outgoing"
+        },
+        protocol.label()
+    );
+    let border = if app.focus == protocol {
+        theme.focused_border()
+    } else {
+        theme.dim()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(border);
+    let pane = app.pane(protocol);
+    let mut lines: Vec<Line> = Vec::new();
+    let Some(endpoint) = &pane.endpoint else {
+        lines.push(Line::from(Span::styled(
+            format!("{} is not configured.", protocol.label()),
+            theme.dim(),
+        )));
+        lines.push(Line::from(Span::styled(
+            "Give it with --".to_owned() + protocol.as_str() + " or a profile.",
+            theme.dim(),
+        )));
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+        return;
+    };
+    let flagged: Vec<&str> = app
+        .findings
+        .iter()
+        .filter(|f| {
+            f.protocol == Some(protocol)
+                && flags_endpoint(f.id)
+                && f.severity > crate::finding::Severity::Info
+        })
+        .map(|f| f.id.as_str())
+        .collect();
+    let endpoint_style = if flagged.is_empty() {
+        theme.bold()
+    } else {
+        theme.flagged()
+    };
+    lines.push(Line::from(Span::styled(
+        endpoint.describe(),
+        endpoint_style,
+    )));
+    if let Some(id) = flagged.first() {
+        lines.push(Line::from(Span::styled(
+            format!("▲ {id}"),
+            theme.severity(Some(crate::finding::Severity::Error)),
+        )));
+    }
+    for stage in &pane.stages {
+        let (symbol, style) = theme.stage(stage.status);
+        let detail_style = if stage.status == StageStatus::Failed {
+            style
+        } else {
+            theme.dim()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{symbol} "), style),
+            Span::raw(format!(
+                "{:<12} {:>5} ms ",
+                stage.name.as_str(),
+                stage.elapsed.as_millis()
+            )),
+            Span::styled(stage.detail.clone(), detail_style),
+        ]));
+    }
+    if let Some(stage) = pane.running {
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", theme.spinner(app.spinner))),
+            Span::raw(format!("{:<12} …", stage.as_str())),
+        ]));
+    }
+    if let Some(obs) = &pane.observation {
+        if let Some(cert) = obs.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
+            lines.push(Line::from(Span::styled(
+                format!("cert {} · {} days left", cert.subject, cert.days_left),
+                theme.dim(),
+            )));
+        }
+        let before = obs
+            .capabilities
+            .as_ref()
+            .map(|c| c.auth.iter().cloned().collect::<Vec<_>>().join(" "));
+        let after = obs
+            .capabilities_after_tls
+            .as_ref()
+            .map(|c| c.auth.iter().cloned().collect::<Vec<_>>().join(" "));
+        match (before, after) {
+            (Some(b), Some(a)) => lines.push(Line::from(Span::styled(
+                format!("AUTH before TLS: {} · after: {}", or_none(&b), or_none(&a)),
+                theme.dim(),
+            ))),
+            (Some(b), None) => lines.push(Line::from(Span::styled(
+                format!("AUTH: {}", or_none(&b)),
+                theme.dim(),
+            ))),
+            _ => {}
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn or_none(text: &str) -> &str {
+    if text.is_empty() { "none" } else { text }
+}
