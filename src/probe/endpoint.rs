@@ -503,11 +503,15 @@ impl Run<'_> {
         // handshake: after a short wait, check that on a second connection.
         self.start(StageName::Greeting);
         let greeting_started = Instant::now();
+        // On an implicit-TLS port (465/993/995) set to STARTTLS or none, a silent server is
+        // almost surely waiting for a handshake: check at once rather than after a pause.
+        let implicit_port = protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
+        let sniff_after = if implicit_port { Duration::ZERO } else { timeouts.tls_sniff_after() };
         let first = if security == Security::Tls {
             session.read_line(timeouts.greeting).await
         } else {
             let sniff = async {
-                tokio::time::sleep(timeouts.tls_sniff_after()).await;
+                tokio::time::sleep(sniff_after).await;
                 self.speaks_tls(addr).await
             };
             tokio::select! {
