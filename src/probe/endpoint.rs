@@ -505,8 +505,13 @@ impl Run<'_> {
         let greeting_started = Instant::now();
         // On an implicit-TLS port (465/993/995) set to STARTTLS or none, a silent server is
         // almost surely waiting for a handshake: check at once rather than after a pause.
-        let implicit_port = protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
-        let sniff_after = if implicit_port { Duration::ZERO } else { timeouts.tls_sniff_after() };
+        let implicit_port =
+            protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
+        let sniff_after = if implicit_port {
+            Duration::ZERO
+        } else {
+            timeouts.tls_sniff_after()
+        };
         let first = if security == Security::Tls {
             session.read_line(timeouts.greeting).await
         } else {
