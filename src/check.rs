@@ -113,10 +113,19 @@ fn credentials(resolved: &Resolved, args: &CheckArgs) -> Result<BTreeMap<Protoco
             "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
         )
     };
+    // A line break would end the command early and start another (POP3 USER/PASS, SMTP).
+    if secret.contains(['\r', '\n']) {
+        bail!(
+            "the password or token contains a line break; check {PASSWORD_ENV} or the variable given"
+        )
+    }
     let mut map = BTreeMap::new();
     for protocol in account.endpoints.keys() {
         let username = username_for(account, resolved.profile(), *protocol)
             .context("--login needs a user name: give an address or --user")?;
+        if username.contains(['\r', '\n']) {
+            bail!("the user name contains a line break");
+        }
         map.insert(
             *protocol,
             Credentials {

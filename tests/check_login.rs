@@ -194,3 +194,45 @@ fn oauth2_tokens_come_from_the_named_variable_and_stay_secret() {
         .code(3)
         .stderr(predicates::str::contains("NOT_SET_ANYWHERE"));
 }
+
+#[test]
+fn no_password_goes_to_a_server_whose_certificate_is_not_trusted() {
+    // The relaxed pass that reads the certificate must never log in: the peer may be an impostor.
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::SelfSigned),
+    )));
+    let out = maildoctor()
+        .env("MAILDOCTOR_PASSWORD", PASSWORD)
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--verbose",
+            "--no-alternatives",
+            "--format",
+            "json",
+        ])
+        .args([
+            "--ca-file",
+            pki().ca_file.to_str().unwrap(),
+            "--imap",
+            &format!("{addr}/tls"),
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let imap = &report["endpoints"][0];
+    assert!(imap["login"].is_null(), "{imap:#}");
+    let auth = imap["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "auth")
+        .unwrap();
+    assert_eq!(auth["status"], "skipped");
+    assert!(
+        !imap["transcript"].to_string().contains("a3 "),
+        "no login command was sent"
+    );
+}

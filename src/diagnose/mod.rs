@@ -9,7 +9,7 @@ mod session;
 
 use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};
-use crate::probe::observation::{CertVerdict, Observation};
+use crate::probe::observation::Observation;
 
 pub use hints::login_hint;
 
@@ -59,9 +59,6 @@ fn merge(mut static_findings: Vec<Finding>, live: Vec<Finding>) -> Vec<Finding> 
                             | FindingId::OutgoingServerAsIncoming
                             | FindingId::ImapPop3Swap,
                         FindingId::WrongProtocol
-                    ) | (
-                        FindingId::PlaintextCredentials,
-                        FindingId::PlaintextAuthOffered
                     )
                 )
         };
@@ -78,15 +75,6 @@ fn merge(mut static_findings: Vec<Finding>, live: Vec<Finding>) -> Vec<Finding> 
     static_findings
 }
 
-/// Whether an alternative's probe shows a setting a user can simply switch to.
-fn works(obs: &Observation) -> bool {
-    obs.reached_service()
-        && obs
-            .tls
-            .as_ref()
-            .is_none_or(|t| t.verdict == CertVerdict::Ok)
-}
-
 /// For each protocol whose configured endpoint failed or is suspect, name the alternative that
 /// works from here: in a `working-alternative` finding, and in the fix of the worst finding.
 fn attach_alternatives(
@@ -97,17 +85,20 @@ fn attach_alternatives(
     for protocol in Protocol::ALL {
         let Some(working) = alternatives
             .iter()
-            .find(|a| a.protocol == protocol && works(a))
+            .find(|a| a.protocol == protocol && a.works())
         else {
             continue;
         };
-        let configured_works = primary.iter().any(|p| p.protocol == protocol && works(p));
+        let configured_works = primary.iter().any(|p| p.protocol == protocol && p.works());
         let endpoint = working.endpoint.clone();
         let sentence = format!("{} works from here.", endpoint.describe());
+        // Only a broken configured endpoint gets the alternative as its fix; when it works,
+        // its worst finding (a login or certificate matter, say) is about something else.
         if let Some(worst) = findings
             .iter_mut()
             .filter(|f| f.protocol == Some(protocol) && f.severity > crate::finding::Severity::Info)
             .max_by_key(|f| f.severity)
+            .filter(|_| !configured_works)
         {
             worst.fix = Some(match worst.fix.take() {
                 Some(fix) => format!("{sentence} {fix}"),

@@ -50,9 +50,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     }
 
     /// Gives back the stream (for a STARTTLS upgrade). Bytes the server sent ahead of the
-    /// handshake would be a protocol violation, so they are dropped with the buffer.
-    pub fn into_parts(self) -> (S, Transcript) {
-        (self.stream, self.transcript)
+    /// handshake would be a protocol violation, so they are dropped with the buffer; the
+    /// transcript lives on in its shared log.
+    pub fn into_stream(self) -> S {
+        self.stream
     }
 
     /// Reads one line (CRLF or LF ended), failing on a deadline, on more than `MAX_LINE`
@@ -220,12 +221,8 @@ mod tests {
         let mut c = Conn::new(client, Transcript::new(Instant::now()));
         c.send("PASS hunter2", Shown::Command, SHORT).await.unwrap();
         c.send("aHVudGVyMg==", Shown::Secret, SHORT).await.unwrap();
-        let shown: Vec<&str> = c
-            .transcript
-            .lines()
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect();
+        let lines = c.transcript.lines();
+        let shown: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(shown, ["PASS <redacted>", "<redacted>"]);
     }
 }

@@ -3,6 +3,7 @@
 //! more, so no server can hang the probe. What it sees goes into an [`Observation`].
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
@@ -20,7 +21,7 @@ use super::observation::{
 };
 use super::settings::ProbeSettings;
 use super::tls::{HandshakeProblem, classify_handshake_error, handshake, peer_certificate};
-use super::transcript::{Direction, Transcript};
+use super::transcript::{Direction, Transcript, TranscriptLine};
 use super::wire::capabilities::Capabilities;
 use super::wire::greeting::{Speaker, classify};
 
@@ -41,6 +42,7 @@ pub async fn probe_endpoint(
         current: None,
         pending: None,
         settings,
+        log: Arc::default(),
     };
     let limit = settings.timeouts.endpoint;
     if tokio::time::timeout(limit, run.go(login)).await.is_err() {
@@ -61,6 +63,11 @@ pub async fn probe_endpoint(
         // Bounded by the connect timeout of each attempt.
         run.obs.addresses.extend(pending.finish().await);
     }
+    run.obs.transcript = run
+        .log
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     run.obs.elapsed = started.elapsed();
     let observation = run.obs;
     run.sink.send(|id| ProbeEvent::Finished {
@@ -98,6 +105,8 @@ struct Run<'a> {
     current: Option<(StageName, Instant)>,
     pending: Option<Pending>,
     settings: &'a ProbeSettings,
+    /// Every connection's transcript lines, in order; shared so a cut-off dialogue keeps them.
+    log: Arc<Mutex<Vec<TranscriptLine>>>,
 }
 
 impl Run<'_> {
@@ -134,17 +143,12 @@ impl Run<'_> {
     }
 
     fn transcript(&self) -> Transcript {
-        Transcript::streaming(self.started, self.sink.clone())
-    }
-
-    fn keep_transcript(&mut self, mut transcript: Transcript) {
-        self.obs.transcript.extend(transcript.take_lines());
+        Transcript::streaming(self.started, self.sink.clone(), Arc::clone(&self.log))
     }
 
     fn note(&mut self, text: &str) {
         let mut t = self.transcript();
         t.push(Direction::Note, text);
-        self.keep_transcript(t);
     }
 
     fn host_name(&self) -> String {
@@ -329,7 +333,6 @@ impl Run<'_> {
             }
             self.finish(StageStatus::Ok, "");
         }
-        self.keep_transcript(session.transcript.clone());
         match result {
             Ok(end) => end,
             Err(stop) => {
@@ -467,9 +470,7 @@ impl Run<'_> {
             Direction::Note,
             "TLS failed; listening for a plaintext greeting",
         );
-        let line = conn.read_line(limit).await.ok();
-        self.keep_transcript(conn.transcript.clone());
-        line
+        conn.read_line(limit).await.ok()
     }
 
     /// Whether a fresh connection to `addr` completes a TLS handshake (certificate unchecked).
@@ -602,7 +603,11 @@ impl Run<'_> {
         let caps = self
             .capabilities(session, client_name, greeting_caps)
             .await?;
-        self.finish(StageStatus::Ok, summarize(&caps));
+        let mut summary = summarize(&caps);
+        if self.obs.helo_fallback {
+            summary.push_str(" (EHLO refused; greeted with HELO)");
+        }
+        self.finish(StageStatus::Ok, summary);
         self.obs.capabilities = Some(caps.clone());
 
         // STARTTLS, then capabilities again (RFC 3207 §4.2: forget what was said before).
@@ -636,8 +641,7 @@ impl Run<'_> {
             let placeholder: BoxStream =
                 Box::new(tokio::io::join(tokio::io::empty(), tokio::io::sink()));
             let plain = std::mem::replace(session, Conn::new(placeholder, self.transcript()));
-            let (stream, transcript) = plain.into_parts();
-            self.keep_transcript(transcript);
+            let stream = plain.into_stream();
             match self.tls(addr, stream, pass, true).await {
                 Ok(tls_session) => *session = tls_session,
                 Err(end) => return Ok(end),
@@ -654,6 +658,14 @@ impl Run<'_> {
                 self.skip(
                     StageName::Auth,
                     "not sending a password without encryption (see --allow-plaintext-auth)",
+                );
+                return Ok(PassEnd::Done);
+            }
+            // Whoever presented an untrusted certificate may be an impostor: no secret for them.
+            if *pass != Pass::Strict {
+                self.skip(
+                    StageName::Auth,
+                    "not sending a password to a server whose certificate is not trusted",
                 );
                 return Ok(PassEnd::Done);
             }

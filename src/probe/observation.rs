@@ -230,8 +230,6 @@ pub enum Failure {
         stage: StageName,
         reason: String,
     },
-    /// The password was needed but may not be sent unencrypted.
-    AuthRefusedUnencrypted,
 }
 
 /// Everything one endpoint probe observed.
@@ -288,5 +286,15 @@ impl Observation {
     /// Whether the dialogue got through greeting and capabilities without a failure.
     pub fn reached_service(&self) -> bool {
         self.failure.is_none() && self.greeting.is_some()
+    }
+
+    /// Whether this is a setting a user can simply switch to: the service answered, and any
+    /// certificate it presented is trusted.
+    pub fn works(&self) -> bool {
+        self.reached_service()
+            && self
+                .tls
+                .as_ref()
+                .is_none_or(|t| t.verdict == CertVerdict::Ok)
     }
 }

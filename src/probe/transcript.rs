@@ -1,6 +1,7 @@
 //! The transcript of a dialogue: every line sent and received, with its time offset.
 //! Secrets are redacted where the line is made, so no later output can leak them.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::events::{EventSink, ProbeEvent};
@@ -23,11 +24,12 @@ pub struct TranscriptLine {
 }
 
 /// Lines in the order they happened, timed from the start of the endpoint's probe.
-/// Each line is also sent to the event sink as it happens, for live views.
+/// Each line is also sent to the event sink as it happens, for live views. Clones share the
+/// same lines, so a dialogue cut off by a time limit still leaves its transcript behind.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     start: Instant,
-    lines: Vec<TranscriptLine>,
+    lines: Arc<Mutex<Vec<TranscriptLine>>>,
     sink: Option<EventSink>,
 }
 
@@ -35,16 +37,20 @@ impl Transcript {
     pub fn new(start: Instant) -> Transcript {
         Transcript {
             start,
-            lines: Vec::new(),
+            lines: Arc::default(),
             sink: None,
         }
     }
 
-    /// A transcript that streams its lines to `sink` too.
-    pub fn streaming(start: Instant, sink: EventSink) -> Transcript {
+    /// A transcript that writes into `log` and streams its lines to `sink` too.
+    pub fn streaming(
+        start: Instant,
+        sink: EventSink,
+        log: Arc<Mutex<Vec<TranscriptLine>>>,
+    ) -> Transcript {
         Transcript {
             start,
-            lines: Vec::new(),
+            lines: log,
             sink: Some(sink),
         }
     }
@@ -61,16 +67,18 @@ impl Transcript {
                 line: line.clone(),
             });
         }
-        self.lines.push(line);
+        self.lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(line);
     }
 
-    pub fn lines(&self) -> &[TranscriptLine] {
-        &self.lines
-    }
-
-    /// Takes the lines out, leaving the transcript empty.
-    pub fn take_lines(&mut self) -> Vec<TranscriptLine> {
-        std::mem::take(&mut self.lines)
+    /// A copy of the lines so far.
+    pub fn lines(&self) -> Vec<TranscriptLine> {
+        self.lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 

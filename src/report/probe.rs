@@ -108,7 +108,6 @@ pub fn failure_word(failure: &Failure) -> &'static str {
         Failure::TlsVersionTooOld { .. } => "tls-version-too-old",
         Failure::ProtocolViolation { .. } => "protocol-violation",
         Failure::Dropped { .. } => "connection-dropped",
-        Failure::AuthRefusedUnencrypted => "auth-refused-unencrypted",
     }
 }
 
@@ -206,7 +205,7 @@ impl Report {
                 .map(|o| AlternativeDto {
                     protocol: o.protocol.as_str().to_owned(),
                     spec: o.endpoint.to_string(),
-                    works: o.reached_service(),
+                    works: o.works(),
                     failure: o.failure.as_ref().map(|f| failure_word(f).to_owned()),
                     elapsed_ms: ms(o.elapsed),
                 })

@@ -17,6 +17,19 @@ async fn command(
     shown: Shown,
     limit: Duration,
 ) -> Result<(Vec<String>, Completion), Stop> {
+    command_answering(session, tag, text, shown, None, limit).await
+}
+
+/// Runs one tagged command. The first `+` challenge gets `answer` (a SASL response, recorded as
+/// a secret); any further one, or one nobody expected, gets an empty line, which cancels.
+async fn command_answering(
+    session: &mut Session,
+    tag: &str,
+    text: &str,
+    shown: Shown,
+    mut answer: Option<String>,
+    limit: Duration,
+) -> Result<(Vec<String>, Completion), Stop> {
     session.send(&format!("{tag} {text}"), shown, limit).await?;
     let mut untagged = Vec::new();
     let mut size = 0;
@@ -28,8 +41,10 @@ async fn command(
                 return Ok((untagged, completion));
             }
             ImapLine::Tagged { .. } => return Err(WireError::Malformed(line).into()),
-            // A challenge we did not expect: answer with an empty line to cancel.
-            ImapLine::Continuation(_) => session.send("", Shown::Secret, limit).await?,
+            ImapLine::Continuation(_) => {
+                let response = answer.take().unwrap_or_default();
+                session.send(&response, Shown::Secret, limit).await?;
+            }
         }
     }
 }
@@ -80,33 +95,41 @@ pub async fn login(
     creds: &Credentials,
     limit: Duration,
 ) -> Result<AuthOutcome, Stop> {
-    let (mechanism, text) = if creds.oauth2 {
-        (
-            "XOAUTH2",
-            format!(
-                "AUTHENTICATE XOAUTH2 {}",
-                sasl_xoauth2(&creds.username, creds.secret.expose())
-            ),
-        )
-    } else if caps.login_disabled {
-        (
-            "PLAIN",
-            format!(
-                "AUTHENTICATE PLAIN {}",
-                sasl_plain(&creds.username, creds.secret.expose())
-            ),
-        )
+    let user = &creds.username;
+    let secret = creds.secret.expose();
+    // Quoted strings are 7-bit without CR/LF (RFC 3501 §4.3): other passwords go by SASL.
+    let quotable = |s: &str| s.is_ascii() && !s.contains(['\r', '\n']);
+    let (mechanism, payload) = if creds.oauth2 {
+        ("XOAUTH2", Some(sasl_xoauth2(user, secret)))
+    } else if caps.login_disabled || !(quotable(user) && quotable(secret)) {
+        ("PLAIN", Some(sasl_plain(user, secret)))
     } else {
-        (
-            "LOGIN",
-            format!(
-                "LOGIN {} {}",
-                quoted(&creds.username),
-                quoted(creds.secret.expose())
-            ),
-        )
+        ("LOGIN", None)
     };
-    let (_, completion) = command(session, "a3", &text, Shown::Command, limit).await?;
+    let completion = match payload {
+        None => {
+            let text = format!("LOGIN {} {}", quoted(user), quoted(secret));
+            command(session, "a3", &text, Shown::Command, limit)
+                .await?
+                .1
+        }
+        // With SASL-IR (RFC 4959, part of IMAP4rev2) the response rides on the command;
+        // otherwise it answers the server's "+".
+        Some(payload)
+            if caps.keywords.contains("SASL-IR") || caps.keywords.contains("IMAP4REV2") =>
+        {
+            let text = format!("AUTHENTICATE {mechanism} {payload}");
+            command(session, "a3", &text, Shown::Command, limit)
+                .await?
+                .1
+        }
+        Some(payload) => {
+            let text = format!("AUTHENTICATE {mechanism}");
+            command_answering(session, "a3", &text, Shown::Command, Some(payload), limit)
+                .await?
+                .1
+        }
+    };
     let (ok, reply) = match completion {
         Completion::Ok(t) => (true, format!("a3 OK {t}")),
         Completion::No(t) => (false, format!("a3 NO {t}")),

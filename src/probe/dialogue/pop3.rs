@@ -14,6 +14,11 @@ async fn status(session: &mut Session, limit: Duration) -> Result<(bool, String)
     Ok((status.ok, line))
 }
 
+/// A SASL continuation (`+` or `+ base64`), as opposed to `+OK`.
+fn is_challenge(line: &str) -> bool {
+    line == "+" || line.starts_with("+ ")
+}
+
 /// Checks the greeting line: `+OK` goes on, `-ERR` is a refusal.
 pub fn greeting(first: &str) -> Result<String, Stop> {
     let status = parse_status(first)?;
@@ -65,14 +70,31 @@ pub async fn login(
         } else {
             ("PLAIN", sasl_plain(&creds.username, creds.secret.expose()))
         };
-        session
-            .send(
-                &format!("AUTH {mechanism} {payload}"),
-                Shown::Command,
-                limit,
-            )
-            .await?;
-        let (ok, reply) = status(session, limit).await?;
+        // RFC 5034 §4: no initial response when the line would pass 255 octets (XOAUTH2
+        // tokens always do); send it after the server's "+" instead.
+        let initial = format!("AUTH {mechanism} {payload}");
+        let mut line = if initial.len() <= 255 {
+            session.send(&initial, Shown::Command, limit).await?;
+            session.read_line(limit).await?
+        } else {
+            session
+                .send(&format!("AUTH {mechanism}"), Shown::Command, limit)
+                .await?;
+            let line = session.read_line(limit).await?;
+            if is_challenge(&line) {
+                session.send(&payload, Shown::Secret, limit).await?;
+                session.read_line(limit).await?
+            } else {
+                line
+            }
+        };
+        // A challenge now carries the server's error (XOAUTH2): an empty answer ends it.
+        if is_challenge(&line) {
+            session.send("", Shown::Secret, limit).await?;
+            line = session.read_line(limit).await?;
+        }
+        let ok = parse_status(&line)?.ok;
+        let reply = line;
         return Ok(AuthOutcome {
             mechanism: mechanism.to_owned(),
             ok,
@@ -84,6 +106,7 @@ pub async fn login(
         .await?;
     let (ok, reply) = status(session, limit).await?;
     if !ok {
+        // Refused before any password was sent: USER itself is not allowed here.
         return Ok(AuthOutcome {
             mechanism: "USER".into(),
             ok,
@@ -99,7 +122,7 @@ pub async fn login(
         .await?;
     let (ok, reply) = status(session, limit).await?;
     Ok(AuthOutcome {
-        mechanism: "USER".into(),
+        mechanism: "USER/PASS".into(),
         ok,
         reply,
     })

@@ -30,8 +30,9 @@ pub async fn greeting_rest(
 ) -> Result<String, Stop> {
     let mut builder = ReplyBuilder::default();
     let mut reply = builder.push(first)?;
+    let mut size = first.len() + 2;
     while reply.is_none() {
-        let line = session.read_line(limit).await?;
+        let line = session.read_reply_line(limit, &mut size).await?;
         reply = builder.push(&line)?;
     }
     let reply = reply.ok_or_else(|| WireError::Malformed(first.to_owned()))?;
