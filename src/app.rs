@@ -105,6 +105,9 @@ fn run_dashboard(args: crate::cli::DashboardArgs, store: &ProfileStore) -> Resul
         plan,
         settings,
         theme: crate::tui::theme::Theme::from_env(args.ascii),
+        store: store.clone(),
+        today,
+        args: args.check.clone(),
     })
 }
 

@@ -107,7 +107,7 @@ pub enum Format {
     Json,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LintArgs {
     #[command(flatten)]
     pub account: AccountArgs,
@@ -121,7 +121,7 @@ pub struct LintArgs {
     pub as_of: Option<jiff::civil::Date>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub lint: LintArgs,

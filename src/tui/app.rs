@@ -46,6 +46,8 @@ pub enum Key {
     Down,
     Enter,
     Rerun,
+    /// Use the selected finding's suggested endpoint.
+    Apply,
     Transcript,
     Help,
     Escape,
@@ -64,12 +66,14 @@ pub enum Msg {
 }
 
 /// What the event loop must do after an update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     None,
     Quit,
     /// Start the whole check again.
     Rerun,
+    /// Replace a protocol's endpoint with this one, then check again.
+    Apply(Protocol, Endpoint),
 }
 
 /// The dashboard's model.
@@ -202,6 +206,18 @@ impl App {
                 self.restart();
                 return Action::Rerun;
             }
+            Key::Apply => {
+                let Some((protocol, endpoint)) = self.suggestion() else {
+                    return Action::None;
+                };
+                if let Some(pane) = self.panes.get_mut(&protocol) {
+                    pane.endpoint = Some(endpoint.clone());
+                }
+                self.focus = protocol;
+                self.selected = 0;
+                self.restart();
+                return Action::Apply(protocol, endpoint);
+            }
             Key::Other => {}
         }
         Action::None
@@ -248,9 +264,15 @@ impl App {
         }
     }
 
-    /// The findings of the focused pane's protocol, for the transcript title and highlights.
+    /// The selected finding.
     pub fn selected_finding(&self) -> Option<&Finding> {
         self.findings.get(self.selected)
+    }
+
+    /// The endpoint the selected finding suggests, and for which protocol.
+    pub fn suggestion(&self) -> Option<(Protocol, Endpoint)> {
+        let finding = self.selected_finding()?;
+        Some((finding.protocol?, finding.suggested.clone()?))
     }
 }
 
@@ -372,6 +394,31 @@ mod tests {
         app.update(Msg::CheckDone(vec![]));
         assert!(!app.running);
         assert_eq!(app.verdict(), None);
+    }
+
+    #[test]
+    fn apply_uses_the_suggested_endpoint_and_checks_again() {
+        let mut app = app();
+        assert_eq!(
+            app.update(Msg::Key(Key::Apply)),
+            Action::None,
+            "nothing suggested yet"
+        );
+        let mut finding = Finding::new(
+            FindingId::ConnectTimeout,
+            Some(Protocol::Smtp),
+            "blocked",
+            "",
+        );
+        let working = Endpoint::parse("smtp.example.org:587/starttls", Protocol::Smtp).unwrap();
+        finding.suggested = Some(working.clone());
+        app.update(Msg::CheckDone(vec![finding]));
+        assert_eq!(
+            app.update(Msg::Key(Key::Apply)),
+            Action::Apply(Protocol::Smtp, working.clone())
+        );
+        assert_eq!(app.pane(Protocol::Smtp).endpoint, Some(working));
+        assert!(app.running);
     }
 
     #[test]

@@ -12,9 +12,11 @@ use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc;
 
+use crate::cli::CheckArgs;
 use crate::finding::Finding;
 use crate::probe::engine::CheckPlan;
 use crate::probe::settings::ProbeSettings;
+use crate::profile::ProfileStore;
 use crate::resolve::Resolved;
 
 use app::{Action, App, Key, Msg};
@@ -35,19 +37,32 @@ pub fn key_of(event: KeyEvent) -> Key {
         (KeyCode::Down | KeyCode::Char('j'), _) => Key::Down,
         (KeyCode::Enter, _) => Key::Enter,
         (KeyCode::Char('r'), _) => Key::Rerun,
+        (KeyCode::Char('a'), _) => Key::Apply,
         (KeyCode::Char('t'), _) => Key::Transcript,
         (KeyCode::Char('?'), _) => Key::Help,
         _ => Key::Other,
     }
 }
 
-/// Everything a run of the dashboard needs.
+/// Everything a run of the dashboard needs, and what it takes to re-plan after an edit.
 pub struct Dashboard {
     pub resolved: Resolved,
     pub static_findings: Vec<Finding>,
     pub plan: CheckPlan,
     pub settings: ProbeSettings,
     pub theme: Theme,
+    pub store: ProfileStore,
+    pub today: jiff::civil::Date,
+    pub args: CheckArgs,
+}
+
+impl Dashboard {
+    /// Uses another endpoint for one protocol: the static rules run again on the new settings.
+    fn apply(&mut self, protocol: crate::account::Protocol, endpoint: crate::account::Endpoint) {
+        self.resolved.account.endpoints.insert(protocol, endpoint);
+        self.static_findings = crate::app::lint_resolved(&self.resolved, &self.store, self.today);
+        self.plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
+    }
 }
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out,
@@ -65,7 +80,7 @@ pub fn run(dashboard: Dashboard) -> Result<crate::exit::ExitStatus> {
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    d: Dashboard,
+    mut d: Dashboard,
 ) -> Result<crate::exit::ExitStatus> {
     let account = &d.resolved.account;
     let mut app = App::new(
@@ -107,6 +122,13 @@ async fn event_loop(
             Action::Quit => break,
             Action::Rerun => {
                 probe.abort();
+                app.findings = d.static_findings.clone();
+                started = Instant::now();
+                probe = spawn_check(&d, tx.clone());
+            }
+            Action::Apply(protocol, endpoint) => {
+                probe.abort();
+                d.apply(protocol, endpoint);
                 app.findings = d.static_findings.clone();
                 started = Instant::now();
                 probe = spawn_check(&d, tx.clone());
