@@ -94,20 +94,20 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
 
 fn run_dashboard(args: crate::cli::DashboardArgs, store: &ProfileStore) -> Result<ExitStatus> {
     let check = &args.check;
-    let resolved = resolve(account_layer(&check.lint.account)?, store)?;
+    let layer = account_layer(&check.lint.account)?;
+    let resolved = resolve(layer.clone(), store)?;
     let today = check.lint.as_of.unwrap_or_else(today);
     let static_findings = lint_resolved(&resolved, store, today);
-    let plan = crate::check::plan(&resolved, &static_findings, check);
     let settings = crate::check::settings(&resolved, check)?;
     crate::tui::run(crate::tui::Dashboard {
+        layer,
         resolved,
         static_findings,
-        plan,
         settings,
         theme: crate::tui::theme::Theme::from_env(args.ascii),
         store: store.clone(),
         today,
-        args: args.check.clone(),
+        args: args.check,
     })
 }
 

@@ -18,28 +18,47 @@ fn screen() -> String {
     tmux(&["capture-pane", "-p", "-t", SESSION])
 }
 
-/// Waits until the screen contains `text`, up to `limit`.
-fn wait_for(text: &str, limit: Duration) -> String {
+/// Waits until the screen satisfies `ok`, up to `limit`; returns the last screen.
+fn wait_until(ok: impl Fn(&str) -> bool, limit: Duration) -> String {
     let started = Instant::now();
     loop {
         let now = screen();
-        if now.contains(text) || started.elapsed() > limit {
+        if ok(&now) || started.elapsed() > limit {
             return now;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
+/// Waits until the screen contains `text`, up to `limit`.
+fn wait_for(text: &str, limit: Duration) -> String {
+    wait_until(|s| s.contains(text), limit)
+}
+
+fn keys(keys: &[&str]) {
+    for key in keys {
+        tmux(&["send-keys", "-t", SESSION, key]);
+    }
+}
+
+fn typed(text: &str) {
+    tmux(&["send-keys", "-t", SESSION, "-l", text]);
+}
+
 #[test]
 #[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
-fn the_dashboard_shows_the_three_endpoints_and_quits_cleanly() {
+fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanly() {
     let bin = env!("CARGO_BIN_EXE_maildoctor");
     let lab =
         std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned());
-    let status_file = std::env::temp_dir().join(format!("maildoctor-e2e-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("maildoctor-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let status_file = dir.join("status");
     let command = format!(
-        "TERM=xterm-256color {bin} alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls --ca-file {lab}/ca.pem; echo $? > {}",
-        status_file.display()
+        "cd {dir} && TERM=xterm-256color {bin} alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls --ca-file {lab}/ca.pem; echo $? > {status}",
+        dir = dir.display(),
+        status = status_file.display()
     );
     let _ = tmux(&["kill-session", "-t", SESSION]);
     tmux(&[
@@ -53,6 +72,7 @@ fn the_dashboard_shows_the_three_endpoints_and_quits_cleanly() {
         "40",
         &command,
     ]);
+    let settled = |s: &str| s.contains("done in");
 
     let shown = wait_for("done in", Duration::from_secs(20));
     for text in [
@@ -62,25 +82,110 @@ fn the_dashboard_shows_the_three_endpoints_and_quits_cleanly() {
         "127.0.0.2:465 STARTTLS",
         "port-security-mismatch",
         "127.0.0.2:587 STARTTLS works from here",
+        "Press a to use 127.0.0.2:587 STARTTLS",
     ] {
         assert!(shown.contains(text), "missing {text:?} on screen:\n{shown}");
     }
 
     // The transcript of the focused pane (Tab moves to IMAP), then back.
-    tmux(&["send-keys", "-t", SESSION, "Tab"]);
-    tmux(&["send-keys", "-t", SESSION, "t"]);
+    keys(&["Tab", "t"]);
     let transcript = wait_for("Transcript — IMAP", Duration::from_secs(5));
     assert!(transcript.contains("C: a1 CAPABILITY"), "{transcript}");
-    tmux(&["send-keys", "-t", SESSION, "Escape"]);
+    keys(&["Escape"]);
 
-    tmux(&["send-keys", "-t", SESSION, "q"]);
+    // `a` applies the suggested endpoint: only SMTP is probed again, and the mismatch is gone.
+    keys(&["a"]);
+    let applied = wait_until(
+        |s| s.contains("127.0.0.2:587 STARTTLS") && settled(s) && !s.contains("port-security"),
+        Duration::from_secs(20),
+    );
+    assert!(
+        applied.contains("│127.0.0.2:587 STARTTLS") && !applied.contains("port-security-mismatch"),
+        "the SMTP pane uses 587 and the mismatch is gone:\n{applied}"
+    );
+
+    // `e` edits IMAP in place: port 143 brings STARTTLS; Enter probes that pane.
+    keys(&["Tab", "e", "Tab", "C-u"]);
+    typed("143");
+    let editing = wait_for("143_", Duration::from_secs(5));
+    assert!(editing.contains("‹ STARTTLS ›"), "{editing}");
+    keys(&["Enter"]);
+    let edited = wait_until(
+        |s| s.contains("127.0.0.2:143 STARTTLS") && settled(s),
+        Duration::from_secs(20),
+    );
+    assert!(edited.contains("127.0.0.2:143 STARTTLS"), "{edited}");
+    assert!(
+        edited.contains("127.0.0.2:587 STARTTLS"),
+        "SMTP kept its result:\n{edited}"
+    );
+    keys(&["t"]);
+    let transcript = wait_for("Transcript — IMAP", Duration::from_secs(5));
+    assert!(transcript.contains("STARTTLS"), "{transcript}");
+    keys(&["Escape"]);
+
+    // `l` logs in with a password typed without echo; everything is checked again.
+    keys(&["l"]);
+    wait_for("Password for alice@lab.test", Duration::from_secs(5));
+    typed("lab-password");
+    let prompt = screen();
+    assert!(!prompt.contains("lab-password"), "no echo:\n{prompt}");
+    keys(&["Enter"]);
+    let logged_in = wait_until(
+        |s| s.matches("Logged in to 127.0.0.2").count() == 3 && settled(s),
+        Duration::from_secs(30),
+    );
+    assert_eq!(
+        logged_in.matches("Logged in to 127.0.0.2").count(),
+        3,
+        "all three log in:\n{logged_in}"
+    );
+
+    // `x` exports the report, `s` saves the settings; neither holds the password.
+    keys(&["x"]);
+    let exported = wait_for("Report written", Duration::from_secs(5));
+    assert!(exported.contains("Report written"), "{exported}");
+    keys(&["s"]);
+    wait_for("Save account file", Duration::from_secs(5));
+    keys(&["Enter"]);
+    let saved = wait_for("Saved ", Duration::from_secs(5));
+    assert!(saved.contains("alice_lab.test.maildoctor.yaml"), "{saved}");
+    let mut written: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written.len(),
+        3,
+        "report .md, .json and the account file: {written:?}"
+    );
+    for name in &written {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(!text.contains("lab-password"), "{name} holds the password");
+    }
+    let account = std::fs::read_to_string(dir.join("alice_lab.test.maildoctor.yaml")).unwrap();
+    assert!(
+        account.contains("smtp: 127.0.0.2:587/starttls"),
+        "{account}"
+    );
+    assert!(
+        account.contains("imap: 127.0.0.2:143/starttls"),
+        "{account}"
+    );
+    let md = written.iter().find(|n| n.ends_with(".md")).unwrap();
+    let md = std::fs::read_to_string(dir.join(md)).unwrap();
+    assert!(md.contains("# maildoctor report: alice@lab.test"), "{md}");
+    assert!(md.contains("`login-ok`"), "{md}");
+
+    keys(&["q"]);
     let started = Instant::now();
     while !status_file.exists() && started.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(100));
     }
     let code = std::fs::read_to_string(&status_file).unwrap_or_default();
-    let _ = std::fs::remove_file(&status_file);
     let _ = tmux(&["kill-session", "-t", SESSION]);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         code.trim(),
         "0",

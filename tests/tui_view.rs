@@ -58,14 +58,76 @@ fn id(protocol: Protocol, endpoint: &Endpoint) -> ProbeId {
     }
 }
 
-/// Feeds a finished, healthy probe of one endpoint into the app.
-fn finish(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
+/// A dashboard as the loop starts it: every configured pane probing.
+fn start(smtp: &str, findings: Vec<Finding>) -> (App, Vec<(Protocol, Endpoint)>) {
+    let eps = endpoints(smtp);
+    let mut app = App::new(Some("alice@outlook.com".into()), None, &eps, findings);
+    app.profile = Some("outlook".into());
+    app.start_all();
+    (app, eps)
+}
+
+/// Sends a live event as the pane's current run.
+fn send(app: &mut App, event: ProbeEvent) {
+    let protocol = match &event {
+        ProbeEvent::StageStarted { id, .. }
+        | ProbeEvent::StageFinished { id, .. }
+        | ProbeEvent::Transcript { id, .. }
+        | ProbeEvent::Finished { id, .. } => id.protocol,
+    };
+    let run = app.pane(protocol).run;
+    app.update(Msg::Probe { run, event });
+}
+
+/// The pane's run finished with this observation.
+fn done(app: &mut App, protocol: Protocol, obs: Observation) {
+    let run = app.pane(protocol).run;
+    app.update(Msg::PaneDone {
+        protocol,
+        run,
+        primary: Some(Box::new(obs)),
+        alternatives: vec![],
+    });
+}
+
+/// Feeds a probe that stopped at a failed stage.
+fn fail(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
     let mut obs = Observation::new(protocol, endpoint.clone());
     for s in &stages {
-        app.update(Msg::Probe(ProbeEvent::StageFinished {
-            id: id(protocol, endpoint),
-            stage: s.clone(),
-        }));
+        send(
+            app,
+            ProbeEvent::StageFinished {
+                id: id(protocol, endpoint),
+                stage: s.clone(),
+            },
+        );
+    }
+    obs.stages = stages;
+    done(app, protocol, obs);
+}
+
+/// Feeds a finished, healthy probe of one endpoint into the app.
+fn finish(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
+    finish_with(app, protocol, endpoint, stages, CertVerdict::Ok, 190);
+}
+
+fn finish_with(
+    app: &mut App,
+    protocol: Protocol,
+    endpoint: &Endpoint,
+    stages: Vec<Stage>,
+    verdict: CertVerdict,
+    days_left: i64,
+) {
+    let mut obs = Observation::new(protocol, endpoint.clone());
+    for s in &stages {
+        send(
+            app,
+            ProbeEvent::StageFinished {
+                id: id(protocol, endpoint),
+                stage: s.clone(),
+            },
+        );
     }
     obs.stages = stages;
     obs.greeting = Some(GreetingInfo {
@@ -77,40 +139,43 @@ fn finish(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<St
     });
     obs.tls = Some(TlsInfo {
         via_starttls: endpoint.security == maildoctor::account::Security::Starttls,
-        verdict: CertVerdict::Ok,
+        verdict,
         certificate: Some(CertInfo {
             subject: "CN=outlook.com".into(),
             issuer: "CN=DigiCert Cloud Services CA-1".into(),
             san: vec!["outlook.office365.com".into()],
             not_before: "2026-06-01T00:00:00Z".into(),
             not_after: "2027-06-01T00:00:00Z".into(),
-            days_left: 190,
+            days_left,
         }),
         reason: None,
     });
     obs.capabilities = Some(Capabilities::from_imap_atoms(
         "IMAP4rev1 AUTH=XOAUTH2 AUTH=PLAIN",
     ));
-    app.update(Msg::Probe(ProbeEvent::Transcript {
-        id: id(protocol, endpoint),
-        line: TranscriptLine {
-            at: Duration::from_millis(30),
-            direction: Direction::Received,
-            text: "* OK The Microsoft Exchange IMAP4 service is ready.".into(),
+    send(
+        app,
+        ProbeEvent::Transcript {
+            id: id(protocol, endpoint),
+            line: TranscriptLine {
+                at: Duration::from_millis(30),
+                direction: Direction::Received,
+                text: "* OK The Microsoft Exchange IMAP4 service is ready.".into(),
+            },
         },
-    }));
-    app.update(Msg::Probe(ProbeEvent::Transcript {
-        id: id(protocol, endpoint),
-        line: TranscriptLine {
-            at: Duration::from_millis(31),
-            direction: Direction::Sent,
-            text: "a3 LOGIN <redacted>".into(),
+    );
+    send(
+        app,
+        ProbeEvent::Transcript {
+            id: id(protocol, endpoint),
+            line: TranscriptLine {
+                at: Duration::from_millis(31),
+                direction: Direction::Sent,
+                text: "a3 LOGIN <redacted>".into(),
+            },
         },
-    }));
-    app.update(Msg::Probe(ProbeEvent::Finished {
-        id: id(protocol, endpoint),
-        observation: Box::new(obs),
-    }));
+    );
+    done(app, protocol, obs);
 }
 
 fn tls_stages() -> Vec<Stage> {
@@ -147,58 +212,46 @@ fn mismatch() -> Finding {
 }
 
 fn probing() -> App {
-    let eps = endpoints("smtp.office365.com:465/starttls");
-    let mut app = App::new(
-        Some("alice@outlook.com".into()),
-        None,
-        Some("outlook".into()),
-        &eps,
-        vec![mismatch()],
-    );
+    let (mut app, eps) = start("smtp.office365.com:465/starttls", vec![mismatch()]);
     let smtp = &eps[0].1;
-    app.update(Msg::Probe(ProbeEvent::StageFinished {
-        id: id(Protocol::Smtp, smtp),
-        stage: stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
-    }));
-    app.update(Msg::Probe(ProbeEvent::StageFinished {
-        id: id(Protocol::Smtp, smtp),
-        stage: stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.1:465"),
-    }));
-    app.update(Msg::Probe(ProbeEvent::StageStarted {
-        id: id(Protocol::Smtp, smtp),
-        stage: StageName::Greeting,
-    }));
+    send(
+        &mut app,
+        ProbeEvent::StageFinished {
+            id: id(Protocol::Smtp, smtp),
+            stage: stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
+        },
+    );
+    send(
+        &mut app,
+        ProbeEvent::StageFinished {
+            id: id(Protocol::Smtp, smtp),
+            stage: stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.1:465"),
+        },
+    );
+    send(
+        &mut app,
+        ProbeEvent::StageStarted {
+            id: id(Protocol::Smtp, smtp),
+            stage: StageName::Greeting,
+        },
+    );
     app.update(Msg::Tick(Duration::from_millis(800)));
     app
 }
 
 fn healthy() -> App {
-    let eps = endpoints("smtp-mail.outlook.com:587/starttls");
-    let mut app = App::new(
-        Some("alice@outlook.com".into()),
-        None,
-        Some("outlook".into()),
-        &eps,
-        vec![],
-    );
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
     for (p, e) in &eps {
         finish(&mut app, *p, e, tls_stages());
     }
-    app.update(Msg::Tick(Duration::from_millis(240)));
-    app.update(Msg::CheckDone(vec![]));
+    app.elapsed = Duration::from_millis(240);
+    app.update(Msg::Findings(vec![]));
     app
 }
 
 fn mismatched() -> App {
-    let eps = endpoints("smtp.office365.com:465/starttls");
-    let mut app = App::new(
-        Some("alice@outlook.com".into()),
-        None,
-        Some("outlook".into()),
-        &eps,
-        vec![mismatch()],
-    );
-    finish(
+    let (mut app, eps) = start("smtp.office365.com:465/starttls", vec![mismatch()]);
+    fail(
         &mut app,
         Protocol::Smtp,
         &eps[0].1,
@@ -208,7 +261,7 @@ fn mismatched() -> App {
             stage(
                 StageName::Greeting,
                 StageStatus::Failed,
-                2011,
+                70,
                 "the port expects TLS from the first byte",
             ),
         ],
@@ -222,7 +275,143 @@ fn mismatched() -> App {
         "smtp.office365.com:587 STARTTLS works from here",
         "maildoctor tried the standard settings.",
     );
-    app.update(Msg::CheckDone(vec![mismatch(), alt]));
+    app.update(Msg::Findings(vec![mismatch(), alt]));
+    app
+}
+
+fn imap_host_as_smtp() -> App {
+    let finding = Finding::new(
+        FindingId::IncomingServerAsOutgoing,
+        Some(Protocol::Smtp),
+        "The SMTP server is outlook.office365.com, Outlook.com's IMAP/POP3 server",
+        "Outgoing mail goes to the SMTP server; the incoming server's name was typed into the SMTP field.",
+    )
+    .with_fix("Set the outgoing (SMTP) server to smtp-mail.outlook.com, port 587, STARTTLS.");
+    let (mut app, eps) = start("outlook.office365.com:587/starttls", vec![finding.clone()]);
+    fail(
+        &mut app,
+        Protocol::Smtp,
+        &eps[0].1,
+        vec![
+            stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.2"),
+            stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.2:587"),
+            stage(
+                StageName::Greeting,
+                StageStatus::Ok,
+                31,
+                "220 Microsoft ESMTP MAIL Service ready",
+            ),
+            stage(
+                StageName::Capabilities,
+                StageStatus::Ok,
+                9,
+                "STARTTLS AUTH LOGIN XOAUTH2",
+            ),
+        ],
+    );
+    for (p, e) in &eps[1..] {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    let mut confirmed = finding;
+    confirmed.suggested = Some(ep("smtp-mail.outlook.com:587/starttls", Protocol::Smtp));
+    app.update(Msg::Findings(vec![confirmed]));
+    app
+}
+
+fn blocked_587() -> App {
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
+    fail(
+        &mut app,
+        Protocol::Smtp,
+        &eps[0].1,
+        vec![
+            stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
+            stage(
+                StageName::Connect,
+                StageStatus::Failed,
+                10003,
+                "52.97.1.1:587 timed out",
+            ),
+        ],
+    );
+    for (p, e) in &eps[1..] {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    let mut timeout = Finding::new(
+        FindingId::ConnectTimeout,
+        Some(Protocol::Smtp),
+        "Nothing answers on port 587 of smtp-mail.outlook.com",
+        "The connection attempt got no answer at all: a firewall between here and the server drops port 587.",
+    )
+    .with_fix("smtp-mail.outlook.com:465 SSL/TLS works from here: use port 465 with SSL/TLS.");
+    timeout.suggested = Some(ep("smtp-mail.outlook.com:465/tls", Protocol::Smtp));
+    let alt = Finding::new(
+        FindingId::WorkingAlternative,
+        Some(Protocol::Smtp),
+        "smtp-mail.outlook.com:465 SSL/TLS works from here",
+        "maildoctor tried the standard settings.",
+    );
+    app.update(Msg::Findings(vec![timeout, alt]));
+    app
+}
+
+fn cert_expired() -> App {
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
+    for (p, e) in &eps {
+        if *p == Protocol::Imap {
+            let mut stages = tls_stages();
+            stages[2] = stage(
+                StageName::Tls,
+                StageStatus::Failed,
+                40,
+                "certificate expired 12 days ago",
+            );
+            stages.truncate(3);
+            finish_with(&mut app, *p, e, stages, CertVerdict::Expired, -12);
+        } else {
+            finish(&mut app, *p, e, tls_stages());
+        }
+    }
+    let expired = Finding::new(
+        FindingId::CertExpired,
+        Some(Protocol::Imap),
+        "The IMAP server's certificate expired 12 days ago",
+        "The certificate is out of date, so no client can tell this is the real server. Only the server's operator can fix it.",
+    )
+    .with_fix("Tell the provider; do not accept the certificate permanently.");
+    app.update(Msg::Findings(vec![expired]));
+    app
+}
+
+fn editing() -> App {
+    let mut app = blocked_587();
+    app.update(Msg::Key(Key::Char('e')));
+    app.update(Msg::Key(Key::Tab));
+    for _ in 0..3 {
+        app.update(Msg::Key(Key::Backspace));
+    }
+    for c in "465".chars() {
+        app.update(Msg::Key(Key::Char(c)));
+    }
+    app.update(Msg::Key(Key::Tab));
+    app
+}
+
+fn unconfigured_pop3() -> App {
+    let mut eps = endpoints("smtp-mail.outlook.com:587/starttls");
+    eps.pop();
+    let mut app = App::new(Some("alice@outlook.com".into()), None, &eps, vec![]);
+    app.profile = Some("outlook".into());
+    app.profile_endpoints.insert(
+        Protocol::Pop3,
+        ep("outlook.office365.com:995/tls", Protocol::Pop3),
+    );
+    app.start_all();
+    for (p, e) in &eps {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    app.update(Msg::Findings(vec![]));
+    app.update(Msg::Key(Key::BackTab));
     app
 }
 
@@ -249,8 +438,13 @@ snapshots! {
     probing_in_progress => probing();
     all_healthy => healthy();
     port_465_set_to_starttls => mismatched();
-    transcript_view => { let mut a = healthy(); a.update(Msg::Key(Key::NextPane)); a.update(Msg::Key(Key::Transcript)); a };
-    help_screen => { let mut a = healthy(); a.update(Msg::Key(Key::Help)); a };
+    imap_host_used_for_smtp => imap_host_as_smtp();
+    port_587_dropped_465_works => blocked_587();
+    certificate_expired => cert_expired();
+    editing_an_endpoint => editing();
+    unconfigured_pane_offers_the_profile => unconfigured_pop3();
+    transcript_view => { let mut a = healthy(); a.update(Msg::Key(Key::Tab)); a.update(Msg::Key(Key::Char('t'))); a };
+    help_screen => { let mut a = healthy(); a.update(Msg::Key(Key::Char('?'))); a };
 }
 
 #[test]
@@ -298,8 +492,73 @@ fn no_color_draws_no_colour_at_all() {
 
 #[test]
 fn any_size_renders_without_panicking() {
-    let app = mismatched();
-    for (w, h) in [(1, 1), (10, 5), (40, 12), (79, 23), (200, 60), (300, 8)] {
-        render(&app, w, h);
+    let mut picker = healthy();
+    picker.update(Msg::Key(Key::Char('p')));
+    let mut password = healthy();
+    password.update(Msg::Key(Key::Char('l')));
+    let mut save = healthy();
+    save.update(Msg::Key(Key::Char('s')));
+    for app in [
+        mismatched(),
+        editing(),
+        unconfigured_pop3(),
+        picker,
+        password,
+        save,
+    ] {
+        for (w, h) in [(1, 1), (10, 5), (40, 12), (79, 23), (200, 60), (300, 8)] {
+            render(&app, w, h);
+        }
     }
+}
+
+#[test]
+fn a_suggested_fix_says_which_key_applies_it() {
+    let text = format!("{}", render(&blocked_587(), 80, 24).backend());
+    assert!(
+        text.contains("Press a to use smtp-mail.outlook.com:465 SSL/TLS"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a apply fix"),
+        "the footer lists the key:\n{text}"
+    );
+}
+
+#[test]
+fn the_password_prompt_shows_nothing_typed() {
+    let mut app = healthy();
+    app.update(Msg::Key(Key::Char('l')));
+    for c in "s3cret-pw".chars() {
+        app.update(Msg::Key(Key::Char(c)));
+    }
+    let text = format!("{}", render(&app, 80, 24).backend());
+    assert!(text.contains("Password for alice@outlook.com"), "{text}");
+    assert!(text.contains("(typed, not shown)"), "{text}");
+    assert!(
+        !text.contains("s3cret") && !text.contains("*********"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_profile_picker_filters_as_you_type() {
+    let mut app = healthy();
+    app.profiles = maildoctor::profile::ProfileStore::load(&[])
+        .unwrap()
+        .iter()
+        .map(|p| maildoctor::tui::forms::ProfileItem {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            domains: p.domains.clone(),
+        })
+        .collect();
+    app.update(Msg::Key(Key::Char('p')));
+    for c in "gmx".chars() {
+        app.update(Msg::Key(Key::Char(c)));
+    }
+    let text = format!("{}", render(&app, 80, 24).backend());
+    assert!(text.contains("Filter: gmx"), "{text}");
+    assert!(text.contains("gmx.net"), "{text}");
+    assert!(!text.contains("gmail"), "filtered out:\n{text}");
 }

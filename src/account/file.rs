@@ -85,10 +85,64 @@ pub fn parse_account_yaml(text: &str, path: &Path) -> Result<AccountLayer, Accou
     })
 }
 
+/// The account file that `--account` reads back as these settings. It never holds a password:
+/// the account has none to give.
+pub fn account_yaml(account: &super::Account, profile: Option<&str>) -> String {
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        username: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
+        auth: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        smtp: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        imap: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pop3: Option<String>,
+    }
+    let spec = |p| account.endpoint(p).map(ToString::to_string);
+    let file = File {
+        address: account.address.as_ref().map(ToString::to_string),
+        username: account.username.as_deref(),
+        profile,
+        auth: account.auth.as_str(),
+        smtp: spec(Protocol::Smtp),
+        imap: spec(Protocol::Imap),
+        pop3: spec(Protocol::Pop3),
+    };
+    // Plain strings and an enum word: serialising them cannot fail.
+    let body = serde_yaml::to_string(&file).unwrap_or_default();
+    format!(
+        "# maildoctor account file: maildoctor --account FILE\n# No password is stored here; maildoctor asks for it.\n{body}"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::account::Security;
+
+    #[test]
+    fn a_saved_account_reads_back_the_same() {
+        let layer = parse(
+            "address: alice@example.com\nusername: \"al: ice\"\nauth: oauth2\n\
+             smtp: smtp.example.com:465/starttls\npop3: \"[2001:db8::1]:995/tls\"\n",
+        )
+        .unwrap();
+        let store = crate::profile::ProfileStore::load(&[]).unwrap();
+        let account = crate::resolve::resolve(layer, &store).unwrap().account;
+        let text = account_yaml(&account, Some("gmail"));
+        let again = parse(&text).unwrap();
+        assert_eq!(again.profile.as_deref(), Some("gmail"));
+        let mut again = again;
+        again.profile = None;
+        let round = crate::resolve::resolve(again, &store).unwrap().account;
+        assert_eq!(round, account, "{text}");
+    }
 
     fn parse(text: &str) -> Result<AccountLayer, String> {
         parse_account_yaml(text, Path::new("acct.yaml")).map_err(|e| e.to_string())

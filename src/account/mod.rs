@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 pub use address::{Address, AddressError};
 pub use endpoint::{Endpoint, PartialEndpoint, SpecError};
-pub use file::{AccountFileError, AccountLayer, load_account_file, parse_account_yaml};
+pub use file::{
+    AccountFileError, AccountLayer, account_yaml, load_account_file, parse_account_yaml,
+};
 pub use host::{Host, HostError, validate_name};
 pub use protocol::{Protocol, Security};
 

@@ -2,13 +2,17 @@
 //! and probe event is tested by feeding messages and looking at the model.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::account::{Endpoint, Protocol};
 use crate::finding::{Finding, Severity, sort_worst_first, worst};
+use crate::probe::dialogue::Secret;
 use crate::probe::events::ProbeEvent;
 use crate::probe::observation::{Observation, Stage, StageName};
 use crate::probe::transcript::TranscriptLine;
+
+use super::forms::{EditForm, Outcome, PasswordForm, Picker, ProfileItem, TextInput};
 
 /// What one pane shows: the configured endpoint and its live stages.
 #[derive(Debug, Clone, Default)]
@@ -18,39 +22,52 @@ pub struct Pane {
     /// The stage under way, if any.
     pub running: Option<StageName>,
     pub observation: Option<Observation>,
+    /// Other ports and modes tried for this protocol; they feed the findings, not the pane.
+    pub alternatives: Vec<Observation>,
     pub transcript: Vec<TranscriptLine>,
+    /// The probe run this pane listens to: events of an earlier, cancelled run are dropped.
+    pub run: u64,
+    pub probing: bool,
 }
 
 impl Pane {
-    /// Whether the pane's probe has finished.
+    /// Whether the pane has nothing left to wait for.
     pub fn done(&self) -> bool {
-        self.observation.is_some() || self.endpoint.is_none()
+        !self.probing
     }
 }
 
-/// Overlays drawn over the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What is drawn over (or, for the editor, inside) the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
-    Transcript { scroll: u16 },
+    Transcript {
+        scroll: u16,
+    },
+    /// The focused pane's endpoint, edited in place.
+    Edit(EditForm),
+    Picker(Picker),
+    Password(PasswordForm),
+    /// Where to save the account file.
+    Save(TextInput),
 }
 
-/// Keys the dashboard understands, already decoded from the terminal's events.
+/// A key, decoded from the terminal but not yet given a meaning: that depends on the mode
+/// (in the editor `q` is a letter, on the dashboard it quits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
-    Quit,
-    NextPane,
-    PrevPane,
+    Char(char),
+    Ctrl(char),
     Up,
     Down,
+    Left,
+    Right,
+    Tab,
+    BackTab,
     Enter,
-    Rerun,
-    /// Use the selected finding's suggested endpoint.
-    Apply,
-    Transcript,
-    Help,
-    Escape,
+    Esc,
+    Backspace,
     Other,
 }
 
@@ -58,11 +75,24 @@ pub enum Key {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
-    Probe(ProbeEvent),
-    /// The whole check finished; these are all the findings, worst first.
-    CheckDone(Vec<Finding>),
-    /// Time passed (only sent while a spinner is visible).
+    /// A live event of probe run `run`.
+    Probe {
+        run: u64,
+        event: ProbeEvent,
+    },
+    /// A pane's probe run finished.
+    PaneDone {
+        protocol: Protocol,
+        run: u64,
+        primary: Option<Box<Observation>>,
+        alternatives: Vec<Observation>,
+    },
+    /// Every finding known now (static and live, merged), in any order.
+    Findings(Vec<Finding>),
+    /// Time since the run started (only sent while a spinner is visible).
     Tick(Duration),
+    /// A line for the footer: what a save or an export did.
+    Status(String),
 }
 
 /// What the event loop must do after an update.
@@ -70,10 +100,16 @@ pub enum Msg {
 pub enum Action {
     None,
     Quit,
-    /// Start the whole check again.
-    Rerun,
-    /// Replace a protocol's endpoint with this one, then check again.
-    Apply(Protocol, Endpoint),
+    /// Cancel these panes' probes and start them again as these runs, with the panes'
+    /// (possibly edited) endpoints.
+    Probe(Vec<(Protocol, u64)>),
+    /// Log in everywhere with this password, checking every pane again.
+    Login(Secret),
+    /// Compare with this profile (and fill unconfigured panes from it).
+    PickProfile(String),
+    Save(PathBuf),
+    /// Write the report for a help desk, Markdown and JSON.
+    Export,
 }
 
 /// The dashboard's model.
@@ -82,23 +118,29 @@ pub struct App {
     pub address: Option<String>,
     pub username: Option<String>,
     pub profile: Option<String>,
+    /// The profile's first endpoint per protocol: what an unconfigured pane can be filled with.
+    pub profile_endpoints: BTreeMap<Protocol, Endpoint>,
+    pub profiles: Vec<ProfileItem>,
     pub panes: BTreeMap<Protocol, Pane>,
     pub focus: Protocol,
     pub findings: Vec<Finding>,
     pub selected: usize,
-    pub running: bool,
     pub elapsed: Duration,
     pub spinner: usize,
     pub overlay: Overlay,
     pub details: bool,
+    /// Whether a password was given for this run (the login stage runs).
+    pub login: bool,
+    pub status: Option<String>,
+    next_run: u64,
 }
 
 impl App {
     /// A dashboard for these endpoints, with the static findings known before any probe.
+    /// Nothing is probing yet: [`App::start_all`] says what to start.
     pub fn new(
         address: Option<String>,
         username: Option<String>,
-        profile: Option<String>,
         endpoints: &[(Protocol, Endpoint)],
         mut findings: Vec<Finding>,
     ) -> App {
@@ -120,16 +162,20 @@ impl App {
         App {
             address,
             username,
-            profile,
+            profile: None,
+            profile_endpoints: BTreeMap::new(),
+            profiles: Vec::new(),
             panes,
             focus: Protocol::Smtp,
             findings,
             selected: 0,
-            running: true,
             elapsed: Duration::ZERO,
             spinner: 0,
             overlay: Overlay::None,
             details: true,
+            login: false,
+            status: None,
+            next_run: 1,
         }
     }
 
@@ -138,105 +184,246 @@ impl App {
         worst(&self.findings)
     }
 
+    /// Whether any pane is still probing.
+    pub fn running(&self) -> bool {
+        self.panes.values().any(|p| p.probing)
+    }
+
     pub fn pane(&self, protocol: Protocol) -> &Pane {
         &self.panes[&protocol]
+    }
+
+    /// Every configured pane's observation, for diagnose.
+    pub fn observations(&self) -> (Vec<Observation>, Vec<Observation>) {
+        let primary = self
+            .panes
+            .values()
+            .filter_map(|p| p.observation.clone())
+            .collect();
+        let alternatives = self
+            .panes
+            .values()
+            .flat_map(|p| p.alternatives.iter().cloned())
+            .collect();
+        (primary, alternatives)
+    }
+
+    /// Clears these panes for a new run and names the runs; unconfigured panes are skipped.
+    pub fn start(&mut self, protocols: &[Protocol]) -> Vec<(Protocol, u64)> {
+        let mut runs = Vec::new();
+        for protocol in protocols {
+            let Some(pane) = self.panes.get_mut(protocol) else {
+                continue;
+            };
+            if pane.endpoint.is_none() {
+                continue;
+            }
+            let run = self.next_run;
+            self.next_run += 1;
+            *pane = Pane {
+                endpoint: pane.endpoint.take(),
+                run,
+                probing: true,
+                ..Pane::default()
+            };
+            runs.push((*protocol, run));
+        }
+        if !runs.is_empty() {
+            self.elapsed = Duration::ZERO;
+        }
+        runs
+    }
+
+    /// Starts every configured pane.
+    pub fn start_all(&mut self) -> Vec<(Protocol, u64)> {
+        self.start(&Protocol::ALL)
     }
 
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) -> Action {
         match msg {
-            Msg::Key(key) => return self.key(key),
-            Msg::Probe(event) => self.probe(event),
-            Msg::CheckDone(findings) => {
+            Msg::Key(key) => {
+                self.status = None;
+                return self.key(key);
+            }
+            Msg::Probe { run, event } => self.probe(run, event),
+            Msg::PaneDone {
+                protocol,
+                run,
+                primary,
+                alternatives,
+            } => {
+                if let Some(pane) = self.panes.get_mut(&protocol)
+                    && pane.run == run
+                {
+                    pane.probing = false;
+                    pane.running = None;
+                    pane.observation = primary.map(|o| *o);
+                    pane.alternatives = alternatives;
+                }
+            }
+            Msg::Findings(mut findings) => {
+                sort_worst_first(&mut findings);
                 self.findings = findings;
                 self.selected = self.selected.min(self.findings.len().saturating_sub(1));
-                self.running = false;
-                for pane in self.panes.values_mut() {
-                    pane.running = None;
-                }
             }
             Msg::Tick(elapsed) => {
                 self.elapsed = elapsed;
                 self.spinner = self.spinner.wrapping_add(1);
             }
+            Msg::Status(text) => self.status = Some(text),
         }
         Action::None
     }
 
     fn key(&mut self, key: Key) -> Action {
-        if let Overlay::Transcript { scroll } = self.overlay {
-            match key {
-                Key::Up => {
-                    self.overlay = Overlay::Transcript {
-                        scroll: scroll.saturating_sub(1),
-                    }
-                }
-                Key::Down => {
-                    self.overlay = Overlay::Transcript {
-                        scroll: scroll.saturating_add(1),
-                    }
-                }
-                Key::Quit => return Action::Quit,
-                Key::Escape | Key::Transcript | Key::Enter => self.overlay = Overlay::None,
-                _ => {}
-            }
-            return Action::None;
+        if key == Key::Ctrl('c') {
+            return Action::Quit;
         }
-        if self.overlay == Overlay::Help {
-            return match key {
-                Key::Quit => Action::Quit,
-                _ => {
+        match &mut self.overlay {
+            Overlay::None => self.dashboard_key(key),
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                if key == Key::Char('q') {
+                    Action::Quit
+                } else {
+                    Action::None
+                }
+            }
+            Overlay::Transcript { scroll } => {
+                match key {
+                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
+                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
+                    Key::Char('q') => return Action::Quit,
+                    Key::Esc | Key::Char('t') | Key::Enter => self.overlay = Overlay::None,
+                    _ => {}
+                }
+                Action::None
+            }
+            Overlay::Edit(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
                     self.overlay = Overlay::None;
                     Action::None
                 }
-            };
+                Outcome::Submit(endpoint) => {
+                    let protocol = form.protocol;
+                    self.overlay = Overlay::None;
+                    self.use_endpoint(protocol, endpoint)
+                }
+            },
+            Overlay::Picker(picker) => match picker.key(key, &self.profiles) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit(id) => {
+                    self.overlay = Overlay::None;
+                    Action::PickProfile(id)
+                }
+            },
+            Overlay::Password(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit(secret) => {
+                    self.overlay = Overlay::None;
+                    self.login = true;
+                    Action::Login(secret)
+                }
+            },
+            Overlay::Save(path) => match key {
+                Key::Esc => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Key::Enter if !path.text.trim().is_empty() => {
+                    let path = PathBuf::from(path.text.trim());
+                    self.overlay = Overlay::None;
+                    Action::Save(path)
+                }
+                key => {
+                    path.key(key);
+                    Action::None
+                }
+            },
         }
+    }
+
+    fn dashboard_key(&mut self, key: Key) -> Action {
         match key {
-            Key::Quit | Key::Escape => return Action::Quit,
-            Key::NextPane => self.focus = cycle(self.focus, 1),
-            Key::PrevPane => self.focus = cycle(self.focus, 2),
-            Key::Up => self.selected = self.selected.saturating_sub(1),
-            Key::Down => {
+            Key::Char('q') | Key::Esc => return Action::Quit,
+            Key::Tab | Key::Right => self.focus = cycle(self.focus, 1),
+            Key::BackTab | Key::Left => self.focus = cycle(self.focus, 2),
+            Key::Up | Key::Char('k') => self.selected = self.selected.saturating_sub(1),
+            Key::Down | Key::Char('j') => {
                 self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1))
             }
             Key::Enter => self.details = !self.details,
-            Key::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
-            Key::Help => self.overlay = Overlay::Help,
-            Key::Rerun => {
-                self.restart();
-                return Action::Rerun;
-            }
-            Key::Apply => {
+            Key::Char('t') => self.overlay = Overlay::Transcript { scroll: 0 },
+            Key::Char('?') => self.overlay = Overlay::Help,
+            Key::Char('r') => return Action::Probe(self.start_all()),
+            Key::Char('a') => {
                 let Some((protocol, endpoint)) = self.suggestion() else {
+                    self.status = Some("The selected finding suggests no other endpoint.".into());
                     return Action::None;
                 };
-                if let Some(pane) = self.panes.get_mut(&protocol) {
-                    pane.endpoint = Some(endpoint.clone());
-                }
-                self.focus = protocol;
                 self.selected = 0;
-                self.restart();
-                return Action::Apply(protocol, endpoint);
+                return self.use_endpoint(protocol, endpoint);
             }
-            Key::Other => {}
+            Key::Char('e') => {
+                let endpoint = self.pane(self.focus).endpoint.as_ref();
+                self.overlay = Overlay::Edit(EditForm::new(self.focus, endpoint));
+            }
+            Key::Char('f') => {
+                let protocol = self.focus;
+                return match self.profile_endpoints.get(&protocol) {
+                    Some(endpoint) if self.pane(protocol).endpoint.is_none() => {
+                        self.use_endpoint(protocol, endpoint.clone())
+                    }
+                    Some(_) => Action::None,
+                    None => {
+                        self.status = Some(format!(
+                            "No profile gives a {} server here: press e to type one, or p to pick a profile.",
+                            protocol.label()
+                        ));
+                        Action::None
+                    }
+                };
+            }
+            Key::Char('p') => self.overlay = Overlay::Picker(Picker::default()),
+            Key::Char('l') => self.overlay = Overlay::Password(PasswordForm::default()),
+            Key::Char('s') => {
+                self.overlay = Overlay::Save(TextInput::new(self.default_save_path()));
+            }
+            Key::Char('x') => return Action::Export,
+            _ => {}
         }
         Action::None
     }
 
-    /// Clears every pane for a new run; static findings come back with the run.
-    fn restart(&mut self) {
-        for pane in self.panes.values_mut() {
-            let endpoint = pane.endpoint.take();
-            *pane = Pane {
-                endpoint,
-                ..Pane::default()
-            };
+    /// Puts an endpoint into a pane and probes just that pane again.
+    fn use_endpoint(&mut self, protocol: Protocol, endpoint: Endpoint) -> Action {
+        if let Some(pane) = self.panes.get_mut(&protocol) {
+            pane.endpoint = Some(endpoint);
         }
-        self.running = true;
-        self.elapsed = Duration::ZERO;
+        self.focus = protocol;
+        Action::Probe(self.start(&[protocol]))
     }
 
-    fn probe(&mut self, event: ProbeEvent) {
+    fn default_save_path(&self) -> String {
+        let stem = self
+            .address
+            .as_deref()
+            .map(|a| a.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"))
+            .unwrap_or_else(|| "account".into());
+        format!("{stem}.maildoctor.yaml")
+    }
+
+    fn probe(&mut self, run: u64, event: ProbeEvent) {
         let id = match &event {
             ProbeEvent::StageStarted { id, .. }
             | ProbeEvent::StageFinished { id, .. }
@@ -250,6 +437,9 @@ impl App {
         let Some(pane) = self.panes.get_mut(&id.protocol) else {
             return;
         };
+        if pane.run != run || !pane.probing {
+            return;
+        }
         match event {
             ProbeEvent::StageStarted { stage, .. } => pane.running = Some(stage),
             ProbeEvent::StageFinished { stage, .. } => {
@@ -291,8 +481,11 @@ mod tests {
     use crate::probe::events::ProbeId;
     use crate::probe::observation::StageStatus;
 
+    fn smtp() -> Endpoint {
+        Endpoint::parse("smtp.example.org:465/starttls", Protocol::Smtp).unwrap()
+    }
+
     fn app() -> App {
-        let smtp = Endpoint::parse("smtp.example.org:465/starttls", Protocol::Smtp).unwrap();
         let findings = vec![
             Finding::new(FindingId::HostAlias, Some(Protocol::Smtp), "alias", ""),
             Finding::new(
@@ -305,26 +498,52 @@ mod tests {
         App::new(
             Some("a@example.org".into()),
             None,
-            None,
-            &[(Protocol::Smtp, smtp)],
+            &[(Protocol::Smtp, smtp())],
             findings,
         )
     }
 
-    fn id(protocol: Protocol) -> ProbeId {
-        ProbeId {
-            protocol,
-            endpoint: Endpoint::parse("smtp.example.org:465/starttls", protocol).unwrap(),
-            alternative: false,
+    fn started() -> (App, u64) {
+        let mut app = app();
+        let runs = app.start_all();
+        assert_eq!(runs.len(), 1, "only configured panes start");
+        (app, runs[0].1)
+    }
+
+    fn event(run: u64, stage: StageName) -> Msg {
+        Msg::Probe {
+            run,
+            event: ProbeEvent::StageStarted {
+                id: ProbeId {
+                    protocol: Protocol::Smtp,
+                    endpoint: smtp(),
+                    alternative: false,
+                },
+                stage,
+            },
+        }
+    }
+
+    fn keys(app: &mut App, keys: &[Key]) -> Action {
+        let mut last = Action::None;
+        for key in keys {
+            last = app.update(Msg::Key(*key));
+        }
+        last
+    }
+
+    fn text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.update(Msg::Key(Key::Char(c)));
         }
     }
 
     #[test]
     fn static_findings_show_worst_first_before_any_probe() {
-        let app = app();
+        let (app, _) = started();
         assert_eq!(app.findings[0].id, FindingId::PortSecurityMismatch);
         assert_eq!(app.verdict(), Some(Severity::Error));
-        assert!(app.running);
+        assert!(app.running());
         assert!(
             app.pane(Protocol::Imap).done(),
             "an unconfigured pane has nothing to wait for"
@@ -334,39 +553,34 @@ mod tests {
     #[test]
     fn keys_move_focus_and_selection_and_quit() {
         let mut app = app();
-        assert_eq!(app.update(Msg::Key(Key::NextPane)), Action::None);
+        assert_eq!(app.update(Msg::Key(Key::Tab)), Action::None);
         assert_eq!(app.focus, Protocol::Imap);
-        app.update(Msg::Key(Key::PrevPane));
-        app.update(Msg::Key(Key::PrevPane));
+        keys(&mut app, &[Key::Left, Key::BackTab]);
         assert_eq!(app.focus, Protocol::Pop3);
-        app.update(Msg::Key(Key::Down));
-        app.update(Msg::Key(Key::Down));
+        keys(&mut app, &[Key::Down, Key::Down]);
         assert_eq!(app.selected, 1, "selection stops at the last finding");
         app.update(Msg::Key(Key::Up));
         assert_eq!(app.selected, 0);
-        assert_eq!(app.update(Msg::Key(Key::Quit)), Action::Quit);
+        assert_eq!(app.update(Msg::Key(Key::Char('q'))), Action::Quit);
+        assert_eq!(app.update(Msg::Key(Key::Ctrl('c'))), Action::Quit);
     }
 
     #[test]
     fn overlays_open_scroll_and_close() {
         let mut app = app();
-        app.update(Msg::Key(Key::Transcript));
-        app.update(Msg::Key(Key::Down));
+        keys(&mut app, &[Key::Char('t'), Key::Down]);
         assert_eq!(app.overlay, Overlay::Transcript { scroll: 1 });
-        app.update(Msg::Key(Key::Escape));
+        app.update(Msg::Key(Key::Esc));
         assert_eq!(app.overlay, Overlay::None);
-        app.update(Msg::Key(Key::Help));
+        app.update(Msg::Key(Key::Char('?')));
         assert_eq!(app.update(Msg::Key(Key::Down)), Action::None);
         assert_eq!(app.overlay, Overlay::None, "any key closes help");
     }
 
     #[test]
-    fn probe_events_fill_the_pane_live() {
-        let mut app = app();
-        app.update(Msg::Probe(ProbeEvent::StageStarted {
-            id: id(Protocol::Smtp),
-            stage: StageName::Connect,
-        }));
+    fn probe_events_fill_the_pane_live_and_old_runs_are_ignored() {
+        let (mut app, run) = started();
+        app.update(event(run, StageName::Connect));
         assert_eq!(app.pane(Protocol::Smtp).running, Some(StageName::Connect));
         let stage = Stage {
             name: StageName::Connect,
@@ -374,36 +588,57 @@ mod tests {
             elapsed: Duration::from_millis(3),
             detail: "127.0.0.1:465".into(),
         };
-        app.update(Msg::Probe(ProbeEvent::StageFinished {
-            id: id(Protocol::Smtp),
-            stage,
-        }));
+        let id = ProbeId {
+            protocol: Protocol::Smtp,
+            endpoint: smtp(),
+            alternative: false,
+        };
+        app.update(Msg::Probe {
+            run,
+            event: ProbeEvent::StageFinished {
+                id: id.clone(),
+                stage,
+            },
+        });
         assert_eq!(app.pane(Protocol::Smtp).stages.len(), 1);
         assert_eq!(app.pane(Protocol::Smtp).running, None);
-        let mut alt = id(Protocol::Smtp);
-        alt.alternative = true;
-        app.update(Msg::Probe(ProbeEvent::StageStarted {
-            id: alt,
-            stage: StageName::Tls,
-        }));
+        app.update(Msg::Probe {
+            run,
+            event: ProbeEvent::StageStarted {
+                id: ProbeId {
+                    alternative: true,
+                    ..id
+                },
+                stage: StageName::Tls,
+            },
+        });
         assert_eq!(
             app.pane(Protocol::Smtp).running,
             None,
             "alternatives do not take over the pane"
         );
-        app.update(Msg::CheckDone(vec![]));
-        assert!(!app.running);
+        app.update(event(run + 7, StageName::Tls));
+        assert_eq!(
+            app.pane(Protocol::Smtp).running,
+            None,
+            "a cancelled run's late events are dropped"
+        );
+        app.update(Msg::PaneDone {
+            protocol: Protocol::Smtp,
+            run,
+            primary: None,
+            alternatives: vec![],
+        });
+        app.update(Msg::Findings(vec![]));
+        assert!(!app.running());
         assert_eq!(app.verdict(), None);
     }
 
     #[test]
-    fn apply_uses_the_suggested_endpoint_and_checks_again() {
-        let mut app = app();
-        assert_eq!(
-            app.update(Msg::Key(Key::Apply)),
-            Action::None,
-            "nothing suggested yet"
-        );
+    fn apply_uses_the_suggested_endpoint_and_probes_that_pane_again() {
+        let (mut app, run) = started();
+        assert_eq!(app.update(Msg::Key(Key::Char('a'))), Action::None);
+        assert!(app.status.is_some(), "says why nothing happened");
         let mut finding = Finding::new(
             FindingId::ConnectTimeout,
             Some(Protocol::Smtp),
@@ -412,21 +647,125 @@ mod tests {
         );
         let working = Endpoint::parse("smtp.example.org:587/starttls", Protocol::Smtp).unwrap();
         finding.suggested = Some(working.clone());
-        app.update(Msg::CheckDone(vec![finding]));
-        assert_eq!(
-            app.update(Msg::Key(Key::Apply)),
-            Action::Apply(Protocol::Smtp, working.clone())
+        app.update(Msg::Findings(vec![finding]));
+        let Action::Probe(runs) = app.update(Msg::Key(Key::Char('a'))) else {
+            panic!("apply probes again")
+        };
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].0, Protocol::Smtp);
+        assert!(
+            runs[0].1 > run,
+            "a new run, so the old one's events are dropped"
         );
         assert_eq!(app.pane(Protocol::Smtp).endpoint, Some(working));
-        assert!(app.running);
+        assert!(app.running());
+    }
+
+    #[test]
+    fn edit_changes_one_pane_in_place_and_probes_only_it() {
+        let mut app = app();
+        app.focus = Protocol::Imap;
+        app.update(Msg::Key(Key::Char('e')));
+        assert!(matches!(app.overlay, Overlay::Edit(_)));
+        text(&mut app, "imap.example.org");
+        assert_eq!(
+            app.update(Msg::Key(Key::Char('q'))),
+            Action::None,
+            "q is a letter here"
+        );
+        app.update(Msg::Key(Key::Backspace));
+        let action = app.update(Msg::Key(Key::Enter));
+        let Action::Probe(runs) = action else {
+            panic!("Enter probes the edited pane: {action:?}")
+        };
+        assert_eq!(
+            runs.iter().map(|r| r.0).collect::<Vec<_>>(),
+            [Protocol::Imap]
+        );
+        assert_eq!(
+            app.pane(Protocol::Imap)
+                .endpoint
+                .as_ref()
+                .unwrap()
+                .to_string(),
+            "imap.example.org:993/tls"
+        );
+        assert_eq!(app.overlay, Overlay::None);
+        app.update(Msg::Key(Key::Char('e')));
+        assert_eq!(app.update(Msg::Key(Key::Esc)), Action::None);
+        assert_eq!(
+            app.overlay,
+            Overlay::None,
+            "Esc leaves the editor, not the program"
+        );
+    }
+
+    #[test]
+    fn an_unconfigured_pane_fills_from_the_profile() {
+        let mut app = app();
+        app.focus = Protocol::Pop3;
+        assert_eq!(app.update(Msg::Key(Key::Char('f'))), Action::None);
+        assert!(app.status.as_deref().unwrap().contains("press e"));
+        let pop = Endpoint::parse("pop.example.org:995/tls", Protocol::Pop3).unwrap();
+        app.profile_endpoints.insert(Protocol::Pop3, pop.clone());
+        assert!(matches!(
+            app.update(Msg::Key(Key::Char('f'))),
+            Action::Probe(_)
+        ));
+        assert_eq!(app.pane(Protocol::Pop3).endpoint, Some(pop));
+    }
+
+    #[test]
+    fn login_picker_save_and_export_ask_the_loop() {
+        let mut app = app();
+        app.update(Msg::Key(Key::Char('l')));
+        text(&mut app, "pw");
+        assert_eq!(
+            app.update(Msg::Key(Key::Enter)),
+            Action::Login(Secret::new("pw".into()))
+        );
+        assert!(app.login);
+        app.profiles = vec![ProfileItem {
+            id: "gmail".into(),
+            name: "Gmail".into(),
+            domains: vec!["gmail.com".into()],
+        }];
+        app.update(Msg::Key(Key::Char('p')));
+        text(&mut app, "gm");
+        assert_eq!(
+            app.update(Msg::Key(Key::Enter)),
+            Action::PickProfile("gmail".into())
+        );
+        app.update(Msg::Key(Key::Char('s')));
+        assert_eq!(
+            app.overlay,
+            Overlay::Save(TextInput::new("a_example.org.maildoctor.yaml"))
+        );
+        assert_eq!(
+            app.update(Msg::Key(Key::Enter)),
+            Action::Save(PathBuf::from("a_example.org.maildoctor.yaml"))
+        );
+        assert_eq!(app.update(Msg::Key(Key::Char('x'))), Action::Export);
+        app.update(Msg::Status("saved".into()));
+        assert_eq!(app.status.as_deref(), Some("saved"));
+        app.update(Msg::Key(Key::Other));
+        assert_eq!(app.status, None, "a key clears the last status");
     }
 
     #[test]
     fn rerun_clears_the_panes_and_asks_for_a_new_check() {
-        let mut app = app();
-        app.update(Msg::CheckDone(vec![]));
-        assert_eq!(app.update(Msg::Key(Key::Rerun)), Action::Rerun);
-        assert!(app.running);
+        let (mut app, run) = started();
+        app.update(Msg::PaneDone {
+            protocol: Protocol::Smtp,
+            run,
+            primary: None,
+            alternatives: vec![],
+        });
+        let Action::Probe(runs) = app.update(Msg::Key(Key::Char('r'))) else {
+            panic!("r probes again")
+        };
+        assert_eq!(runs.len(), 1);
+        assert!(app.running());
         assert!(app.pane(Protocol::Smtp).endpoint.is_some());
     }
 }

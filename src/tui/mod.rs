@@ -1,67 +1,49 @@
 //! The dashboard: outgoing and incoming side by side, live. Elm-style: [`app::App`] is the
 //! model, `update` the only change, [`view::draw`] a pure rendering; this module is the loop
-//! that feeds it keys, probe events and (only while something spins) ticks.
+//! that feeds it keys, probe events and (only while something spins) ticks, and carries out
+//! the actions `update` asks for (probe a pane, save, export).
 
 pub mod app;
+pub mod forms;
 pub mod theme;
 pub mod view;
 
+mod session;
+
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-use crate::cli::CheckArgs;
-use crate::finding::Finding;
-use crate::probe::engine::CheckPlan;
-use crate::probe::settings::ProbeSettings;
-use crate::profile::ProfileStore;
-use crate::resolve::Resolved;
+use crate::account::Protocol;
 
-use app::{Action, App, Key, Msg};
-use theme::Theme;
+pub use session::Dashboard;
 
-/// Maps a terminal key to a dashboard key.
+use app::{Action, Key, Msg};
+
+/// Decodes a terminal key; what it means depends on the dashboard's mode.
 pub fn key_of(event: KeyEvent) -> Key {
     if event.kind == KeyEventKind::Release {
         return Key::Other;
     }
-    match (event.code, event.modifiers) {
-        (KeyCode::Char('c'), m) if m.contains(KeyModifiers::CONTROL) => Key::Quit,
-        (KeyCode::Char('q'), _) => Key::Quit,
-        (KeyCode::Esc, _) => Key::Escape,
-        (KeyCode::Tab | KeyCode::Right, _) => Key::NextPane,
-        (KeyCode::BackTab | KeyCode::Left, _) => Key::PrevPane,
-        (KeyCode::Up | KeyCode::Char('k'), _) => Key::Up,
-        (KeyCode::Down | KeyCode::Char('j'), _) => Key::Down,
-        (KeyCode::Enter, _) => Key::Enter,
-        (KeyCode::Char('r'), _) => Key::Rerun,
-        (KeyCode::Char('a'), _) => Key::Apply,
-        (KeyCode::Char('t'), _) => Key::Transcript,
-        (KeyCode::Char('?'), _) => Key::Help,
+    match event.code {
+        KeyCode::Char(c) if event.modifiers.contains(KeyModifiers::CONTROL) => {
+            Key::Ctrl(c.to_ascii_lowercase())
+        }
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
         _ => Key::Other,
-    }
-}
-
-/// Everything a run of the dashboard needs, and what it takes to re-plan after an edit.
-pub struct Dashboard {
-    pub resolved: Resolved,
-    pub static_findings: Vec<Finding>,
-    pub plan: CheckPlan,
-    pub settings: ProbeSettings,
-    pub theme: Theme,
-    pub store: ProfileStore,
-    pub today: jiff::civil::Date,
-    pub args: CheckArgs,
-}
-
-impl Dashboard {
-    /// Uses another endpoint for one protocol: the static rules run again on the new settings.
-    fn apply(&mut self, protocol: crate::account::Protocol, endpoint: crate::account::Endpoint) {
-        self.resolved.account.endpoints.insert(protocol, endpoint);
-        self.static_findings = crate::app::lint_resolved(&self.resolved, &self.store, self.today);
-        self.plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
     }
 }
 
@@ -82,14 +64,7 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     mut d: Dashboard,
 ) -> Result<crate::exit::ExitStatus> {
-    let account = &d.resolved.account;
-    let mut app = App::new(
-        account.address.as_ref().map(ToString::to_string),
-        account.username.clone(),
-        d.resolved.profile().map(|p| p.id.clone()),
-        &d.plan.endpoints,
-        d.static_findings.clone(),
-    );
+    let mut app = d.new_app();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     // Terminal input on its own thread: crossterm's read blocks, and the loop must not.
     let keys = tx.clone();
@@ -97,6 +72,7 @@ async fn event_loop(
         while let Ok(event) = event::read() {
             let msg = match event {
                 Event::Key(key) => Msg::Key(key_of(key)),
+                // A redraw is all a resize needs; Other changes nothing else.
                 Event::Resize(..) => Msg::Key(Key::Other),
                 _ => continue,
             };
@@ -105,7 +81,9 @@ async fn event_loop(
             }
         }
     });
-    let mut probe = spawn_check(&d, tx.clone());
+    let mut probes: BTreeMap<Protocol, JoinHandle<()>> = BTreeMap::new();
+    let first = app.start_all();
+    d.spawn(&first, &mut probes, &tx);
     let mut started = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     loop {
@@ -115,55 +93,57 @@ async fn event_loop(
         // Sleep until something happens; tick only while a spinner is visible.
         let msg = tokio::select! {
             msg = rx.recv() => match msg { Some(m) => m, None => break },
-            _ = tick.tick(), if app.running => Msg::Tick(started.elapsed()),
+            _ = tick.tick(), if app.running() => Msg::Tick(started.elapsed()),
         };
-        let done = matches!(msg, Msg::CheckDone(_));
-        match app.update(msg) {
+        let was_running = app.running();
+        let mut refresh = matches!(msg, Msg::PaneDone { .. });
+        let runs = match app.update(msg) {
             Action::Quit => break,
-            Action::Rerun => {
-                probe.abort();
-                app.findings = d.static_findings.clone();
-                started = Instant::now();
-                probe = spawn_check(&d, tx.clone());
+            Action::None => Vec::new(),
+            Action::Probe(runs) => runs,
+            Action::Login(secret) => match d.login(secret) {
+                Ok(()) => app.start_all(),
+                Err(why) => {
+                    app.login = false;
+                    app.status = Some(why);
+                    Vec::new()
+                }
+            },
+            Action::PickProfile(id) => match d.pick_profile(&id, &app) {
+                Ok(()) => {
+                    d.describe_profile(&mut app);
+                    app.start_all()
+                }
+                Err(why) => {
+                    app.status = Some(why);
+                    Vec::new()
+                }
+            },
+            Action::Save(path) => {
+                app.status = Some(d.save(&path));
+                Vec::new()
             }
-            Action::Apply(protocol, endpoint) => {
-                probe.abort();
-                d.apply(protocol, endpoint);
-                app.findings = d.static_findings.clone();
-                started = Instant::now();
-                probe = spawn_check(&d, tx.clone());
+            Action::Export => {
+                app.status = Some(d.export(&app));
+                Vec::new()
             }
-            Action::None => {}
+        };
+        if !runs.is_empty() {
+            d.sync_endpoints(&app);
+            d.spawn(&runs, &mut probes, &tx);
+            started = Instant::now();
+            refresh = true;
         }
-        if done {
+        if refresh {
+            app.update(Msg::Findings(d.findings(&app)));
+        }
+        if was_running && !app.running() {
             app.elapsed = started.elapsed();
         }
     }
-    probe.abort();
+    for probe in probes.values() {
+        probe.abort();
+    }
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
-}
-
-/// Starts the check; its events and final findings arrive as messages.
-fn spawn_check(d: &Dashboard, tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
-    let resolved = d.resolved.clone();
-    let findings = d.static_findings.clone();
-    let plan = d.plan.clone();
-    let settings = d.settings.clone();
-    tokio::spawn(async move {
-        let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-        let forward = tx.clone();
-        let forwarder = tokio::spawn(async move {
-            while let Some(event) = events_rx.recv().await {
-                if forward.send(Msg::Probe(event)).is_err() {
-                    break;
-                }
-            }
-        });
-        let (_, findings) =
-            crate::check::probe_and_diagnose(&resolved, findings, plan, settings, Some(events_tx))
-                .await;
-        let _ = forwarder.await;
-        let _ = tx.send(Msg::CheckDone(findings));
-    })
 }

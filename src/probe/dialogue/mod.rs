@@ -41,7 +41,7 @@ impl From<WireError> for Stop {
 }
 
 /// A password or an OAuth2 token: never printed, never logged.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {

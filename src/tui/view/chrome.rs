@@ -13,7 +13,7 @@ use super::pane::pane_verdict;
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let verdict = app.verdict();
-    let state = if app.running {
+    let state = if app.running() {
         format!(
             "{} checking {:.1} s",
             theme.spinner(app.spinner),
@@ -66,15 +66,23 @@ pub fn tabs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let keys = match app.overlay {
-        Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit",
-        Overlay::Help => "any key closes help · q quit",
-        Overlay::None if app.running => {
-            "q quit · Tab/←→ pane · ↑↓ finding · Enter details · t transcript · ? help"
+    if let Some(status) = &app.status {
+        frame.render_widget(
+            Paragraph::new(Span::styled(status.clone(), theme.bold())),
+            area,
+        );
+        return;
+    }
+    let keys = match &app.overlay {
+        Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit".to_owned(),
+        Overlay::Help => "any key closes help · q quit".to_owned(),
+        Overlay::Edit(_) => {
+            "Enter probe this pane · Tab/↑↓ field · Space security · Esc cancel".to_owned()
         }
-        Overlay::None => {
-            "q quit · Tab/←→ pane · ↑↓ finding · Enter details · r re-run · t transcript · ? help"
-        }
+        Overlay::Picker(_) => "type to filter · ↑↓ choose · Enter use · Esc cancel".to_owned(),
+        Overlay::Password(_) => "Enter log in · Esc cancel · nothing typed is shown".to_owned(),
+        Overlay::Save(_) => "Enter save · Esc cancel".to_owned(),
+        Overlay::None => dashboard_keys(app),
     };
     let keys = if theme.ascii {
         keys.replace('↑', "Up")
@@ -83,7 +91,32 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .replace('→', ">")
             .replace('·', "|")
     } else {
-        keys.to_owned()
+        keys
     };
     frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), area);
+}
+
+/// The keys that do something now, most useful first: a narrow footer cuts the tail.
+fn dashboard_keys(app: &App) -> String {
+    let mut keys = vec!["q quit"];
+    if app.suggestion().is_some() {
+        keys.push("a apply fix");
+    }
+    let focused = app.pane(app.focus);
+    if focused.endpoint.is_none() && app.profile_endpoints.contains_key(&app.focus) {
+        keys.push("f fill from profile");
+    }
+    keys.extend(["e edit", "Tab pane", "↑↓ finding", "Enter details"]);
+    if !app.running() {
+        keys.push("r re-run");
+    }
+    keys.extend([
+        "t transcript",
+        "l login",
+        "p profile",
+        "s save",
+        "x export",
+        "? help",
+    ]);
+    keys.join(" · ")
 }

@@ -10,14 +10,14 @@ use super::super::app::App;
 use super::super::theme::Theme;
 
 pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let title = if app.running {
+    let title = if app.running() {
         " Findings so far, worst first "
     } else {
         " Findings, worst first "
     };
     let block = Block::default().borders(Borders::ALL).title(title);
     if app.findings.is_empty() {
-        let text = if app.running {
+        let text = if app.running() {
             "Nothing wrong so far…"
         } else {
             "No problems found."
@@ -49,6 +49,11 @@ pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ),
                 Span::raw(format!(" {protocol}  ")),
                 Span::raw(f.title.clone()),
+                // Which findings carry a fix one key away.
+                Span::styled(
+                    if f.suggested.is_some() { "  [a]" } else { "" },
+                    theme.bold(),
+                ),
             ]))
         })
         .collect();
@@ -67,10 +72,24 @@ pub fn details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(block, area);
         return;
     };
-    let mut lines = vec![Line::from(vec![
+    let mut lines = Vec::new();
+    if let (Some(protocol), Some(endpoint)) = (f.protocol, &f.suggested) {
+        lines.push(Line::from(vec![
+            Span::styled("Press a", theme.bold().add_modifier(Modifier::REVERSED)),
+            Span::styled(
+                format!(
+                    " to use {} for {}: it works from here.",
+                    endpoint.describe(),
+                    protocol.label()
+                ),
+                theme.bold(),
+            ),
+        ]));
+    }
+    lines.push(Line::from(vec![
         Span::styled(format!("[{}] ", f.id), theme.dim()),
         Span::raw(f.explanation.clone()),
-    ])];
+    ]));
     if let Some(fix) = &f.fix {
         lines.push(Line::from(vec![
             Span::styled("Fix: ", theme.bold()),

@@ -62,9 +62,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         findings::details(frame, rows[i + 2], app, theme);
     }
     chrome::footer(frame, rows[i + 3], app, theme);
-    match app.overlay {
+    match &app.overlay {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, theme),
-        Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, scroll, theme),
+        Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, *scroll, theme),
+        // The editor lives in its pane.
+        Overlay::Edit(_) => {}
+        Overlay::Picker(picker) => overlay::picker(frame, area, app, picker, theme),
+        Overlay::Password(form) => overlay::password(frame, area, app, form, theme),
+        Overlay::Save(path) => overlay::save(frame, area, path, theme),
     }
 }

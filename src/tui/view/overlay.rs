@@ -1,4 +1,4 @@
-//! Overlays: the help screen and the focused pane's transcript.
+//! Overlays: help, the focused pane's transcript, the profile picker and the two prompts.
 
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
@@ -8,13 +8,30 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::probe::transcript::Direction;
 
 use super::super::app::App;
+use super::super::forms::{PasswordForm, Picker, TextInput};
 use super::super::theme::Theme;
 
 const HELP: &[(&str, &str)] = &[
     ("Tab / Shift-Tab, ← →", "focus the next or previous pane"),
     ("↑ ↓", "select a finding"),
     ("Enter", "show or hide the selected finding's details"),
+    (
+        "a",
+        "use the endpoint the selected finding suggests, and probe it",
+    ),
+    (
+        "e",
+        "edit the focused pane's server, port and security in place",
+    ),
+    ("f", "fill an unconfigured pane from the profile"),
     ("r", "run every check again"),
+    (
+        "l",
+        "log in (password asked here, kept in memory for this run only)",
+    ),
+    ("p", "pick the provider profile to compare with"),
+    ("s", "save these settings as an account file (no password)"),
+    ("x", "export a report for a help desk (Markdown and JSON)"),
     (
         "t",
         "the focused pane's transcript (passwords are always redacted)",
@@ -83,5 +100,118 @@ pub fn transcript(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: 
             .scroll((scroll, 0))
             .block(Block::default().borders(Borders::ALL).title(title)),
         inner,
+    );
+}
+
+/// A box of `height` lines centred in `area`, at most 70 columns wide.
+fn centred(area: Rect, height: u16) -> Rect {
+    let width = area.width.saturating_sub(4).min(70);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+pub fn picker(frame: &mut Frame, area: Rect, app: &App, picker: &Picker, theme: &Theme) {
+    let rect = centred(area, area.height.saturating_sub(4).max(5));
+    frame.render_widget(Clear, rect);
+    let visible = picker.visible(&app.profiles);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Filter: ", theme.bold()),
+        Span::raw(picker.filter.text.clone()),
+        Span::styled("_", theme.bold()),
+        Span::styled(
+            format!("   {} of {}", visible.len(), app.profiles.len()),
+            theme.dim(),
+        ),
+    ])];
+    // Keep the selection in view: scroll the list under the filter line.
+    let room = usize::from(rect.height.saturating_sub(3)).max(1);
+    let skip = picker.selected.saturating_sub(room - 1);
+    for (i, item) in visible.iter().enumerate().skip(skip).take(room) {
+        let marker = if i == picker.selected {
+            if theme.ascii { "> " } else { "▶ " }
+        } else {
+            "  "
+        };
+        let style = if i == picker.selected {
+            theme
+                .bold()
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            ratatui::style::Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{:<16} {}", item.id, item.name), style),
+            Span::styled(format!("  {}", item.domains.join(" ")), theme.dim()),
+        ]));
+    }
+    if visible.is_empty() {
+        lines.push(Line::from(Span::styled("No profile matches.", theme.dim())));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Compare with a provider profile "),
+        ),
+        rect,
+    );
+}
+
+pub fn password(frame: &mut Frame, area: Rect, app: &App, form: &PasswordForm, theme: &Theme) {
+    let rect = centred(area, 6);
+    frame.render_widget(Clear, rect);
+    let who = app
+        .username
+        .clone()
+        .or_else(|| app.address.clone())
+        .unwrap_or_else(|| "(no user name)".into());
+    let typed = if form.is_empty() {
+        "(nothing typed yet)"
+    } else {
+        "(typed, not shown)"
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("Password for ", theme.bold()),
+            Span::raw(who),
+        ]),
+        Line::from(Span::styled(typed, theme.dim())),
+        Line::from(Span::styled(
+            "Kept in memory for this run only; never shown, saved or logged.",
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Log in ")),
+        rect,
+    );
+}
+
+pub fn save(frame: &mut Frame, area: Rect, path: &TextInput, theme: &Theme) {
+    let rect = centred(area, 5);
+    frame.render_widget(Clear, rect);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("File: ", theme.bold()),
+            Span::raw(path.text.clone()),
+            Span::styled("_", theme.bold()),
+        ]),
+        Line::from(Span::styled(
+            "The settings as they stand now; no password is written.",
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Save account file "),
+        ),
+        rect,
     );
 }

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -10,7 +11,8 @@ use crate::account::Protocol;
 use crate::finding::{FindingId, worst};
 use crate::probe::observation::StageStatus;
 
-use super::super::app::App;
+use super::super::app::{App, Overlay};
+use super::super::forms::{EditForm, Field};
 use super::super::theme::Theme;
 
 /// Findings that live in the endpoint line itself.
@@ -42,7 +44,7 @@ pub fn pane_verdict(
     if pane.endpoint.is_none() {
         return ("-".to_owned(), theme.dim());
     }
-    if !pane.done() && app.running {
+    if !pane.done() && app.running() {
         return (theme.spinner(app.spinner).to_owned(), theme.dim());
     }
     let mine: Vec<_> = app
@@ -79,15 +81,35 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
         .border_style(border);
     let pane = app.pane(protocol);
     let mut lines: Vec<Line> = Vec::new();
+    if let Overlay::Edit(form) = &app.overlay
+        && form.protocol == protocol
+    {
+        editor(&mut lines, form, theme);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+        return;
+    }
     let Some(endpoint) = &pane.endpoint else {
         lines.push(Line::from(Span::styled(
             format!("{} is not configured.", protocol.label()),
             theme.dim(),
         )));
-        lines.push(Line::from(Span::styled(
-            "Give it with --".to_owned() + protocol.as_str() + " or a profile.",
-            theme.dim(),
-        )));
+        if let Some(offer) = app.profile_endpoints.get(&protocol) {
+            lines.push(Line::from(vec![
+                Span::styled("f", theme.bold().add_modifier(Modifier::REVERSED)),
+                Span::raw(format!(
+                    " fills it from profile {}:",
+                    app.profile.as_deref().unwrap_or("?")
+                )),
+            ]));
+            lines.push(Line::from(Span::styled(
+                format!("  {}", offer.describe()),
+                theme.bold(),
+            )));
+        }
+        lines.push(Line::from(vec![
+            Span::styled("e", theme.bold().add_modifier(Modifier::REVERSED)),
+            Span::raw(" types a server in."),
+        ]));
         frame.render_widget(Paragraph::new(lines).block(block), area);
         return;
     };
@@ -167,6 +189,57 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
         }
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The endpoint editor, drawn where the endpoint line was: the field with the cursor is
+/// reversed and marked, so it shows without colour too.
+fn editor(lines: &mut Vec<Line>, form: &EditForm, theme: &Theme) {
+    lines.push(Line::from(Span::styled(
+        "Editing — Enter probes this pane",
+        theme.bold(),
+    )));
+    let field = |label: &str, value: String, this: Field| {
+        let active = form.field == this;
+        let marker = match (active, theme.ascii) {
+            (false, _) => " ",
+            (true, false) => "▶",
+            (true, true) => ">",
+        };
+        let cursor = if active && this != Field::Security {
+            "_"
+        } else {
+            ""
+        };
+        let style = if active {
+            theme.bold().add_modifier(Modifier::REVERSED)
+        } else {
+            theme.bold()
+        };
+        Line::from(vec![
+            Span::raw(format!("{marker} {label:<9}")),
+            Span::styled(format!("{value}{cursor}"), style),
+        ])
+    };
+    lines.push(field("host", form.host.text.clone(), Field::Host));
+    lines.push(field("port", form.port.text.clone(), Field::Port));
+    lines.push(field(
+        "security",
+        if theme.ascii {
+            format!("< {} >", form.security.label())
+        } else {
+            format!("‹ {} ›", form.security.label())
+        },
+        Field::Security,
+    ));
+    if let Some(error) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {error}",
+                theme.severity_symbol(Some(crate::finding::Severity::Error))
+            ),
+            theme.severity(Some(crate::finding::Severity::Error)),
+        )));
+    }
 }
 
 fn or_none(text: &str) -> &str {

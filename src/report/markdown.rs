@@ -1,0 +1,185 @@
+//! The Markdown report a user sends to a help desk: settings, what each server did, findings
+//! with their fixes, and the (redacted) transcripts. Built from the same DTOs as the JSON.
+
+use std::fmt::Write as _;
+
+use super::model::{EndpointDto, Report};
+
+/// Table cells and inline code must not break the Markdown around them.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+fn security_label(security: &str) -> &'static str {
+    match security {
+        "tls" => "SSL/TLS",
+        "starttls" => "STARTTLS",
+        _ => "no encryption",
+    }
+}
+
+fn severity_tag(severity: &str) -> &'static str {
+    match severity {
+        "error" => "✗ ERROR",
+        "warning" => "! WARNING",
+        _ => "i INFO",
+    }
+}
+
+fn result_of(endpoint: &EndpointDto) -> String {
+    match &endpoint.probe {
+        None => "not probed".into(),
+        Some(p) => match &p.failure {
+            Some(failure) => format!("✗ {failure} ({} ms)", p.elapsed_ms),
+            None => format!("✓ answered ({} ms)", p.elapsed_ms),
+        },
+    }
+}
+
+/// Renders the report as Markdown.
+pub fn render_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let who = report.account.address.as_deref().unwrap_or("(no address)");
+    let _ = writeln!(out, "# maildoctor report: {}\n", cell(who));
+    let _ = writeln!(
+        out,
+        "- Tool: {}\n- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} errors, {} warnings, {} info)\n",
+        report.tool,
+        report.profile.as_deref().unwrap_or("none"),
+        cell(report.account.username.as_deref().unwrap_or("the address")),
+        report.account.auth,
+        report.summary.worst.to_uppercase(),
+        report.summary.errors,
+        report.summary.warnings,
+        report.summary.infos,
+    );
+    out.push_str("## Settings\n\n| Direction | Protocol | Server | Port | Encryption | Result |\n|---|---|---|---|---|---|\n");
+    for e in &report.endpoints {
+        let direction = if e.protocol == "smtp" {
+            "Outgoing"
+        } else {
+            "Incoming"
+        };
+        let _ = writeln!(
+            out,
+            "| {direction} | {} | `{}` | {} | {} | {} |",
+            e.protocol.to_uppercase(),
+            cell(&e.host),
+            e.port,
+            security_label(&e.security),
+            cell(&result_of(e))
+        );
+    }
+    out.push('\n');
+    out.push_str("## Findings, worst first\n\n");
+    if report.findings.is_empty() {
+        out.push_str("No problems found.\n\n");
+    }
+    for f in &report.findings {
+        let protocol = f
+            .protocol
+            .as_deref()
+            .map_or_else(|| "ALL".to_owned(), str::to_uppercase);
+        let _ = writeln!(
+            out,
+            "### {} · {protocol} · {} (`{}`)\n\n{}\n",
+            severity_tag(&f.severity),
+            cell(&f.title),
+            f.id,
+            f.explanation
+        );
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "**Fix:** {fix}\n");
+        }
+        if let Some(s) = &f.suggested {
+            let _ = writeln!(out, "**Works from here:** `{}`\n", s.spec);
+        }
+    }
+    if let Some(alternatives) = report.alternatives.as_ref().filter(|a| !a.is_empty()) {
+        out.push_str("## Alternatives tried\n\n| Protocol | Endpoint | Result |\n|---|---|---|\n");
+        for a in alternatives {
+            let result = if a.works {
+                format!("✓ works ({} ms)", a.elapsed_ms)
+            } else {
+                format!(
+                    "✗ {} ({} ms)",
+                    a.failure.as_deref().unwrap_or("failed"),
+                    a.elapsed_ms
+                )
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} |",
+                a.protocol.to_uppercase(),
+                cell(&a.spec),
+                result
+            );
+        }
+        out.push('\n');
+    }
+    let probed: Vec<_> = report
+        .endpoints
+        .iter()
+        .filter_map(|e| e.probe.as_ref().map(|p| (e, p)))
+        .collect();
+    if !probed.is_empty() {
+        out.push_str("## Transcripts (passwords and tokens redacted)\n\n");
+    }
+    for (e, p) in probed {
+        let _ = writeln!(
+            out,
+            "### {} `{}`\n\n```text",
+            e.protocol.to_uppercase(),
+            e.spec
+        );
+        for line in &p.transcript {
+            let arrow = match line.direction.as_str() {
+                "sent" => "C:",
+                "received" => "S:",
+                _ => "  ",
+            };
+            // A server could send a fence of its own; it must not end ours.
+            let text = line.text.replace("```", "'''");
+            let _ = writeln!(out, "{:>6} ms {arrow} {text}", line.at_ms);
+        }
+        out.push_str("```\n\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{AccountLayer, PartialEndpoint, Protocol};
+    use crate::finding::{Finding, FindingId};
+    use crate::profile::ProfileStore;
+
+    #[test]
+    fn the_markdown_report_has_settings_findings_and_fixes() {
+        let store = ProfileStore::load(&[]).unwrap();
+        let layer = AccountLayer {
+            address: Some("alice@example.org".into()),
+            smtp: Some(PartialEndpoint::parse("smtp.example.org:465/starttls").unwrap()),
+            ..AccountLayer::default()
+        };
+        let resolved = crate::resolve::resolve(layer, &store).unwrap();
+        let mut finding = Finding::new(
+            FindingId::PortSecurityMismatch,
+            Some(Protocol::Smtp),
+            "Port 465 | STARTTLS",
+            "Port 465 expects TLS from the first byte.",
+        );
+        finding.fix = Some("Set encryption to SSL/TLS.".into());
+        let report = Report::new("check", &resolved, &[finding]);
+        let md = render_markdown(&report);
+        assert!(md.starts_with("# maildoctor report: alice@example.org"));
+        assert!(
+            md.contains("| Outgoing | SMTP | `smtp.example.org` | 465 | STARTTLS | not probed |")
+        );
+        assert!(
+            md.contains("### ✗ ERROR · SMTP · Port 465 \\| STARTTLS (`port-security-mismatch`)")
+        );
+        assert!(md.contains("**Fix:** Set encryption to SSL/TLS."));
+        assert!(md.contains("Verdict: **ERROR**"));
+    }
+}

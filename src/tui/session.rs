@@ -1,0 +1,251 @@
+//! The dashboard's side of the world: the account as it stands after edits, the probes it has
+//! started, and the files it writes. The loop calls these for the actions `update` returns.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::account::{AccountLayer, AuthMethod, PartialEndpoint, Protocol, account_yaml};
+use crate::cli::CheckArgs;
+use crate::diagnose::{DiagnoseInput, diagnose};
+use crate::finding::Finding;
+use crate::probe::dialogue::{Credentials, Secret};
+use crate::probe::engine::run_check;
+use crate::probe::settings::ProbeSettings;
+use crate::profile::ProfileStore;
+use crate::report::{Report, render_markdown, to_json};
+use crate::resolve::{Resolved, resolve};
+
+use super::app::{App, Msg};
+use super::forms::ProfileItem;
+use super::theme::Theme;
+
+/// Everything a run of the dashboard needs, and what it takes to re-plan after an edit.
+pub struct Dashboard {
+    /// The settings as given (flags over file), for re-resolving with another profile.
+    pub layer: AccountLayer,
+    pub resolved: Resolved,
+    pub static_findings: Vec<Finding>,
+    pub settings: ProbeSettings,
+    pub theme: Theme,
+    pub store: ProfileStore,
+    pub today: jiff::civil::Date,
+    pub args: CheckArgs,
+}
+
+impl Dashboard {
+    /// The model for this account, with the profile described and nothing started yet.
+    pub fn new_app(&self) -> App {
+        let plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
+        let account = &self.resolved.account;
+        let mut app = App::new(
+            account.address.as_ref().map(ToString::to_string),
+            account.username.clone(),
+            &plan.endpoints,
+            self.static_findings.clone(),
+        );
+        app.login = self.args.login;
+        app.profiles = self
+            .store
+            .iter()
+            .map(|p| ProfileItem {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                domains: p.domains.clone(),
+            })
+            .collect();
+        self.describe_profile(&mut app);
+        app
+    }
+
+    /// Tells the model which profile is in use and what it would fill in.
+    pub fn describe_profile(&self, app: &mut App) {
+        let profile = self.resolved.profile();
+        app.profile = profile.map(|p| p.id.clone());
+        app.profile_endpoints = Protocol::ALL
+            .into_iter()
+            .filter_map(|protocol| {
+                let endpoint = profile?.endpoints(protocol).first()?.clone();
+                Some((protocol, endpoint))
+            })
+            .collect();
+        for protocol in Protocol::ALL {
+            let pane = app.panes.entry(protocol).or_default();
+            if pane.endpoint.is_none() {
+                pane.endpoint = self.resolved.account.endpoint(protocol).cloned();
+            }
+        }
+    }
+
+    /// Takes the panes' endpoints (edited, applied, filled) into the account; the static
+    /// rules run again on them.
+    pub fn sync_endpoints(&mut self, app: &App) {
+        for (protocol, pane) in &app.panes {
+            match &pane.endpoint {
+                Some(e) => {
+                    self.resolved.account.endpoints.insert(*protocol, e.clone());
+                }
+                None => {
+                    self.resolved.account.endpoints.remove(protocol);
+                }
+            }
+        }
+        self.static_findings = crate::app::lint_resolved(&self.resolved, &self.store, self.today);
+    }
+
+    /// Every finding now: the static rules merged with what the panes observed.
+    pub fn findings(&self, app: &App) -> Vec<Finding> {
+        let (primary, alternatives) = app.observations();
+        diagnose(DiagnoseInput {
+            account: &self.resolved.account,
+            primary: &primary,
+            alternatives: &alternatives,
+            static_findings: self.static_findings.clone(),
+        })
+    }
+
+    /// Cancels these panes' probes and starts them again; events carry the run id.
+    pub fn spawn(
+        &self,
+        runs: &[(Protocol, u64)],
+        probes: &mut BTreeMap<Protocol, JoinHandle<()>>,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        for &(protocol, run) in runs {
+            if let Some(old) = probes.remove(&protocol) {
+                old.abort();
+            }
+            let Some(endpoint) = self.resolved.account.endpoint(protocol).cloned() else {
+                continue;
+            };
+            let mut plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
+            plan.endpoints = vec![(protocol, endpoint)];
+            plan.login = self.settings.credentials.contains_key(&protocol);
+            let settings = Arc::new(self.settings.clone());
+            let tx = tx.clone();
+            probes.insert(
+                protocol,
+                tokio::spawn(async move {
+                    let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
+                    let forward = tx.clone();
+                    let forwarder = tokio::spawn(async move {
+                        while let Some(event) = events_rx.recv().await {
+                            if forward.send(Msg::Probe { run, event }).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    let result = run_check(plan, settings, Some(events_tx)).await;
+                    let _ = forwarder.await;
+                    let _ = tx.send(Msg::PaneDone {
+                        protocol,
+                        run,
+                        primary: result.primary.into_iter().next().map(Box::new),
+                        alternatives: result.alternatives,
+                    });
+                }),
+            );
+        }
+    }
+
+    /// Keeps the password (in memory, for this run only) for every configured protocol.
+    pub fn login(&mut self, secret: Secret) -> Result<(), String> {
+        let account = &self.resolved.account;
+        if account.auth == AuthMethod::Oauth2 {
+            return Err(
+                "This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR."
+                    .into(),
+            );
+        }
+        if secret.expose().contains(['\r', '\n']) {
+            return Err("The password contains a line break; nothing was sent.".into());
+        }
+        let mut credentials = BTreeMap::new();
+        for protocol in Protocol::ALL {
+            let Some(username) =
+                crate::check::username_for(account, self.resolved.profile(), protocol)
+            else {
+                return Err(
+                    "A login needs a user name: quit and give an address or --user.".into(),
+                );
+            };
+            credentials.insert(
+                protocol,
+                Credentials {
+                    username,
+                    secret: secret.clone(),
+                    oauth2: false,
+                },
+            );
+        }
+        self.settings.credentials = credentials;
+        Ok(())
+    }
+
+    /// Compares with another profile: the panes keep what they have, empty ones are filled.
+    pub fn pick_profile(&mut self, id: &str, app: &App) -> Result<(), String> {
+        let mut layer = self.layer.clone();
+        layer.profile = Some(id.to_owned());
+        for (protocol, pane) in &app.panes {
+            let given = pane.endpoint.as_ref().map(|e| PartialEndpoint {
+                host: e.host.clone(),
+                port: Some(e.port),
+                security: Some(e.security),
+            });
+            match protocol {
+                Protocol::Smtp => layer.smtp = given,
+                Protocol::Imap => layer.imap = given,
+                Protocol::Pop3 => layer.pop3 = given,
+            }
+        }
+        self.resolved = resolve(layer.clone(), &self.store).map_err(|e| e.to_string())?;
+        self.layer = layer;
+        if self.settings.credentials.values().next().is_some() {
+            let secret = self
+                .settings
+                .credentials
+                .values()
+                .next()
+                .map(|c| c.secret.clone());
+            if let Some(secret) = secret {
+                self.login(secret)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the account file; says what happened, for the footer.
+    pub fn save(&self, path: &Path) -> String {
+        let profile = self.resolved.profile().map(|p| p.id.as_str());
+        let text = account_yaml(&self.resolved.account, profile);
+        match std::fs::write(path, text) {
+            Ok(()) => format!(
+                "Saved {} (no password in it). Use it with --account {}.",
+                path.display(),
+                path.display()
+            ),
+            Err(e) => format!("Cannot save {}: {e}", path.display()),
+        }
+    }
+
+    /// Writes the report for a help desk, Markdown and JSON, in the current directory.
+    pub fn export(&self, app: &App) -> String {
+        let (primary, alternatives) = app.observations();
+        let findings = self.findings(app);
+        let report =
+            Report::new("check", &self.resolved, &findings).with_probes(&primary, &alternatives);
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+        let stem = format!("maildoctor-report-{stamp}");
+        let md = format!("{stem}.md");
+        let json = format!("{stem}.json");
+        let written = std::fs::write(&md, render_markdown(&report))
+            .and_then(|()| std::fs::write(&json, to_json(&report) + "\n"));
+        match written {
+            Ok(()) => format!("Report written: {md} and {json} (passwords redacted)."),
+            Err(e) => format!("Cannot write the report: {e}"),
+        }
+    }
+}
