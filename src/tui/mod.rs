@@ -64,6 +64,7 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     mut d: Dashboard,
 ) -> Result<crate::exit::ExitStatus> {
+    d.complete_credentials();
     let mut app = d.new_app();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     // Terminal input on its own thread: crossterm's read blocks, and the loop must not.
@@ -124,7 +125,7 @@ async fn event_loop(
                 Vec::new()
             }
             Action::Export => {
-                app.status = Some(d.export(&app));
+                app.status = Some(d.export(&app, std::path::Path::new(".")));
                 Vec::new()
             }
         };

@@ -151,10 +151,9 @@ impl Dashboard {
         }
     }
 
-    /// Keeps the password (in memory, for this run only) for every configured protocol.
+    /// Keeps the password (in memory, for this run only) for every protocol.
     pub fn login(&mut self, secret: Secret) -> Result<(), String> {
-        let account = &self.resolved.account;
-        if account.auth == AuthMethod::Oauth2 {
+        if self.resolved.account.auth == AuthMethod::Oauth2 {
             return Err(
                 "This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR."
                     .into(),
@@ -163,6 +162,20 @@ impl Dashboard {
         if secret.expose().contains(['\r', '\n']) {
             return Err("The password contains a line break; nothing was sent.".into());
         }
+        self.set_credentials(secret, false)
+    }
+
+    /// The secret given at start (`--login`) also serves panes filled or picked later, with
+    /// the user name each protocol wants.
+    pub fn complete_credentials(&mut self) {
+        if let Some(given) = self.settings.credentials.values().next().cloned() {
+            // Only a missing user name can fail, and then the panes given at start keep theirs.
+            let _ = self.set_credentials(given.secret, given.oauth2);
+        }
+    }
+
+    fn set_credentials(&mut self, secret: Secret, oauth2: bool) -> Result<(), String> {
+        let account = &self.resolved.account;
         let mut credentials = BTreeMap::new();
         for protocol in Protocol::ALL {
             let Some(username) =
@@ -177,7 +190,7 @@ impl Dashboard {
                 Credentials {
                     username,
                     secret: secret.clone(),
-                    oauth2: false,
+                    oauth2,
                 },
             );
         }
@@ -203,17 +216,7 @@ impl Dashboard {
         }
         self.resolved = resolve(layer.clone(), &self.store).map_err(|e| e.to_string())?;
         self.layer = layer;
-        if self.settings.credentials.values().next().is_some() {
-            let secret = self
-                .settings
-                .credentials
-                .values()
-                .next()
-                .map(|c| c.secret.clone());
-            if let Some(secret) = secret {
-                self.login(secret)?;
-            }
-        }
+        self.complete_credentials();
         Ok(())
     }
 
@@ -231,20 +234,24 @@ impl Dashboard {
         }
     }
 
-    /// Writes the report for a help desk, Markdown and JSON, in the current directory.
-    pub fn export(&self, app: &App) -> String {
+    /// Writes the report for a help desk, Markdown and JSON, into `dir`.
+    pub fn export(&self, app: &App, dir: &Path) -> String {
         let (primary, alternatives) = app.observations();
         let findings = self.findings(app);
         let report =
             Report::new("check", &self.resolved, &findings).with_probes(&primary, &alternatives);
         let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
         let stem = format!("maildoctor-report-{stamp}");
-        let md = format!("{stem}.md");
-        let json = format!("{stem}.json");
+        let md = dir.join(format!("{stem}.md"));
+        let json = dir.join(format!("{stem}.json"));
         let written = std::fs::write(&md, render_markdown(&report))
             .and_then(|()| std::fs::write(&json, to_json(&report) + "\n"));
         match written {
-            Ok(()) => format!("Report written: {md} and {json} (passwords redacted)."),
+            Ok(()) => format!(
+                "Report written: {} and {} (passwords redacted).",
+                md.display(),
+                json.display()
+            ),
             Err(e) => format!("Cannot write the report: {e}"),
         }
     }

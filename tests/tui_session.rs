@@ -1,0 +1,142 @@
+//! The dashboard's effects without a terminal: picking a profile, logging in, saving the
+//! account file and exporting the report. No network: nothing here starts a probe.
+
+use clap::Parser;
+use maildoctor::account::{Protocol, load_account_file};
+use maildoctor::cli::Cli;
+use maildoctor::probe::dialogue::Secret;
+use maildoctor::profile::ProfileStore;
+use maildoctor::tui::Dashboard;
+use maildoctor::tui::theme::Theme;
+
+fn dashboard(args: &[&str]) -> Dashboard {
+    let cli = Cli::try_parse_from(std::iter::once("maildoctor").chain(args.iter().copied()))
+        .expect("valid arguments");
+    let store = ProfileStore::load(&[]).unwrap();
+    let check = cli.dashboard.check;
+    let layer = maildoctor::app::account_layer(&check.lint.account).unwrap();
+    let resolved = maildoctor::resolve::resolve(layer.clone(), &store).unwrap();
+    let today = jiff::civil::date(2026, 11, 26);
+    let static_findings = maildoctor::app::lint_resolved(&resolved, &store, today);
+    let settings = maildoctor::check::settings(&resolved, &check).unwrap();
+    Dashboard {
+        layer,
+        resolved,
+        static_findings,
+        settings,
+        theme: Theme {
+            color: false,
+            ascii: true,
+        },
+        store,
+        today,
+        args: check,
+    }
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("maildoctor-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn picking_a_profile_fills_the_empty_panes_and_keeps_the_typed_ones() {
+    let mut d = dashboard(&["alice@example.org", "--smtp", "127.0.0.1:465/starttls"]);
+    let mut app = d.new_app();
+    assert_eq!(app.profile, None);
+    assert!(app.pane(Protocol::Imap).endpoint.is_none());
+    d.pick_profile("gmail", &app).unwrap();
+    d.describe_profile(&mut app);
+    assert_eq!(app.profile.as_deref(), Some("gmail"));
+    assert_eq!(
+        app.pane(Protocol::Imap)
+            .endpoint
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "imap.gmail.com:993/tls"
+    );
+    assert_eq!(
+        app.pane(Protocol::Smtp)
+            .endpoint
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "127.0.0.1:465/starttls",
+        "what the user typed stays"
+    );
+    d.sync_endpoints(&app);
+    let ids: Vec<&str> = d.static_findings.iter().map(|f| f.id.as_str()).collect();
+    assert!(ids.contains(&"port-security-mismatch"), "{ids:?}");
+    assert!(d.pick_profile("no-such-provider", &app).is_err());
+}
+
+#[test]
+fn a_login_from_the_prompt_covers_every_protocol_with_its_user_name() {
+    let mut d = dashboard(&["alice@example.org", "--smtp", "127.0.0.1:587"]);
+    d.login(Secret::new("pw".into())).unwrap();
+    assert_eq!(d.settings.credentials.len(), 3);
+    assert!(
+        d.settings
+            .credentials
+            .values()
+            .all(|c| c.username == "alice@example.org" && c.secret.expose() == "pw")
+    );
+    assert!(
+        d.login(Secret::new("a\nb".into())).is_err(),
+        "line breaks refused"
+    );
+    let mut oauth = dashboard(&[
+        "alice@example.org",
+        "--smtp",
+        "127.0.0.1:587",
+        "--auth",
+        "oauth2",
+    ]);
+    let why = oauth.login(Secret::new("pw".into())).unwrap_err();
+    assert!(why.contains("--oauth-token-env"), "{why}");
+}
+
+#[test]
+fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
+    let dir = scratch("session");
+    let mut d = dashboard(&[
+        "alice@example.org",
+        "--smtp",
+        "127.0.0.1:465/starttls",
+        "--imap",
+        "127.0.0.1:143",
+    ]);
+    let app = d.new_app();
+    d.login(Secret::new("never-written".into())).unwrap();
+    let path = dir.join("alice.yaml");
+    let said = d.save(&path);
+    assert!(said.starts_with("Saved "), "{said}");
+    let layer = load_account_file(&path).unwrap();
+    assert_eq!(layer.smtp.unwrap().port, Some(465));
+    assert_eq!(layer.address.as_deref(), Some("alice@example.org"));
+    let said = d.export(&app, &dir);
+    assert!(said.starts_with("Report written"), "{said}");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in &names {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(!text.contains("never-written"), "{name}");
+    }
+    let json = names.iter().find(|n| n.ends_with(".json")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(json)).unwrap()).unwrap();
+    assert_eq!(json["summary"]["worst"], "error");
+    let said = d.save(&dir.join("missing-dir/x.yaml"));
+    assert!(
+        said.starts_with("Cannot save"),
+        "an unwritable path is reported, not fatal: {said}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
