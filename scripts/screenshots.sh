@@ -67,4 +67,5 @@ CA="--ca-file $LAB/ca.pem"
 shot healthy "" alice@lab.test --smtp 127.0.0.2:587/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls $CA
 shot port-security-mismatch "" alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:110/tls $CA
 shot blocked-port-alternative "" alice@lab.test --smtp 127.0.0.2:2587/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls --timeout 6 $CA
+shot edit-endpoint "e Tab C-u 5 8 7" alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls $CA
 shot transcript "Tab t" alice@lab.test --smtp 127.0.0.2:587/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls $CA

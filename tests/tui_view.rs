@@ -1,5 +1,6 @@
 //! The dashboard's view, rendered into a test terminal for fixed states at 120×40 and 80×24,
-//! and compared with committed snapshots (CI runs with INSTA_UPDATE=no, so drift fails).
+//! and compared with committed snapshots of text and styles (CI runs with INSTA_UPDATE=no, so
+//! drift fails).
 
 use std::time::Duration;
 
@@ -428,8 +429,10 @@ macro_rules! snapshots {
         #[test]
         fn $name() {
             let app = $state;
-            insta::assert_snapshot!(concat!(stringify!($name), "_120x40"), render(&app, 120, 40).backend());
-            insta::assert_snapshot!(concat!(stringify!($name), "_80x24"), render(&app, 80, 24).backend());
+            // The buffer's Debug output lists the styles too: reversed, bold and coloured cells
+            // carry meaning (the flagged endpoint, the selected finding, the edited field).
+            insta::assert_debug_snapshot!(concat!(stringify!($name), "_120x40"), render(&app, 120, 40).backend().buffer());
+            insta::assert_debug_snapshot!(concat!(stringify!($name), "_80x24"), render(&app, 80, 24).backend().buffer());
         }
     )+};
 }
