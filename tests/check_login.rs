@@ -195,6 +195,76 @@ fn oauth2_tokens_come_from_the_named_variable_and_stay_secret() {
         .stderr(predicates::str::contains("NOT_SET_ANYWHERE"));
 }
 
+/// Logs in with an XOAUTH2 token and returns the verbose text report.
+fn oauth2_check(proto: Proto, token: &str) -> (Option<i32>, String) {
+    let mut server = MailServer::new(proto, Tls::Implicit(Cert::Good));
+    server.auth = "XOAUTH2";
+    server.password = Box::leak(token.to_owned().into_boxed_str());
+    let addr = serve(Behaviour::Mail(server));
+    let flag = match proto {
+        Proto::Smtp => "--smtp",
+        Proto::Imap => "--imap",
+        Proto::Pop3 => "--pop3",
+    };
+    let out = maildoctor()
+        .env("MY_TOKEN", token)
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--auth",
+            "oauth2",
+            "--login",
+        ])
+        .args([
+            "--oauth-token-env",
+            "MY_TOKEN",
+            "--verbose",
+            "--no-alternatives",
+        ])
+        .args(["--ca-file", pki().ca_file.to_str().unwrap()])
+        .args([flag, &format!("{addr}/tls")])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn imap_without_sasl_ir_gets_the_token_after_the_servers_continuation() {
+    let token = "ya29.imap-token";
+    let (code, text) = oauth2_check(Proto::Imap, token);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("C: a3 AUTHENTICATE XOAUTH2"),
+        "two steps:\n{text}"
+    );
+    assert!(text.contains("login-ok"), "{text}");
+    assert!(!text.contains(token), "{text}");
+}
+
+#[test]
+fn pop3_sends_a_long_token_after_the_continuation_as_rfc_5034_asks() {
+    // Real access tokens are long; an AUTH line over 255 octets is not allowed.
+    let token = format!("ya29.{}", "x".repeat(300));
+    let (code, text) = oauth2_check(Proto::Pop3, &token);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("C: AUTH XOAUTH2\n") || text.contains("C: AUTH XOAUTH2\r"),
+        "{text}"
+    );
+    assert!(text.contains("login-ok"), "{text}");
+    assert!(!text.contains("xxxxxxxx"), "{text}");
+    let (code, text) = oauth2_check(Proto::Pop3, "ya29.short");
+    assert_eq!(
+        code,
+        Some(0),
+        "a short token rides on the AUTH line:\n{text}"
+    );
+    assert!(text.contains("login-ok"), "{text}");
+}
+
 #[test]
 fn no_password_goes_to_a_server_whose_certificate_is_not_trusted() {
     // The relaxed pass that reads the certificate must never log in: the peer may be an impostor.

@@ -90,9 +90,12 @@ pub fn redact_command(line: &str) -> String {
     let first = words.next().unwrap_or_default();
     let upper_first = first.to_ascii_uppercase();
     match upper_first.as_str() {
-        "AUTH" => match words.next() {
-            Some(mechanism) => format!("AUTH {mechanism} <redacted>"),
-            None => "AUTH <redacted>".to_owned(),
+        // A mechanism alone carries no secret (the response follows the server's "+"); the
+        // transcript must say truthfully whether anything rode on the line.
+        "AUTH" => match (words.next(), words.next()) {
+            (Some(mechanism), Some(_)) => format!("AUTH {mechanism} <redacted>"),
+            (Some(mechanism), None) => format!("AUTH {mechanism}"),
+            (None, _) => line.to_owned(),
         },
         "PASS" => "PASS <redacted>".to_owned(),
         _ => {
@@ -100,9 +103,12 @@ pub fn redact_command(line: &str) -> String {
             let second = words.next().map(str::to_ascii_uppercase);
             match second.as_deref() {
                 Some("LOGIN") => format!("{first} LOGIN <redacted>"),
-                Some("AUTHENTICATE") => match words.next() {
-                    Some(mechanism) => format!("{first} AUTHENTICATE {mechanism} <redacted>"),
-                    None => format!("{first} AUTHENTICATE <redacted>"),
+                Some("AUTHENTICATE") => match (words.next(), words.next()) {
+                    (Some(mechanism), Some(_)) => {
+                        format!("{first} AUTHENTICATE {mechanism} <redacted>")
+                    }
+                    (Some(mechanism), None) => format!("{first} AUTHENTICATE {mechanism}"),
+                    (None, _) => line.to_owned(),
                 },
                 _ => line.to_owned(),
             }
@@ -139,5 +145,11 @@ mod tests {
             "EHLO maildoctor.invalid"
         );
         assert_eq!(redact_command("a1 CAPABILITY"), "a1 CAPABILITY");
+        // Nothing rides on a mechanism-only line, and the transcript says so.
+        assert_eq!(redact_command("AUTH XOAUTH2"), "AUTH XOAUTH2");
+        assert_eq!(
+            redact_command("a3 AUTHENTICATE XOAUTH2"),
+            "a3 AUTHENTICATE XOAUTH2"
+        );
     }
 }

@@ -289,6 +289,7 @@ async fn dialogue_plain(stream: TcpStream, server: &MailServer) -> std::io::Resu
     greet(reader.get_mut(), server).await?;
     let offers_starttls = matches!(server.tls, Tls::Starttls(_));
     let mut line = String::new();
+    let mut pending = None;
     loop {
         line.clear();
         if reader.read_line(&mut line).await? == 0 {
@@ -323,7 +324,16 @@ async fn dialogue_plain(stream: TcpStream, server: &MailServer) -> std::io::Resu
                 .map_err(std::io::Error::other)?;
             return dialogue_after_greeting(BufReader::new(tls), server, true).await;
         }
-        if !answer(reader.get_mut(), server, &cmd, false, offers_starttls).await? {
+        if !answer(
+            reader.get_mut(),
+            server,
+            &cmd,
+            false,
+            offers_starttls,
+            &mut pending,
+        )
+        .await?
+        {
             return Ok(());
         }
     }
@@ -345,13 +355,23 @@ async fn dialogue_after_greeting<S: AsyncRead + AsyncWrite + Unpin>(
     encrypted: bool,
 ) -> std::io::Result<()> {
     let mut line = String::new();
+    let mut pending = None;
     loop {
         line.clear();
         if reader.read_line(&mut line).await? == 0 {
             return Ok(());
         }
         let cmd = line.trim_end().to_owned();
-        if !answer(reader.get_mut(), server, &cmd, encrypted, false).await? {
+        if !answer(
+            reader.get_mut(),
+            server,
+            &cmd,
+            encrypted,
+            false,
+            &mut pending,
+        )
+        .await?
+        {
             return Ok(());
         }
     }
@@ -361,13 +381,15 @@ fn tag(cmd: &str) -> &str {
     cmd.split(' ').next().unwrap_or("*")
 }
 
-/// Answers one command; `false` ends the session.
+/// Answers one command; `false` ends the session. `pending` holds the tag of a SASL exchange
+/// whose client response comes on the next line (after the server's `+`).
 async fn answer<S: AsyncWrite + Unpin>(
     out: &mut S,
     server: &MailServer,
     cmd: &str,
     encrypted: bool,
     offers_starttls: bool,
+    pending: &mut Option<String>,
 ) -> std::io::Result<bool> {
     let upper = cmd.to_ascii_uppercase();
     let password_ok = |payload: &str| payload.contains(server.password);
@@ -385,6 +407,18 @@ async fn answer<S: AsyncWrite + Unpin>(
     } else {
         ""
     };
+    if let Some(t) = pending.take() {
+        let ok = password_ok(&decoded(cmd));
+        let reply = match (server.proto, ok) {
+            (Proto::Smtp, true) => "235 2.7.0 Authentication successful".to_owned(),
+            (Proto::Imap, true) => format!("{t} OK Logged in."),
+            (Proto::Imap, false) => format!("{t} {}", server.refusal),
+            (Proto::Pop3, true) => "+OK Logged in.".to_owned(),
+            (_, false) => server.refusal.to_owned(),
+        };
+        out.write_all(format!("{reply}\r\n").as_bytes()).await?;
+        return Ok(true);
+    }
     let reply: String = match server.proto {
         Proto::Smtp => {
             if upper.starts_with("EHLO") {
@@ -443,6 +477,10 @@ async fn answer<S: AsyncWrite + Unpin>(
                 } else {
                     format!("{t} {}", server.refusal)
                 }
+            } else if rest.starts_with("AUTHENTICATE ") && rest.split(' ').count() == 2 {
+                // No SASL-IR here: the response comes after our "+".
+                *pending = Some(t.to_owned());
+                "+ ".to_owned()
             } else if rest.starts_with("AUTHENTICATE PLAIN ") {
                 let payload = cmd.rsplit(' ').next().unwrap_or_default();
                 if password_ok(&decoded(payload)) {
@@ -472,6 +510,16 @@ async fn answer<S: AsyncWrite + Unpin>(
                 }
                 lines.push(".".to_owned());
                 lines.join("\r\n")
+            } else if upper.starts_with("AUTH ") && upper.split(' ').count() == 2 {
+                *pending = Some(String::new());
+                "+ ".to_owned()
+            } else if upper.starts_with("AUTH ") {
+                let payload = cmd.rsplit(' ').next().unwrap_or_default();
+                if password_ok(&decoded(payload)) {
+                    "+OK Logged in.".to_owned()
+                } else {
+                    server.refusal.to_owned()
+                }
             } else if upper.starts_with("USER ") {
                 "+OK".to_owned()
             } else if upper.starts_with("PASS ") {
