@@ -335,6 +335,29 @@ fn greeting_refusals_are_server_rejected() {
 }
 
 #[test]
+fn an_smtp_server_that_refuses_ehlo_is_greeted_with_helo() {
+    let mut old = MailServer::new(Proto::Smtp, Tls::None);
+    old.ehlo = false;
+    let old = serve(Behaviour::Mail(old));
+    let report = expect(
+        &[("--smtp", spec(old, "starttls"))],
+        &["smtp:starttls-not-offered"],
+    );
+    let stages = report["endpoints"][0]["stages"].as_array().unwrap();
+    let caps = stages.iter().find(|s| s["name"] == "capabilities").unwrap();
+    assert_eq!(caps["status"], "ok", "{caps:#}");
+    assert!(
+        caps["detail"]
+            .as_str()
+            .unwrap()
+            .contains("greeted with HELO"),
+        "{caps:#}"
+    );
+    let transcript = report["endpoints"][0]["transcript"].to_string();
+    assert!(transcript.contains("HELO "), "{transcript}");
+}
+
+#[test]
 fn starttls_missing_or_refused() {
     let no_starttls = serve(Behaviour::Mail(MailServer::new(Proto::Smtp, Tls::None)));
     expect(

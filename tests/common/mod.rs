@@ -143,6 +143,8 @@ pub struct MailServer {
     pub password: &'static str,
     /// The refusal text for a bad login.
     pub refusal: &'static str,
+    /// Understands EHLO; a very old SMTP server knows only HELO.
+    pub ehlo: bool,
 }
 
 impl MailServer {
@@ -156,6 +158,7 @@ impl MailServer {
             auth_before_tls: false,
             auth: "PLAIN LOGIN",
             password: "correct horse",
+            ehlo: true,
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -421,7 +424,9 @@ async fn answer<S: AsyncWrite + Unpin>(
     }
     let reply: String = match server.proto {
         Proto::Smtp => {
-            if upper.starts_with("EHLO") {
+            if upper.starts_with("EHLO") && !server.ehlo {
+                "502 5.5.1 Error: command not implemented".to_owned()
+            } else if upper.starts_with("EHLO") {
                 let mut lines = vec![
                     "250-fixture.test".to_owned(),
                     "250-PIPELINING".to_owned(),
