@@ -6,8 +6,8 @@ use maildoctor::account::{Protocol, load_account_file};
 use maildoctor::cli::Cli;
 use maildoctor::probe::dialogue::Secret;
 use maildoctor::profile::ProfileStore;
-use maildoctor::tui::Dashboard;
 use maildoctor::tui::theme::Theme;
+use maildoctor::tui::{Dashboard, Saved};
 
 fn dashboard(args: &[&str]) -> Dashboard {
     let cli = Cli::try_parse_from(std::iter::once("maildoctor").chain(args.iter().copied()))
@@ -112,8 +112,16 @@ fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
     let app = d.new_app();
     d.login(Secret::new("never-written".into())).unwrap();
     let path = dir.join("alice.yaml");
-    let said = d.save(&path);
+    let Saved::Written(said) = d.save(&path, false) else {
+        panic!("a new file is written")
+    };
     assert!(said.starts_with("Saved "), "{said}");
+    assert_eq!(
+        d.save(&path, false),
+        Saved::Exists,
+        "never overwritten unasked"
+    );
+    assert!(matches!(d.save(&path, true), Saved::Written(_)));
     let layer = load_account_file(&path).unwrap();
     assert_eq!(layer.smtp.unwrap().port, Some(465));
     assert_eq!(layer.address.as_deref(), Some("alice@example.org"));
@@ -133,10 +141,30 @@ fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(json)).unwrap()).unwrap();
     assert_eq!(json["summary"]["worst"], "error");
-    let said = d.save(&dir.join("missing-dir/x.yaml"));
-    assert!(
-        said.starts_with("Cannot save"),
-        "an unwritable path is reported, not fatal: {said}"
+    let Saved::Failed(said) = d.save(&dir.join("missing-dir/x.yaml"), false) else {
+        panic!("an unwritable path is reported, not fatal")
+    };
+    assert!(said.starts_with("Cannot save"), "{said}");
+    d.export(&app, &dir);
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(
+        files, 5,
+        "a second export in the same second gets its own files"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn only_keeps_the_other_panes_empty_even_with_a_profile() {
+    let d = dashboard(&["alice@gmail.com", "--only", "smtp"]);
+    let mut app = d.new_app();
+    assert!(app.pane(Protocol::Smtp).endpoint.is_some());
+    assert!(app.pane(Protocol::Imap).endpoint.is_none());
+    assert!(app.pane(Protocol::Pop3).endpoint.is_none());
+    let runs = app.start_all();
+    assert_eq!(runs.len(), 1, "only SMTP is probed: {runs:?}");
+    assert!(
+        app.profile_endpoints.contains_key(&Protocol::Imap),
+        "f can still fill IMAP on purpose"
+    );
 }

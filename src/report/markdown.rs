@@ -10,6 +10,24 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
+/// Text that may quote a server (greetings, replies, certificate names) is shown as text:
+/// no line breaks, and nothing Markdown or HTML would act on, so a hostile server cannot add
+/// links, images, headings or fences to the report a help desk opens.
+fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn security_label(security: &str) -> &'static str {
     match security {
         "tls" => "SSL/TLS",
@@ -40,7 +58,7 @@ fn result_of(endpoint: &EndpointDto) -> String {
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let who = report.account.address.as_deref().unwrap_or("(no address)");
-    let _ = writeln!(out, "# maildoctor report: {}\n", cell(who));
+    let _ = writeln!(out, "# maildoctor report: {}\n", text(who));
     let _ = writeln!(
         out,
         "- Tool: {}\n- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} errors, {} warnings, {} info)\n",
@@ -84,12 +102,12 @@ pub fn render_markdown(report: &Report) -> String {
             out,
             "### {} · {protocol} · {} (`{}`)\n\n{}\n",
             severity_tag(&f.severity),
-            cell(&f.title),
+            text(&f.title),
             f.id,
-            f.explanation
+            text(&f.explanation)
         );
         if let Some(fix) = &f.fix {
-            let _ = writeln!(out, "**Fix:** {fix}\n");
+            let _ = writeln!(out, "**Fix:** {}\n", text(fix));
         }
         if let Some(s) = &f.suggested {
             let _ = writeln!(out, "**Works from here:** `{}`\n", s.spec);
@@ -138,9 +156,14 @@ pub fn render_markdown(report: &Report) -> String {
                 "received" => "S:",
                 _ => "  ",
             };
-            // A server could send a fence of its own; it must not end ours.
-            let text = line.text.replace("```", "'''");
-            let _ = writeln!(out, "{:>6} ms {arrow} {text}", line.at_ms);
+            // Each line starts with its time, so a server's own fence cannot end ours; line
+            // breaks could, so none get through.
+            let shown: String = line
+                .text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            let _ = writeln!(out, "{:>6} ms {arrow} {shown}", line.at_ms);
         }
         out.push_str("```\n\n");
     }
@@ -181,5 +204,16 @@ mod tests {
         );
         assert!(md.contains("**Fix:** Set encryption to SSL/TLS."));
         assert!(md.contains("Verdict: **ERROR**"));
+    }
+
+    #[test]
+    fn server_text_cannot_add_markdown_to_the_report() {
+        let hostile = "220 [reset](https://evil.example) <img src=x> ![i](x)\n```\n# Heading";
+        let shown = text(hostile);
+        assert!(!shown.contains('\n'));
+        for escaped in [r"\[reset\]", r"\<img", r"\!\[i\]", r"\`\`\`", r"\# Heading"] {
+            assert!(shown.contains(escaped), "{escaped} not escaped: {shown}");
+        }
+        assert_eq!(text("smtp.example.org:587"), "smtp.example.org:587");
     }
 }

@@ -12,7 +12,7 @@ use crate::probe::events::ProbeEvent;
 use crate::probe::observation::{Observation, Stage, StageName};
 use crate::probe::transcript::TranscriptLine;
 
-use super::forms::{EditForm, Outcome, PasswordForm, Picker, ProfileItem, TextInput};
+use super::forms::{EditForm, Outcome, PasswordForm, Picker, ProfileItem, SaveForm, TextInput};
 
 /// What one pane shows: the configured endpoint and its live stages.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +50,7 @@ pub enum Overlay {
     Picker(Picker),
     Password(PasswordForm),
     /// Where to save the account file.
-    Save(TextInput),
+    Save(SaveForm),
 }
 
 /// A key, decoded from the terminal but not yet given a meaning: that depends on the mode
@@ -93,6 +93,8 @@ pub enum Msg {
     Tick(Duration),
     /// A line for the footer: what a save or an export did.
     Status(String),
+    /// The terminal changed size: draw again, change nothing.
+    Redraw,
 }
 
 /// What the event loop must do after an update.
@@ -107,7 +109,10 @@ pub enum Action {
     Login(Secret),
     /// Compare with this profile (and fill unconfigured panes from it).
     PickProfile(String),
-    Save(PathBuf),
+    Save {
+        path: PathBuf,
+        overwrite: bool,
+    },
     /// Write the report for a help desk, Markdown and JSON.
     Export,
 }
@@ -263,15 +268,33 @@ impl App {
                 }
             }
             Msg::Findings(mut findings) => {
+                // The selection follows its finding, not its row: findings arriving from
+                // another pane must not slide a different fix under the `a` key.
+                let was = self
+                    .selected_finding()
+                    .map(|f| (f.id, f.protocol, f.title.clone()));
                 sort_worst_first(&mut findings);
                 self.findings = findings;
-                self.selected = self.selected.min(self.findings.len().saturating_sub(1));
+                let same = was.and_then(|(id, protocol, title)| {
+                    let exact = self
+                        .findings
+                        .iter()
+                        .position(|f| f.id == id && f.protocol == protocol && f.title == title);
+                    exact.or_else(|| {
+                        self.findings
+                            .iter()
+                            .position(|f| f.id == id && f.protocol == protocol)
+                    })
+                });
+                self.selected = same
+                    .unwrap_or_else(|| self.selected.min(self.findings.len().saturating_sub(1)));
             }
             Msg::Tick(elapsed) => {
                 self.elapsed = elapsed;
                 self.spinner = self.spinner.wrapping_add(1);
             }
             Msg::Status(text) => self.status = Some(text),
+            Msg::Redraw => {}
         }
         Action::None
     }
@@ -335,19 +358,15 @@ impl App {
                     Action::Login(secret)
                 }
             },
-            Overlay::Save(path) => match key {
-                Key::Esc => {
+            Overlay::Save(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
                     self.overlay = Overlay::None;
                     Action::None
                 }
-                Key::Enter if !path.text.trim().is_empty() => {
-                    let path = PathBuf::from(path.text.trim());
+                Outcome::Submit((path, overwrite)) => {
                     self.overlay = Overlay::None;
-                    Action::Save(path)
-                }
-                key => {
-                    path.key(key);
-                    Action::None
+                    Action::Save { path, overwrite }
                 }
             },
         }
@@ -397,7 +416,10 @@ impl App {
             Key::Char('p') => self.overlay = Overlay::Picker(Picker::default()),
             Key::Char('l') => self.overlay = Overlay::Password(PasswordForm::default()),
             Key::Char('s') => {
-                self.overlay = Overlay::Save(TextInput::new(self.default_save_path()));
+                self.overlay = Overlay::Save(SaveForm {
+                    path: TextInput::new(self.default_save_path()),
+                    overwrite: false,
+                });
             }
             Key::Char('x') => return Action::Export,
             _ => {}
@@ -412,6 +434,14 @@ impl App {
         }
         self.focus = protocol;
         Action::Probe(self.start(&[protocol]))
+    }
+
+    /// The file to save exists: ask again, and overwrite on the next Enter.
+    pub fn confirm_overwrite(&mut self, path: &std::path::Path) {
+        self.overlay = Overlay::Save(SaveForm {
+            path: TextInput::new(path.display().to_string()),
+            overwrite: true,
+        });
     }
 
     fn default_save_path(&self) -> String {
@@ -737,19 +767,55 @@ mod tests {
             Action::PickProfile("gmail".into())
         );
         app.update(Msg::Key(Key::Char('s')));
-        assert_eq!(
-            app.overlay,
-            Overlay::Save(TextInput::new("a_example.org.maildoctor.yaml"))
-        );
+        let Overlay::Save(form) = &app.overlay else {
+            panic!("s opens the save box")
+        };
+        assert_eq!(form.path.text, "a_example.org.maildoctor.yaml");
         assert_eq!(
             app.update(Msg::Key(Key::Enter)),
-            Action::Save(PathBuf::from("a_example.org.maildoctor.yaml"))
+            Action::Save {
+                path: PathBuf::from("a_example.org.maildoctor.yaml"),
+                overwrite: false
+            }
+        );
+        app.confirm_overwrite(std::path::Path::new("a_example.org.maildoctor.yaml"));
+        assert!(
+            matches!(
+                app.update(Msg::Key(Key::Enter)),
+                Action::Save {
+                    overwrite: true,
+                    ..
+                }
+            ),
+            "a second Enter overwrites"
         );
         assert_eq!(app.update(Msg::Key(Key::Char('x'))), Action::Export);
         app.update(Msg::Status("saved".into()));
         assert_eq!(app.status.as_deref(), Some("saved"));
         app.update(Msg::Key(Key::Other));
         assert_eq!(app.status, None, "a key clears the last status");
+    }
+
+    #[test]
+    fn the_selection_follows_its_finding_when_others_arrive() {
+        let mut app = app();
+        app.update(Msg::Key(Key::Down));
+        assert_eq!(app.selected_finding().unwrap().id, FindingId::HostAlias);
+        let mut findings = app.findings.clone();
+        findings.push(Finding::new(
+            FindingId::CertExpired,
+            Some(Protocol::Imap),
+            "expired",
+            "",
+        ));
+        app.update(Msg::Findings(findings));
+        assert_eq!(
+            app.selected_finding().unwrap().id,
+            FindingId::HostAlias,
+            "a new error sorted above does not change what is selected"
+        );
+        app.update(Msg::Findings(vec![]));
+        assert_eq!(app.selected, 0);
     }
 
     #[test]

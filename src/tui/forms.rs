@@ -181,6 +181,32 @@ pub fn cycle_security(security: Security, step: usize) -> Security {
     ORDER[(i + step) % ORDER.len()]
 }
 
+/// Where to save the account file. An existing file is overwritten only after a second Enter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveForm {
+    pub path: TextInput,
+    /// The file exists and the user was told: the next Enter overwrites it.
+    pub overwrite: bool,
+}
+
+impl SaveForm {
+    pub fn key(&mut self, key: Key) -> Outcome<(std::path::PathBuf, bool)> {
+        match key {
+            Key::Esc => Outcome::Cancel,
+            Key::Enter if !self.path.text.trim().is_empty() => Outcome::Submit((
+                std::path::PathBuf::from(self.path.text.trim()),
+                self.overwrite,
+            )),
+            key => {
+                if self.path.key(key) {
+                    self.overwrite = false;
+                }
+                Outcome::Continue
+            }
+        }
+    }
+}
+
 /// A profile as the picker lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileItem {

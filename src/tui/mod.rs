@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::account::Protocol;
 
-pub use session::Dashboard;
+pub use session::{Dashboard, Saved};
 
 use app::{Action, Key, Msg};
 
@@ -72,9 +72,10 @@ async fn event_loop(
     std::thread::spawn(move || {
         while let Ok(event) = event::read() {
             let msg = match event {
+                // Terminals that report releases (Windows, kitty) must not press keys twice.
+                Event::Key(key) if key.kind == KeyEventKind::Release => continue,
                 Event::Key(key) => Msg::Key(key_of(key)),
-                // A redraw is all a resize needs; Other changes nothing else.
-                Event::Resize(..) => Msg::Key(Key::Other),
+                Event::Resize(..) => Msg::Redraw,
                 _ => continue,
             };
             if keys.send(msg).is_err() {
@@ -87,6 +88,8 @@ async fn event_loop(
     d.spawn(&first, &mut probes, &tx);
     let mut started = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
+    // The tick is off while idle; ticks missed then must not all fire when a run starts.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         terminal
             .draw(|frame| view::draw(frame, &app, &d.theme))
@@ -113,6 +116,9 @@ async fn event_loop(
             Action::PickProfile(id) => match d.pick_profile(&id, &app) {
                 Ok(()) => {
                     d.describe_profile(&mut app);
+                    app.status = Some(format!(
+                        "Comparing with profile {id}: empty panes filled from it, your servers kept (e edits one)."
+                    ));
                     app.start_all()
                 }
                 Err(why) => {
@@ -120,8 +126,11 @@ async fn event_loop(
                     Vec::new()
                 }
             },
-            Action::Save(path) => {
-                app.status = Some(d.save(&path));
+            Action::Save { path, overwrite } => {
+                match d.save(&path, overwrite) {
+                    Saved::Written(said) | Saved::Failed(said) => app.status = Some(said),
+                    Saved::Exists => app.confirm_overwrite(&path),
+                }
                 Vec::new()
             }
             Action::Export => {
@@ -133,6 +142,7 @@ async fn event_loop(
             d.sync_endpoints(&app);
             d.spawn(&runs, &mut probes, &tx);
             started = Instant::now();
+            tick.reset();
             refresh = true;
         }
         if refresh {

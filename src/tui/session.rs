@@ -23,6 +23,15 @@ use super::app::{App, Msg};
 use super::forms::ProfileItem;
 use super::theme::Theme;
 
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    Written(String),
+    /// The file exists; nothing was written.
+    Exists,
+    Failed(String),
+}
+
 /// Everything a run of the dashboard needs, and what it takes to re-plan after an edit.
 pub struct Dashboard {
     /// The settings as given (flags over file), for re-resolving with another profile.
@@ -73,6 +82,10 @@ impl Dashboard {
             })
             .collect();
         for protocol in Protocol::ALL {
+            // `--only` keeps the other panes empty; `f` or `e` can still fill one on purpose.
+            if !self.args.only.is_empty() && !self.args.only.contains(&protocol) {
+                continue;
+            }
             let pane = app.panes.entry(protocol).or_default();
             if pane.endpoint.is_none() {
                 pane.endpoint = self.resolved.account.endpoint(protocol).cloned();
@@ -220,17 +233,29 @@ impl Dashboard {
         Ok(())
     }
 
-    /// Writes the account file; says what happened, for the footer.
-    pub fn save(&self, path: &Path) -> String {
+    /// Writes the account file; says what happened, for the footer. An existing file is
+    /// left alone unless `overwrite` (the user confirmed).
+    pub fn save(&self, path: &Path, overwrite: bool) -> Saved {
         let profile = self.resolved.profile().map(|p| p.id.as_str());
         let text = account_yaml(&self.resolved.account, profile);
-        match std::fs::write(path, text) {
-            Ok(()) => format!(
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true);
+        if overwrite {
+            options.create(true).truncate(true);
+        } else {
+            options.create_new(true);
+        }
+        let written = options
+            .open(path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
+        match written {
+            Ok(()) => Saved::Written(format!(
                 "Saved {} (no password in it). Use it with --account {}.",
                 path.display(),
                 path.display()
-            ),
-            Err(e) => format!("Cannot save {}: {e}", path.display()),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Saved::Exists,
+            Err(e) => Saved::Failed(format!("Cannot save {}: {e}", path.display())),
         }
     }
 
@@ -241,9 +266,20 @@ impl Dashboard {
         let report =
             Report::new("check", &self.resolved, &findings).with_probes(&primary, &alternatives);
         let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
-        let stem = format!("maildoctor-report-{stamp}");
-        let md = dir.join(format!("{stem}.md"));
-        let json = dir.join(format!("{stem}.json"));
+        // Two exports in one second get their own files: a report is never overwritten.
+        let (md, json) = (1..)
+            .map(|n| {
+                let stem = match n {
+                    1 => format!("maildoctor-report-{stamp}"),
+                    n => format!("maildoctor-report-{stamp}-{n}"),
+                };
+                (
+                    dir.join(format!("{stem}.md")),
+                    dir.join(format!("{stem}.json")),
+                )
+            })
+            .find(|(md, json)| !md.exists() && !json.exists())
+            .unwrap_or_default();
         let written = std::fs::write(&md, render_markdown(&report))
             .and_then(|()| std::fs::write(&json, to_json(&report) + "\n"));
         match written {

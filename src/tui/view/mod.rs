@@ -70,6 +70,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::Edit(_) => {}
         Overlay::Picker(picker) => overlay::picker(frame, area, app, picker, theme),
         Overlay::Password(form) => overlay::password(frame, area, app, form, theme),
-        Overlay::Save(path) => overlay::save(frame, area, path, theme),
+        Overlay::Save(form) => overlay::save(frame, area, form, theme),
     }
 }

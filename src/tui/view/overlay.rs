@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::probe::transcript::Direction;
 
 use super::super::app::App;
-use super::super::forms::{PasswordForm, Picker, TextInput};
+use super::super::forms::{PasswordForm, Picker, SaveForm};
 use super::super::theme::Theme;
 
 const HELP: &[(&str, &str)] = &[
@@ -192,19 +192,27 @@ pub fn password(frame: &mut Frame, area: Rect, app: &App, form: &PasswordForm, t
     );
 }
 
-pub fn save(frame: &mut Frame, area: Rect, path: &TextInput, theme: &Theme) {
+pub fn save(frame: &mut Frame, area: Rect, form: &SaveForm, theme: &Theme) {
     let rect = centred(area, 5);
     frame.render_widget(Clear, rect);
-    let lines = vec![
-        Line::from(vec![
-            Span::styled("File: ", theme.bold()),
-            Span::raw(path.text.clone()),
-            Span::styled("_", theme.bold()),
-        ]),
+    let second = if form.overwrite {
+        Line::from(Span::styled(
+            "This file exists: Enter again overwrites it, Esc keeps it.",
+            theme.severity(Some(crate::finding::Severity::Warning)),
+        ))
+    } else {
         Line::from(Span::styled(
             "The settings as they stand now; no password is written.",
             theme.dim(),
-        )),
+        ))
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("File: ", theme.bold()),
+            Span::raw(form.path.text.clone()),
+            Span::styled("_", theme.bold()),
+        ]),
+        second,
     ];
     frame.render_widget(
         Paragraph::new(lines).block(
