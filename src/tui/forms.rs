@@ -265,9 +265,19 @@ impl Picker {
 }
 
 /// The password prompt: nothing typed is ever shown, and the text leaves only as a [`Secret`].
-#[derive(Clone, Default, PartialEq, Eq)]
+/// The buffer is allocated once at full size, so typing never leaves copies behind in freed
+/// memory, and it is wiped when dropped.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PasswordForm {
-    typed: String,
+    typed: zeroize::Zeroizing<String>,
+}
+
+impl Default for PasswordForm {
+    fn default() -> PasswordForm {
+        PasswordForm {
+            typed: zeroize::Zeroizing::new(String::with_capacity(MAX_INPUT + 4)),
+        }
+    }
 }
 
 impl fmt::Debug for PasswordForm {
@@ -281,9 +291,9 @@ impl PasswordForm {
         match key {
             Key::Esc => Outcome::Cancel,
             Key::Enter if !self.typed.is_empty() => {
-                Outcome::Submit(Secret::new(std::mem::take(&mut self.typed)))
+                Outcome::Submit(Secret::new(std::mem::take(&mut *self.typed)))
             }
-            Key::Char(c) if !c.is_control() && self.typed.len() < MAX_INPUT => {
+            Key::Char(c) if !c.is_control() && self.typed.len() + c.len_utf8() <= MAX_INPUT => {
                 self.typed.push(c);
                 Outcome::Continue
             }

@@ -41,12 +41,13 @@ impl From<WireError> for Stop {
 }
 
 /// A password or an OAuth2 token: never printed, never logged.
+/// Its memory is wiped when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(zeroize::Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: String) -> Secret {
-        Secret(value)
+        Secret(zeroize::Zeroizing::new(value))
     }
 
     pub fn expose(&self) -> &str {
