@@ -30,7 +30,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     let wide = area.width >= WIDE;
     let details_height = if app.details { 6 } else { 0 };
-    let pane_height = if wide { 12 } else { 9 };
+    // Panes as tall as their content, but the findings keep at least four rows visible.
+    let chrome = 2 + u16::from(!wide) + details_height;
+    let room = area.height.saturating_sub(chrome + 6).max(5);
+    let wanted = if wide {
+        crate::account::Protocol::ALL
+            .into_iter()
+            .map(|p| pane::height(app, p, theme))
+            .max()
+            .unwrap_or(5)
+    } else {
+        pane::height(app, app.focus, theme)
+    };
+    let floor = if wide { 12 } else { 9 };
+    let pane_height = wanted.max(floor).min(room.max(floor));
     let mut constraints = vec![Constraint::Length(1)];
     if !wide {
         constraints.push(Constraint::Length(1));

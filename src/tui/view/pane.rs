@@ -79,14 +79,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
         .borders(Borders::ALL)
         .title(title)
         .border_style(border);
+    frame.render_widget(
+        Paragraph::new(content(app, protocol, theme)).block(block),
+        area,
+    );
+}
+
+/// How many rows the pane wants, borders included.
+pub fn height(app: &App, protocol: Protocol, theme: &Theme) -> u16 {
+    u16::try_from(content(app, protocol, theme).len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+}
+
+/// The pane's lines: the editor, the offer to fill an empty pane, or the endpoint, its stages
+/// and its facts.
+fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
     let pane = app.pane(protocol);
     let mut lines: Vec<Line> = Vec::new();
     if let Overlay::Edit(form) = &app.overlay
         && form.protocol == protocol
     {
         editor(&mut lines, form, theme);
-        frame.render_widget(Paragraph::new(lines).block(block), area);
-        return;
+        return lines;
     }
     let Some(endpoint) = &pane.endpoint else {
         lines.push(Line::from(Span::styled(
@@ -110,8 +125,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
             Span::styled("e", theme.bold().add_modifier(Modifier::REVERSED)),
             Span::raw(" types a server in."),
         ]));
-        frame.render_widget(Paragraph::new(lines).block(block), area);
-        return;
+        return lines;
     };
     let flagged: Vec<&str> = app
         .findings
@@ -188,7 +202,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
             _ => {}
         }
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines
 }
 
 /// The endpoint editor, drawn where the endpoint line was: the field with the cursor is
