@@ -176,9 +176,25 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     if let Some(obs) = &pane.observation {
-        if let Some(cert) = obs.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
+        if let Some(greeting) = &obs.greeting {
             lines.push(Line::from(Span::styled(
-                format!("cert {} · {} days left", cert.subject, cert.days_left),
+                format!("says {}", greeting.text),
+                theme.dim(),
+            )));
+        }
+        if let Some(cert) = obs.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
+            let left = if cert.days_left < 0 {
+                format!("expired {} days ago", -cert.days_left)
+            } else {
+                format!("{} days left", cert.days_left)
+            };
+            lines.push(Line::from(Span::styled(
+                // The verdict first: a narrow pane cuts the end of the line.
+                format!("cert {left} · {}", cert.subject),
+                theme.dim(),
+            )));
+            lines.push(Line::from(Span::styled(
+                format!("  by {}", cert.issuer),
                 theme.dim(),
             )));
         }
