@@ -192,3 +192,81 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
         "q should end the dashboard with exit code 0"
     );
 }
+
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let lab =
+        std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned());
+    let session = "maildoctor-e2e-term";
+    let shot = || {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for (term, extra) in [
+        ("xterm", ""),
+        ("screen", ""),
+        ("tmux-256color", ""),
+        ("linux", "--ascii"),
+        ("xterm-256color", "NO_COLOR"),
+    ] {
+        let status = std::env::temp_dir().join(format!("maildoctor-term-{}", std::process::id()));
+        let _ = std::fs::remove_file(&status);
+        let (env, flag) = match extra {
+            "NO_COLOR" => ("NO_COLOR=1 ", ""),
+            flag => ("", flag),
+        };
+        let command = format!(
+            "{env}TERM={term} {bin} alice@lab.test {flag} --smtp 127.0.0.2:587/starttls --imap 127.0.0.2:993/tls --ca-file {lab}/ca.pem; echo $? > {}",
+            status.display()
+        );
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", session])
+            .output();
+        Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                session,
+                "-x",
+                "80",
+                "-y",
+                "24",
+                &command,
+            ])
+            .output()
+            .unwrap();
+        let started = Instant::now();
+        let mut screen = shot();
+        while !screen.contains("done in") && started.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(100));
+            screen = shot();
+        }
+        assert!(
+            screen.contains("SMTP") && screen.contains("done in"),
+            "TERM={term} {extra}:\n{screen}"
+        );
+        if flag == "--ascii" {
+            assert!(screen.is_ascii(), "--ascii draws ASCII only:\n{screen}");
+        }
+        Command::new("tmux")
+            .args(["send-keys", "-t", session, "q"])
+            .output()
+            .unwrap();
+        let started = Instant::now();
+        while !status.exists() && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let code = std::fs::read_to_string(&status).unwrap_or_default();
+        let _ = std::fs::remove_file(&status);
+        assert_eq!(code.trim(), "0", "TERM={term} {extra}");
+    }
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", session])
+        .output();
+}

@@ -85,4 +85,33 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::Password(form) => overlay::password(frame, area, app, form, theme),
         Overlay::Save(form) => overlay::save(frame, area, form, theme),
     }
+    if theme.ascii {
+        asciify(frame.buffer_mut());
+    }
+}
+
+/// `--ascii`: every cell drawn in ASCII, whatever drew it (borders, symbols, a server's UTF-8).
+/// Done once over the finished frame, so no widget can forget it.
+fn asciify(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        let symbol = cell.symbol();
+        if symbol.is_ascii() {
+            continue;
+        }
+        let ascii = match symbol {
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            "─" | "—" | "–" => "-",
+            "│" => "|",
+            "·" => "|",
+            "▶" | "›" | "→" => ">",
+            "‹" | "←" => "<",
+            "▲" | "↑" => "^",
+            "↓" => "v",
+            "…" => ".",
+            "✓" => "+",
+            "✗" => "x",
+            _ => "?",
+        };
+        cell.set_symbol(ascii);
+    }
 }
