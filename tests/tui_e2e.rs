@@ -178,6 +178,19 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     assert!(md.contains("# maildoctor report: alice@lab.test"), "{md}");
     assert!(md.contains("`login-ok`"), "{md}");
 
+    // Resizing at any time redraws for the new size: tabs when narrow, panes when wide.
+    tmux(&["resize-window", "-t", SESSION, "-x", "80", "-y", "24"]);
+    let narrow = wait_for("│ IMAP ", Duration::from_secs(5));
+    assert!(
+        narrow.contains("│ POP3 ") && !narrow.contains("┐┌"),
+        "tabs below 110 columns:\n{narrow}"
+    );
+    tmux(&["resize-window", "-t", SESSION, "-x", "20", "-y", "6"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux(&["resize-window", "-t", SESSION, "-x", "120", "-y", "40"]);
+    let wide = wait_for("Incoming — POP3", Duration::from_secs(5));
+    assert!(wide.contains("Outgoing — SMTP"), "{wide}");
+
     keys(&["q"]);
     let started = Instant::now();
     while !status_file.exists() && started.elapsed() < Duration::from_secs(5) {

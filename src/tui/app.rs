@@ -137,6 +137,9 @@ pub struct App {
     /// Whether a password was given for this run (the login stage runs).
     pub login: bool,
     pub status: Option<String>,
+    /// The user moved the selection: it then follows its finding; until then it stays on the
+    /// worst one.
+    pinned: bool,
     next_run: u64,
 }
 
@@ -180,6 +183,7 @@ impl App {
             details: true,
             login: false,
             status: None,
+            pinned: false,
             next_run: 1,
         }
     }
@@ -236,6 +240,10 @@ impl App {
         if !runs.is_empty() {
             self.elapsed = Duration::ZERO;
         }
+        if runs.len() > 1 {
+            // A whole new check: back to the worst finding.
+            self.pinned = false;
+        }
         runs
     }
 
@@ -272,6 +280,7 @@ impl App {
                 // another pane must not slide a different fix under the `a` key.
                 let was = self
                     .selected_finding()
+                    .filter(|_| self.pinned)
                     .map(|f| (f.id, f.protocol, f.title.clone()));
                 sort_worst_first(&mut findings);
                 self.findings = findings;
@@ -377,9 +386,13 @@ impl App {
             Key::Char('q') | Key::Esc => return Action::Quit,
             Key::Tab | Key::Right => self.focus = cycle(self.focus, 1),
             Key::BackTab | Key::Left => self.focus = cycle(self.focus, 2),
-            Key::Up | Key::Char('k') => self.selected = self.selected.saturating_sub(1),
+            Key::Up | Key::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+                self.pinned = true;
+            }
             Key::Down | Key::Char('j') => {
-                self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1));
+                self.pinned = true;
             }
             Key::Enter => self.details = !self.details,
             Key::Char('t') => self.overlay = Overlay::Transcript { scroll: 0 },
@@ -391,6 +404,7 @@ impl App {
                     return Action::None;
                 };
                 self.selected = 0;
+                self.pinned = false;
                 return self.use_endpoint(protocol, endpoint);
             }
             Key::Char('e') => {
@@ -816,6 +830,19 @@ mod tests {
         );
         app.update(Msg::Findings(vec![]));
         assert_eq!(app.selected, 0);
+        let mut fresh = super::tests::app();
+        let mut findings = fresh.findings.clone();
+        findings.push(Finding::new(
+            FindingId::CertExpired,
+            Some(Protocol::Imap),
+            "expired",
+            "",
+        ));
+        fresh.update(Msg::Findings(findings));
+        assert_eq!(
+            fresh.selected, 0,
+            "untouched, the selection stays on the top finding"
+        );
     }
 
     #[test]
