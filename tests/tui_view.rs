@@ -91,9 +91,13 @@ fn done(app: &mut App, protocol: Protocol, obs: Observation) {
     });
 }
 
-/// Feeds a probe that stopped at a failed stage.
-fn fail(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
-    let mut obs = Observation::new(protocol, endpoint.clone());
+/// Sends each stage as it would finish live; returns the observation that holds them.
+fn staged(
+    app: &mut App,
+    protocol: Protocol,
+    endpoint: &Endpoint,
+    stages: Vec<Stage>,
+) -> Observation {
     for s in &stages {
         send(
             app,
@@ -103,7 +107,14 @@ fn fail(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stag
             },
         );
     }
+    let mut obs = Observation::new(protocol, endpoint.clone());
     obs.stages = stages;
+    obs
+}
+
+/// Feeds a probe that stopped at a failed stage.
+fn fail(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
+    let obs = staged(app, protocol, endpoint, stages);
     done(app, protocol, obs);
 }
 
@@ -120,17 +131,7 @@ fn finish_with(
     verdict: CertVerdict,
     days_left: i64,
 ) {
-    let mut obs = Observation::new(protocol, endpoint.clone());
-    for s in &stages {
-        send(
-            app,
-            ProbeEvent::StageFinished {
-                id: id(protocol, endpoint),
-                stage: s.clone(),
-            },
-        );
-    }
-    obs.stages = stages;
+    let mut obs = staged(app, protocol, endpoint, stages);
     obs.greeting = Some(GreetingInfo {
         text: "* OK ready".into(),
         speaker: Speaker::Imap {
