@@ -108,6 +108,7 @@ fn staged(
         );
     }
     let mut obs = Observation::new(protocol, endpoint.clone());
+    obs.elapsed = stages.iter().map(|s| s.elapsed).sum();
     obs.stages = stages;
     obs
 }

@@ -61,8 +61,15 @@ pub fn pane_verdict(
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, theme: &Theme) {
+    // The whole probe's time in the title: which endpoint is the slow one shows at a glance.
+    let took = app
+        .pane(protocol)
+        .observation
+        .as_ref()
+        .map(|o| format!("· {} ms ", o.elapsed.as_millis()))
+        .unwrap_or_default();
     let title = format!(
-        " {} — {} ",
+        " {} — {} {took}",
         if protocol.is_incoming() {
             "Incoming"
         } else {
