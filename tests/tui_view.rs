@@ -564,3 +564,24 @@ fn the_profile_picker_filters_as_you_type() {
     assert!(text.contains("gmx.net"), "{text}");
     assert!(!text.contains("gmail"), "filtered out:\n{text}");
 }
+
+#[test]
+fn before_any_probe_a_wrong_setting_offers_the_documented_endpoint() {
+    let finding = Finding::new(
+        FindingId::IncomingServerAsOutgoing,
+        Some(Protocol::Smtp),
+        "The SMTP server is outlook.office365.com, an IMAP/POP3 server",
+        "The incoming server's name was typed into the SMTP field.",
+    );
+    let (mut app, _) = start("outlook.office365.com:587/starttls", vec![finding]);
+    app.profile_endpoints.insert(
+        Protocol::Smtp,
+        ep("smtp-mail.outlook.com:587/starttls", Protocol::Smtp),
+    );
+    let text = format!("{}", render(&app, 120, 40).backend());
+    assert!(
+        text.contains("Press a to use smtp-mail.outlook.com:587 STARTTLS for SMTP: profile outlook documents it."),
+        "{text}"
+    );
+    assert!(text.contains("[a]"), "{text}");
+}

@@ -399,7 +399,10 @@ impl App {
             Key::Char('?') => self.overlay = Overlay::Help,
             Key::Char('r') => return Action::Probe(self.start_all()),
             Key::Char('a') => {
-                let Some((protocol, endpoint)) = self.suggestion() else {
+                let Some(Suggestion {
+                    protocol, endpoint, ..
+                }) = self.suggestion()
+                else {
                     self.status = Some("The selected finding suggests no other endpoint.".into());
                     return Action::None;
                 };
@@ -503,11 +506,59 @@ impl App {
         self.findings.get(self.selected)
     }
 
-    /// The endpoint the selected finding suggests, and for which protocol.
-    pub fn suggestion(&self) -> Option<(Protocol, Endpoint)> {
-        let finding = self.selected_finding()?;
-        Some((finding.protocol?, finding.suggested.clone()?))
+    /// The endpoint the selected finding suggests, for which protocol, and why.
+    pub fn suggestion(&self) -> Option<Suggestion> {
+        self.suggestion_for(self.selected_finding()?)
     }
+
+    /// The endpoint a finding offers, if any.
+    pub fn suggestion_for(&self, finding: &Finding) -> Option<Suggestion> {
+        let protocol = finding.protocol?;
+        if let Some(endpoint) = &finding.suggested {
+            return Some(Suggestion {
+                protocol,
+                endpoint: endpoint.clone(),
+                works: true,
+            });
+        }
+        // A wrong setting whose fix the profile documents: offer that, saying it is
+        // documented rather than seen working (the probe may not have tried it yet).
+        if !settings_are_wrong(finding.id) {
+            return None;
+        }
+        let documented = self.profile_endpoints.get(&protocol)?;
+        (self.pane(protocol).endpoint.as_ref() != Some(documented)).then(|| Suggestion {
+            protocol,
+            endpoint: documented.clone(),
+            works: false,
+        })
+    }
+}
+
+/// An endpoint one key away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub protocol: Protocol,
+    pub endpoint: Endpoint,
+    /// Probed and seen working from here; otherwise what the provider documents.
+    pub works: bool,
+}
+
+/// Findings that say the typed settings are wrong (not the server or the network).
+fn settings_are_wrong(id: crate::finding::FindingId) -> bool {
+    use crate::finding::FindingId as F;
+    matches!(
+        id,
+        F::PortSecurityMismatch
+            | F::IncomingServerAsOutgoing
+            | F::OutgoingServerAsIncoming
+            | F::ImapPop3Swap
+            | F::Port25ForSubmission
+            | F::PlaintextCredentials
+            | F::ProfileMismatch
+            | F::HostTypo
+            | F::LegacyHost
+    )
 }
 
 fn cycle(protocol: Protocol, step: usize) -> Protocol {
@@ -703,6 +754,20 @@ mod tests {
         );
         assert_eq!(app.pane(Protocol::Smtp).endpoint, Some(working));
         assert!(app.running());
+    }
+
+    #[test]
+    fn a_wrong_setting_offers_what_the_profile_documents() {
+        let mut app = app();
+        assert_eq!(app.suggestion(), None, "no profile, nothing documented");
+        let documented = Endpoint::parse("smtp.example.org:587/starttls", Protocol::Smtp).unwrap();
+        app.profile_endpoints
+            .insert(Protocol::Smtp, documented.clone());
+        let offer = app.suggestion().expect("the mismatch is selected");
+        assert_eq!(offer.endpoint, documented);
+        assert!(!offer.works, "documented, not seen working");
+        app.update(Msg::Key(Key::Down));
+        assert_eq!(app.suggestion(), None, "host-alias is no wrong setting");
     }
 
     #[test]

@@ -51,7 +51,11 @@ pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::raw(f.title.clone()),
                 // Which findings carry a fix one key away.
                 Span::styled(
-                    if f.suggested.is_some() { "  [a]" } else { "" },
+                    if app.suggestion_for(f).is_some() {
+                        "  [a]"
+                    } else {
+                        ""
+                    },
                     theme.bold(),
                 ),
             ]))
