@@ -77,14 +77,22 @@ pub fn details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let mut lines = Vec::new();
-    if let (Some(protocol), Some(endpoint)) = (f.protocol, &f.suggested) {
+    if let Some(offer) = app.suggestion() {
+        let why = if offer.works {
+            "it works from here.".to_owned()
+        } else {
+            format!(
+                "profile {} documents it.",
+                app.profile.as_deref().unwrap_or("?")
+            )
+        };
         lines.push(Line::from(vec![
             Span::styled("Press a", theme.bold().add_modifier(Modifier::REVERSED)),
             Span::styled(
                 format!(
-                    " to use {} for {}: it works from here.",
-                    endpoint.describe(),
-                    protocol.label()
+                    " to use {} for {}: {why}",
+                    offer.endpoint.describe(),
+                    offer.protocol.label()
                 ),
                 theme.bold(),
             ),
