@@ -6,6 +6,7 @@ use maildoctor::account::{Protocol, load_account_file};
 use maildoctor::cli::Cli;
 use maildoctor::probe::dialogue::Secret;
 use maildoctor::profile::ProfileStore;
+use maildoctor::tui::app::Action;
 use maildoctor::tui::theme::Theme;
 use maildoctor::tui::{Dashboard, Saved};
 
@@ -47,8 +48,16 @@ fn picking_a_profile_fills_the_empty_panes_and_keeps_the_typed_ones() {
     let mut app = d.new_app();
     assert_eq!(app.profile, None);
     assert!(app.pane(Protocol::Imap).endpoint.is_none());
-    d.pick_profile("gmail", &app).unwrap();
-    d.describe_profile(&mut app);
+    let runs = d
+        .perform(Action::PickProfile("gmail".into()), &mut app)
+        .expect("picking does not quit");
+    assert_eq!(runs.len(), 3, "every pane is probed again: {runs:?}");
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .contains("Comparing with profile gmail")
+    );
     assert_eq!(app.profile.as_deref(), Some("gmail"));
     assert_eq!(
         app.pane(Protocol::Imap)
@@ -97,6 +106,12 @@ fn a_login_from_the_prompt_covers_every_protocol_with_its_user_name() {
     ]);
     let why = oauth.login(Secret::new("pw".into())).unwrap_err();
     assert!(why.contains("--oauth-token-env"), "{why}");
+    let mut app = oauth.new_app();
+    let runs = oauth.perform(Action::Login(Secret::new("pw".into())), &mut app);
+    assert_eq!(runs, Some(vec![]), "nothing is probed with a refused login");
+    assert!(!app.login);
+    assert!(app.status.as_deref().unwrap().contains("OAuth2"));
+    assert_eq!(oauth.perform(Action::Quit, &mut app), None);
 }
 
 #[test]

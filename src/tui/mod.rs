@@ -22,7 +22,7 @@ use crate::account::Protocol;
 
 pub use session::{Dashboard, Saved};
 
-use app::{Action, Key, Msg};
+use app::{Key, Msg};
 
 /// Decodes a terminal key; what it means depends on the dashboard's mode.
 pub fn key_of(event: KeyEvent) -> Key {
@@ -101,42 +101,9 @@ async fn event_loop(
         };
         let was_running = app.running();
         let mut refresh = matches!(msg, Msg::PaneDone { .. });
-        let runs = match app.update(msg) {
-            Action::Quit => break,
-            Action::None => Vec::new(),
-            Action::Probe(runs) => runs,
-            Action::Login(secret) => match d.login(secret) {
-                Ok(()) => app.start_all(),
-                Err(why) => {
-                    app.login = false;
-                    app.status = Some(why);
-                    Vec::new()
-                }
-            },
-            Action::PickProfile(id) => match d.pick_profile(&id, &app) {
-                Ok(()) => {
-                    d.describe_profile(&mut app);
-                    app.status = Some(format!(
-                        "Comparing with profile {id}: empty panes filled from it, your servers kept (e edits one)."
-                    ));
-                    app.start_all()
-                }
-                Err(why) => {
-                    app.status = Some(why);
-                    Vec::new()
-                }
-            },
-            Action::Save { path, overwrite } => {
-                match d.save(&path, overwrite) {
-                    Saved::Written(said) | Saved::Failed(said) => app.status = Some(said),
-                    Saved::Exists => app.confirm_overwrite(&path),
-                }
-                Vec::new()
-            }
-            Action::Export => {
-                app.status = Some(d.export(&app, std::path::Path::new(".")));
-                Vec::new()
-            }
+        let action = app.update(msg);
+        let Some(runs) = d.perform(action, &mut app) else {
+            break;
         };
         if !runs.is_empty() {
             d.sync_endpoints(&app);

@@ -19,7 +19,7 @@ use crate::profile::ProfileStore;
 use crate::report::{Report, render_markdown, to_json};
 use crate::resolve::{Resolved, resolve};
 
-use super::app::{App, Msg};
+use super::app::{Action, App, Msg};
 use super::forms::ProfileItem;
 use super::theme::Theme;
 
@@ -91,6 +91,49 @@ impl Dashboard {
                 pane.endpoint = self.resolved.account.endpoint(protocol).cloned();
             }
         }
+    }
+
+    /// Carries out what `update` asked for. Returns the pane runs to start now (often none),
+    /// or `None` to quit.
+    pub fn perform(&mut self, action: Action, app: &mut App) -> Option<Vec<(Protocol, u64)>> {
+        let runs = match action {
+            Action::Quit => return None,
+            Action::None => Vec::new(),
+            Action::Probe(runs) => runs,
+            Action::Login(secret) => match self.login(secret) {
+                Ok(()) => app.start_all(),
+                Err(why) => {
+                    app.login = false;
+                    app.status = Some(why);
+                    Vec::new()
+                }
+            },
+            Action::PickProfile(id) => match self.pick_profile(&id, app) {
+                Ok(()) => {
+                    self.describe_profile(app);
+                    app.status = Some(format!(
+                        "Comparing with profile {id}: empty panes filled from it, your servers kept (e edits one)."
+                    ));
+                    app.start_all()
+                }
+                Err(why) => {
+                    app.status = Some(why);
+                    Vec::new()
+                }
+            },
+            Action::Save { path, overwrite } => {
+                match self.save(&path, overwrite) {
+                    Saved::Written(said) | Saved::Failed(said) => app.status = Some(said),
+                    Saved::Exists => app.confirm_overwrite(&path),
+                }
+                Vec::new()
+            }
+            Action::Export => {
+                app.status = Some(self.export(app, Path::new(".")));
+                Vec::new()
+            }
+        };
+        Some(runs)
     }
 
     /// Takes the panes' endpoints (edited, applied, filled) into the account; the static
