@@ -34,6 +34,9 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         " · profile {}",
         app.profile.as_deref().unwrap_or("none")
     )));
+    if app.login {
+        spans.push(Span::raw(" · with login"));
+    }
     spans.push(Span::raw(" · "));
     spans.push(Span::styled(
         format!(
