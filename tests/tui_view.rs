@@ -119,6 +119,16 @@ fn fail(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stag
     done(app, protocol, obs);
 }
 
+/// SMTP stopped at a failed stage; IMAP and POP3 healthy.
+fn smtp_failed(smtp: &str, findings: Vec<Finding>, stages: Vec<Stage>) -> App {
+    let (mut app, eps) = start(smtp, findings);
+    fail(&mut app, Protocol::Smtp, &eps[0].1, stages);
+    for (p, e) in &eps[1..] {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    app
+}
+
 /// Feeds a finished, healthy probe of one endpoint into the app.
 fn finish(app: &mut App, protocol: Protocol, endpoint: &Endpoint, stages: Vec<Stage>) {
     finish_with(app, protocol, endpoint, stages, CertVerdict::Ok, 190);
@@ -253,11 +263,9 @@ fn healthy() -> App {
 }
 
 fn mismatched() -> App {
-    let (mut app, eps) = start("smtp.office365.com:465/starttls", vec![mismatch()]);
-    fail(
-        &mut app,
-        Protocol::Smtp,
-        &eps[0].1,
+    let mut app = smtp_failed(
+        "smtp.office365.com:465/starttls",
+        vec![mismatch()],
         vec![
             stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
             stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.1:465"),
@@ -269,9 +277,6 @@ fn mismatched() -> App {
             ),
         ],
     );
-    for (p, e) in &eps[1..] {
-        finish(&mut app, *p, e, tls_stages());
-    }
     let alt = Finding::new(
         FindingId::WorkingAlternative,
         Some(Protocol::Smtp),
@@ -290,11 +295,9 @@ fn imap_host_as_smtp() -> App {
         "Outgoing mail goes to the SMTP server; the incoming server's name was typed into the SMTP field.",
     )
     .with_fix("Set the outgoing (SMTP) server to smtp-mail.outlook.com, port 587, STARTTLS.");
-    let (mut app, eps) = start("outlook.office365.com:587/starttls", vec![finding.clone()]);
-    fail(
-        &mut app,
-        Protocol::Smtp,
-        &eps[0].1,
+    let mut app = smtp_failed(
+        "outlook.office365.com:587/starttls",
+        vec![finding.clone()],
         vec![
             stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.2"),
             stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.2:587"),
@@ -312,9 +315,6 @@ fn imap_host_as_smtp() -> App {
             ),
         ],
     );
-    for (p, e) in &eps[1..] {
-        finish(&mut app, *p, e, tls_stages());
-    }
     let mut confirmed = finding;
     confirmed.suggested = Some(ep("smtp-mail.outlook.com:587/starttls", Protocol::Smtp));
     app.update(Msg::Findings(vec![confirmed]));
@@ -322,11 +322,9 @@ fn imap_host_as_smtp() -> App {
 }
 
 fn blocked_587() -> App {
-    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
-    fail(
-        &mut app,
-        Protocol::Smtp,
-        &eps[0].1,
+    let mut app = smtp_failed(
+        "smtp-mail.outlook.com:587/starttls",
+        vec![],
         vec![
             stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
             stage(
@@ -337,9 +335,6 @@ fn blocked_587() -> App {
             ),
         ],
     );
-    for (p, e) in &eps[1..] {
-        finish(&mut app, *p, e, tls_stages());
-    }
     let mut timeout = Finding::new(
         FindingId::ConnectTimeout,
         Some(Protocol::Smtp),
