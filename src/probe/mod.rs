@@ -11,4 +11,5 @@ pub mod observation;
 pub mod settings;
 pub mod tls;
 pub mod transcript;
+pub mod trust;
 pub mod wire;
