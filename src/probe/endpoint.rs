@@ -311,7 +311,7 @@ impl Run<'_> {
             Err(_) => "[127.0.0.1]".to_owned(),
         };
         let security = self.obs.endpoint.security;
-        let stream: BoxStream = Box::new(tcp);
+        let stream: BoxStream = Box::new(super::quickack::QuickAck(tcp));
         let mut session = if security == Security::Tls {
             match self.tls(addr, stream, pass, false).await {
                 Ok(session) => session,
@@ -464,7 +464,7 @@ impl Run<'_> {
             .await
             .ok()?
             .ok()?;
-        let stream: BoxStream = Box::new(tcp);
+        let stream: BoxStream = Box::new(super::quickack::QuickAck(tcp));
         let mut conn = Conn::new(stream, self.transcript());
         conn.transcript.push(
             Direction::Note,

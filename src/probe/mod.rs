@@ -8,6 +8,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod events;
 pub mod observation;
+pub mod quickack;
 pub mod settings;
 pub mod tls;
 pub mod transcript;
