@@ -123,10 +123,12 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     let transcript = wait_for("Transcript — IMAP", Duration::from_secs(5));
     assert!(transcript.contains("STARTTLS"), "{transcript}");
     keys(&["Escape"]);
+    wait_until(|s| !s.contains("Transcript —"), Duration::from_secs(5));
 
     // `l` logs in with a password typed without echo; everything is checked again.
     keys(&["l"]);
-    wait_for("Password for alice@lab.test", Duration::from_secs(5));
+    let prompt = wait_for("Password for alice@lab.test", Duration::from_secs(5));
+    assert!(prompt.contains("Password for alice@lab.test"), "{prompt}");
     typed("lab-password");
     let prompt = screen();
     assert!(!prompt.contains("lab-password"), "no echo:\n{prompt}");

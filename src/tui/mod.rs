@@ -24,11 +24,22 @@ pub use session::{Dashboard, Saved};
 
 use app::{Key, Msg};
 
-/// Decodes a terminal key; what it means depends on the dashboard's mode.
-pub fn key_of(event: KeyEvent) -> Key {
+/// Decodes a terminal key event into the keys it stands for; what they mean depends on the
+/// dashboard's mode. The dashboard has no Alt bindings: an Alt+key is Esc and the key typed
+/// quickly (as terminals and SSH deliver them), so closing a box and pressing the next key
+/// never loses the Esc.
+pub fn keys_of(event: KeyEvent) -> Vec<Key> {
     if event.kind == KeyEventKind::Release {
-        return Key::Other;
+        return Vec::new();
     }
+    if event.modifiers.contains(KeyModifiers::ALT) {
+        let plain = KeyEvent::new(event.code, event.modifiers - KeyModifiers::ALT);
+        return [Key::Esc].into_iter().chain(keys_of(plain)).collect();
+    }
+    vec![key_of(event)]
+}
+
+fn key_of(event: KeyEvent) -> Key {
     match event.code {
         KeyCode::Char(c) if event.modifiers.contains(KeyModifiers::CONTROL) => {
             Key::Ctrl(c.to_ascii_lowercase())
@@ -71,14 +82,13 @@ async fn event_loop(
     let keys = tx.clone();
     std::thread::spawn(move || {
         while let Ok(event) = event::read() {
-            let msg = match event {
-                // Terminals that report releases (Windows, kitty) must not press keys twice.
-                Event::Key(key) if key.kind == KeyEventKind::Release => continue,
-                Event::Key(key) => Msg::Key(key_of(key)),
-                Event::Resize(..) => Msg::Redraw,
+            // Terminals that report releases (Windows, kitty) give no keys for them.
+            let msgs = match event {
+                Event::Key(key) => keys_of(key).into_iter().map(Msg::Key).collect(),
+                Event::Resize(..) => vec![Msg::Redraw],
                 _ => continue,
             };
-            if keys.send(msg).is_err() {
+            if msgs.into_iter().any(|msg| keys.send(msg).is_err()) {
                 break;
             }
         }
@@ -124,4 +134,47 @@ async fn event_loop(
     }
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventState;
+
+    fn event(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind) -> KeyEvent {
+        KeyEvent {
+            code,
+            modifiers,
+            kind,
+            state: KeyEventState::NONE,
+        }
+    }
+
+    #[test]
+    fn terminal_keys_decode_to_dashboard_keys() {
+        let press = |code, m| keys_of(event(code, m, KeyEventKind::Press));
+        assert_eq!(
+            press(KeyCode::Char('q'), KeyModifiers::NONE),
+            [Key::Char('q')]
+        );
+        assert_eq!(
+            press(KeyCode::Char('C'), KeyModifiers::CONTROL),
+            [Key::Ctrl('c')]
+        );
+        assert_eq!(
+            press(KeyCode::Char('l'), KeyModifiers::ALT),
+            [Key::Esc, Key::Char('l')],
+            "Esc then l, read together, is not lost"
+        );
+        assert_eq!(press(KeyCode::BackTab, KeyModifiers::SHIFT), [Key::BackTab]);
+        assert!(
+            keys_of(event(
+                KeyCode::Char('x'),
+                KeyModifiers::NONE,
+                KeyEventKind::Release
+            ))
+            .is_empty(),
+            "a release is no key"
+        );
+    }
 }
