@@ -2,24 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use maildoctor::cli::Cli;
+use maildoctor::cli::{Cli, Command};
 use maildoctor::exit::ExitStatus;
 
 fn main() -> ExitCode {
-    use maildoctor::probe::trust::{CERT_DIR_VAR, CERT_FILE_VAR, HASHED_DIRS, lazy_trust_store};
-    // A lazily read CA directory instead of the bundle parsed twice: half the run time of a
-    // whole check (see maildoctor::probe::trust).
-    if let Some((file, dir)) = lazy_trust_store(
-        std::env::var_os(CERT_FILE_VAR),
-        std::env::var_os(CERT_DIR_VAR),
-        HASHED_DIRS,
-    ) {
-        // SAFETY: main has started no thread yet, so nothing reads the environment meanwhile.
-        unsafe {
-            std::env::set_var(CERT_FILE_VAR, file);
-            std::env::set_var(CERT_DIR_VAR, dir);
-        }
-    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -31,12 +17,36 @@ fn main() -> ExitCode {
             };
         }
     };
+    if matches!(cli.command, None | Some(Command::Check(_))) {
+        use_lazy_trust_store();
+    }
     let mut out = anstream::stdout();
     match maildoctor::app::run(cli, &mut out) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
             eprintln!("maildoctor: error: {err:#}");
             ExitCode::from(ExitStatus::Failure.code())
+        }
+    }
+}
+
+/// A lazily read CA directory instead of the bundle native-tls parses twice, when the directory
+/// trusts everything the bundle does: half the run time of a whole check (see
+/// maildoctor::probe::trust). Only the commands that speak TLS pay for the comparison.
+fn use_lazy_trust_store() {
+    use maildoctor::probe::trust::{
+        CERT_DIR_VAR, CERT_FILE_VAR, DEFAULT_DIR, default_bundles, lazy_trust_store,
+    };
+    let dir = std::env::var_os(CERT_DIR_VAR).map_or_else(
+        || std::path::PathBuf::from(DEFAULT_DIR),
+        std::path::PathBuf::from,
+    );
+    if let Some((file, dir)) = lazy_trust_store(&default_bundles(), &dir) {
+        // SAFETY: no thread has been started yet (the async runtime comes later), so nothing
+        // reads the environment while it changes.
+        unsafe {
+            std::env::set_var(CERT_FILE_VAR, file);
+            std::env::set_var(CERT_DIR_VAR, dir);
         }
     }
 }

@@ -4,67 +4,108 @@
 //! builds: once through OpenSSL's default paths and once more from the file openssl-probe
 //! finds. On Debian that is ~145 certificates, about 50 ms of CPU: more than a whole check of
 //! three loopback servers. A hashed certificate directory (`<subject-hash>.0` links, made by
-//! `update-ca-certificates` from the same sources as the bundle) gives the same trust, read
-//! lazily: only the CA a server actually chains to is opened. So when such a directory exists
-//! and the user has not chosen another trust store (`SSL_CERT_FILE`, `SSL_CERT_DIR`), the
-//! bundle is replaced by the directory.
+//! `update-ca-certificates`) gives the same trust read lazily: only the CA a server chains to
+//! is opened. So the bundles are swapped for the directory, but only when the directory holds
+//! every certificate the bundles hold. A CA appended to the bundle by hand, or a file of
+//! several certificates that `openssl rehash` skipped, keeps the bundle in use: a trusted
+//! server must never be reported as untrusted for the sake of speed.
 
-use std::ffi::OsString;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The variables OpenSSL and openssl-probe read.
 pub const CERT_FILE_VAR: &str = "SSL_CERT_FILE";
 pub const CERT_DIR_VAR: &str = "SSL_CERT_DIR";
 
-/// Directories that hold hashed CA links on the systems that make them.
-pub const HASHED_DIRS: &[&str] = &["/etc/ssl/certs"];
+/// Where Debian, Ubuntu, Alpine and Arch keep the hashed directory.
+pub const DEFAULT_DIR: &str = "/etc/ssl/certs";
 
-/// Below this many hash links the directory is not a full store (a hand-made one, or a
-/// distribution that keeps only the bundle): keep the bundle.
-const MIN_LINKS: usize = 50;
+/// The bundles the TLS stack would load, as OpenSSL and openssl-probe would pick them now
+/// (before anything is changed): `SSL_CERT_FILE`, or OpenSSL's `cert.pem` and the first bundle
+/// openssl-probe finds.
+pub fn default_bundles() -> Vec<PathBuf> {
+    let mut bundles = Vec::new();
+    if let Some(file) = std::env::var_os(CERT_FILE_VAR) {
+        bundles.push(PathBuf::from(file));
+    } else {
+        // "OPENSSLDIR: \"/usr/lib/ssl\""
+        let dir = openssl::version::dir();
+        if let Some(dir) = dir.split('"').nth(1) {
+            bundles.push(Path::new(dir).join("cert.pem"));
+        }
+    }
+    bundles.extend(openssl_probe::probe().cert_file);
+    bundles.sort();
+    bundles.dedup();
+    bundles
+}
 
-/// The trust store settings to use instead of the defaults, if the switch is safe: one of
-/// `dirs` is a populated hashed directory, and the user chose no other store (variables that
-/// name that directory, or the bundle inside it, are the system's own store spelt out, as
-/// some environments do). Returns the values for `SSL_CERT_FILE` (an empty file, so no bundle
-/// is parsed) and `SSL_CERT_DIR`.
-pub fn lazy_trust_store(
-    cert_file: Option<OsString>,
-    cert_dir: Option<OsString>,
-    dirs: &[&str],
-) -> Option<(PathBuf, PathBuf)> {
+/// The values for `SSL_CERT_FILE` (an empty file: no bundle parsed) and `SSL_CERT_DIR` that
+/// trust everything `bundles` trust, read lazily; `None` when the switch could lose a CA.
+pub fn lazy_trust_store(bundles: &[PathBuf], dir: &Path) -> Option<(PathBuf, PathBuf)> {
     let empty = Path::new("/dev/null");
     if !empty.exists() {
         return None;
     }
-    let dir = dirs
-        .iter()
-        .map(Path::new)
-        .find(|dir| hash_links(dir) >= MIN_LINKS)?;
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    let file_is_systems = cert_file.as_deref().is_none_or(|file| {
-        Path::new(file)
-            .parent()
-            .is_some_and(|parent| same(parent, dir))
-    });
-    let dir_is_systems = cert_dir
-        .as_deref()
-        .is_none_or(|given| same(Path::new(given), dir));
-    (file_is_systems && dir_is_systems).then(|| (empty.to_owned(), dir.to_owned()))
+    let linked = linked_certificates(dir);
+    if linked.is_empty() {
+        return None;
+    }
+    let mut loaded_any = false;
+    for bundle in bundles {
+        match std::fs::read_to_string(bundle) {
+            Ok(text) => {
+                let certs = pem_certificates(&text)?;
+                if !certs.iter().all(|c| linked.contains(c)) {
+                    return None;
+                }
+                loaded_any = true;
+            }
+            // OpenSSL skips a bundle that is not there; so may we.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return None,
+        }
+    }
+    loaded_any.then(|| (empty.to_owned(), dir.to_owned()))
 }
 
-/// How many `<8 hex digits>.<n>` entries a directory holds.
-fn hash_links(dir: &Path) -> usize {
+/// The certificates behind a directory's hash links (`xxxxxxxx.N`), each as its base64 body.
+fn linked_certificates(dir: &Path) -> HashSet<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
+        return HashSet::new();
     };
     entries
         .filter_map(Result::ok)
         .filter(|e| is_hash_name(&e.file_name().to_string_lossy()))
-        .count()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter_map(|text| pem_certificates(&text))
+        // OpenSSL looks up one certificate per link; a file with more is not a usable link.
+        .filter(|certs| certs.len() == 1)
+        .flatten()
+        .collect()
+}
+
+/// The base64 bodies of a PEM text's certificates, whitespace removed; `None` when it holds a
+/// block of another kind (a TRUSTED CERTIFICATE carries trust settings a body cannot compare).
+fn pem_certificates(text: &str) -> Option<Vec<String>> {
+    let mut certs = Vec::new();
+    let mut body: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        {
+            if label != "CERTIFICATE" {
+                return None;
+            }
+            body = Some(String::new());
+        } else if line.starts_with("-----END ") {
+            certs.extend(body.take());
+        } else if let Some(body) = body.as_mut() {
+            body.push_str(line);
+        }
+    }
+    Some(certs)
 }
 
 fn is_hash_name(name: &str) -> bool {
@@ -81,53 +122,73 @@ fn is_hash_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn dir_with(names: &[String]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "maildoctor-trust-{}-{}",
-            std::process::id(),
-            names.len()
-        ));
+    fn pem(body: &str) -> String {
+        format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+    }
+
+    fn scratch(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("maildoctor-trust-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for name in names {
-            std::fs::write(dir.join(name), "").unwrap();
-        }
+        std::fs::create_dir_all(dir.join("certs")).unwrap();
         dir
     }
 
     #[test]
-    fn only_a_populated_hashed_directory_replaces_the_bundle() {
-        let full: Vec<String> = (0..60).map(|i| format!("{i:08x}.0")).collect();
-        let full = dir_with(&full);
-        let sparse = dir_with(&["deadbeef.0".into(), "ca-certificates.crt".into()]);
-        let full_s = full.to_str().unwrap();
-        let sparse_s = sparse.to_str().unwrap();
+    fn the_directory_replaces_bundles_only_when_it_holds_all_their_certificates() {
+        let root = scratch("cover");
+        let certs = root.join("certs");
+        std::fs::write(certs.join("0a1b2c3d.0"), pem("QUFB")).unwrap();
+        std::fs::write(certs.join("0a1b2c3d.1"), pem("QkJC")).unwrap();
+        std::fs::write(certs.join("notes.txt"), pem("Q0ND")).unwrap();
+        let bundle = root.join("bundle.crt");
+        std::fs::write(&bundle, pem("QUFB") + &pem("Qk\nJC")).unwrap();
+        let missing = root.join("nowhere.pem");
         assert_eq!(
-            lazy_trust_store(None, None, &[sparse_s, full_s]),
-            Some((PathBuf::from("/dev/null"), full.clone()))
+            lazy_trust_store(&[bundle.clone(), missing.clone()], &certs),
+            Some((PathBuf::from("/dev/null"), certs.clone()))
         );
-        assert_eq!(lazy_trust_store(None, None, &[sparse_s]), None);
-        assert_eq!(lazy_trust_store(None, None, &["/no/such/dir"]), None);
+
+        // A CA appended to the bundle by hand is not in the directory: keep the bundle.
+        std::fs::write(&bundle, pem("QUFB") + &pem("Q0ND")).unwrap();
         assert_eq!(
-            lazy_trust_store(Some("/my/bundle.pem".into()), None, &[full_s]),
-            None,
-            "the user's choice stands"
-        );
-        assert_eq!(
-            lazy_trust_store(None, Some("/my/dir".into()), &[full_s]),
+            lazy_trust_store(std::slice::from_ref(&bundle), &certs),
             None
         );
-        let _ = std::fs::remove_dir_all(full);
-        let _ = std::fs::remove_dir_all(sparse);
+
+        // A multi-certificate file that rehash linked anyway does not count.
+        std::fs::write(certs.join("0a1b2c3d.2"), pem("Q0ND") + &pem("RERE")).unwrap();
+        assert_eq!(
+            lazy_trust_store(std::slice::from_ref(&bundle), &certs),
+            None
+        );
+
+        assert_eq!(
+            lazy_trust_store(&[missing], &certs),
+            None,
+            "nothing to save"
+        );
+        assert_eq!(lazy_trust_store(&[bundle], &root.join("none")), None);
+        let _ = std::fs::remove_dir_all(root);
     }
 
     #[test]
-    fn hash_names_are_eight_hex_digits_a_dot_and_a_number() {
+    fn pem_texts_are_read_block_by_block() {
+        assert_eq!(
+            pem_certificates(&(pem("AA\nBB") + "junk\n" + &pem("CC"))),
+            Some(vec!["AABB".to_owned(), "CC".to_owned()])
+        );
+        assert_eq!(
+            pem_certificates(
+                "-----BEGIN TRUSTED CERTIFICATE-----\nAA\n-----END TRUSTED CERTIFICATE-----\n"
+            ),
+            None
+        );
         assert!(is_hash_name("9d04f354.0"));
-        assert!(is_hash_name("ABCDEF01.12"));
+        assert!(
+            !is_hash_name("9d04f354.r0"),
+            "CRL links are not certificates"
+        );
         assert!(!is_hash_name("ca-certificates.crt"));
-        assert!(!is_hash_name("9d04f354"));
-        assert!(!is_hash_name("9d04f354.x"));
-        assert!(!is_hash_name("9d04f35.0"));
     }
 }
