@@ -132,11 +132,7 @@ pub fn picker(frame: &mut Frame, area: Rect, app: &App, picker: &Picker, theme: 
     let room = usize::from(rect.height.saturating_sub(3)).max(1);
     let skip = picker.selected.saturating_sub(room - 1);
     for (i, item) in visible.iter().enumerate().skip(skip).take(room) {
-        let marker = if i == picker.selected {
-            if theme.ascii { "> " } else { "▶ " }
-        } else {
-            "  "
-        };
+        let marker = if i == picker.selected { "▶ " } else { "  " };
         let style = if i == picker.selected {
             theme
                 .bold()

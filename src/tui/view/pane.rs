@@ -237,11 +237,8 @@ fn editor(lines: &mut Vec<Line>, form: &EditForm, theme: &Theme) {
     )));
     let field = |label: &str, value: String, this: Field| {
         let active = form.field == this;
-        let marker = match (active, theme.ascii) {
-            (false, _) => " ",
-            (true, false) => "▶",
-            (true, true) => ">",
-        };
+        // `--ascii` needs no case here: the finished frame is mapped to ASCII.
+        let marker = if active { "▶" } else { " " };
         let cursor = if active && this != Field::Security {
             "_"
         } else {
@@ -261,11 +258,7 @@ fn editor(lines: &mut Vec<Line>, form: &EditForm, theme: &Theme) {
     lines.push(field("port", form.port.text.clone(), Field::Port));
     lines.push(field(
         "security",
-        if theme.ascii {
-            format!("< {} >", form.security.label())
-        } else {
-            format!("‹ {} ›", form.security.label())
-        },
+        format!("‹ {} ›", form.security.label()),
         Field::Security,
     ));
     if let Some(error) = &form.error {
