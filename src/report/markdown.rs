@@ -29,11 +29,7 @@ fn text(raw: &str) -> String {
 }
 
 fn security_label(security: &str) -> &'static str {
-    match security {
-        "tls" => "SSL/TLS",
-        "starttls" => "STARTTLS",
-        _ => "no encryption",
-    }
+    crate::account::Security::from_word(security).map_or("no encryption", |s| s.label())
 }
 
 fn severity_tag(severity: &str) -> &'static str {

@@ -85,11 +85,8 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
         } else {
             "Incoming"
         };
-        let security = match endpoint.security.as_str() {
-            "tls" => "SSL/TLS",
-            "starttls" => "STARTTLS",
-            _ => "no encryption",
-        };
+        let security = crate::account::Security::from_word(&endpoint.security)
+            .map_or("no encryption", |s| s.label());
         let host_port = if endpoint.host.contains(':') {
             format!("[{}]:{}", endpoint.host, endpoint.port)
         } else {
