@@ -544,11 +544,7 @@ fn the_profile_picker_filters_as_you_type() {
     app.profiles = maildoctor::profile::ProfileStore::load(&[])
         .unwrap()
         .iter()
-        .map(|p| maildoctor::tui::forms::ProfileItem {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            domains: p.domains.clone(),
-        })
+        .map(maildoctor::tui::forms::ProfileItem::from)
         .collect();
     app.update(Msg::Key(Key::Char('p')));
     for c in "gmx".chars() {

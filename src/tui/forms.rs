@@ -215,6 +215,16 @@ pub struct ProfileItem {
     pub domains: Vec<String>,
 }
 
+impl From<&crate::profile::Profile> for ProfileItem {
+    fn from(profile: &crate::profile::Profile) -> ProfileItem {
+        ProfileItem {
+            id: profile.id.clone(),
+            name: profile.name.clone(),
+            domains: profile.domains.clone(),
+        }
+    }
+}
+
 impl ProfileItem {
     fn matches(&self, filter: &str) -> bool {
         let filter = filter.trim().to_lowercase();

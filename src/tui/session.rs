@@ -57,15 +57,7 @@ impl Dashboard {
             self.static_findings.clone(),
         );
         app.login = self.args.login;
-        app.profiles = self
-            .store
-            .iter()
-            .map(|p| ProfileItem {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                domains: p.domains.clone(),
-            })
-            .collect();
+        app.profiles = self.store.iter().map(ProfileItem::from).collect();
         self.describe_profile(&mut app);
         app
     }
