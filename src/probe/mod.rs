@@ -1,4 +1,4 @@
-//! The probe engine: real SMTP, IMAP and POP3 dialogues (in progress; see issue 3).
+//! The probe engine: real SMTP, IMAP and POP3 dialogues, every stage under its own limit.
 
 pub mod conn;
 pub mod connect;

@@ -15,7 +15,7 @@ pub struct Report {
     pub schema_version: u32,
     /// `maildoctor <version>`.
     pub tool: String,
-    /// `lint` (later: `check`).
+    /// The command that made it: `lint` or `check`.
     pub command: String,
     pub account: AccountDto,
     /// The profile id the account was compared with.
