@@ -11,7 +11,7 @@ use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::{Finding, FindingId};
 use crate::probe::dialogue::{Credentials, Secret};
 use crate::probe::dns::{Family, build_resolver};
-use crate::probe::engine::{CheckPlan, CheckResult, run_check};
+use crate::probe::engine::{self, CheckPlan, CheckResult};
 use crate::probe::events::ProbeEvent;
 use crate::probe::settings::{ProbeSettings, Timeouts};
 use crate::probe::tls::Connectors;
@@ -176,7 +176,7 @@ pub async fn probe_and_diagnose(
     settings: ProbeSettings,
     events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
 ) -> (CheckResult, Vec<Finding>) {
-    let result = run_check(plan, Arc::new(settings), events).await;
+    let result = engine::run(plan, Arc::new(settings), events).await;
     let findings = diagnose(DiagnoseInput {
         account: &resolved.account,
         primary: &result.primary,

@@ -1,10 +1,10 @@
 //! maildoctor: finds out why a mail account cannot send or receive.
 //!
 //! The settings model ([`account`]) and provider knowledge ([`profile`]) feed pure rules
-//! ([`lint`]) that produce [`finding`]s; [`report`] renders them; [`app`] wires the commands.
+//! ([`lint`]) that produce [`finding`]s; [`report`] renders them; [`commands`] wires the commands.
 
 pub mod account;
-pub mod app;
+pub mod commands;
 pub mod check;
 pub mod cli;
 pub mod diagnose;

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         use_lazy_trust_store();
     }
     let mut out = anstream::stdout();
-    match maildoctor::app::run(cli, &mut out) {
+    match maildoctor::commands::run(cli, &mut out) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
             eprintln!("maildoctor: error: {err:#}");

@@ -27,7 +27,7 @@ fn check(args: &[String]) -> (Value, u8, Duration) {
         maildoctor::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let mut out = Vec::new();
     let started = Instant::now();
-    let status = maildoctor::app::run(cli, &mut out).unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
+    let status = maildoctor::commands::run(cli, &mut out).unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let elapsed = started.elapsed();
     let report: Value = serde_json::from_slice(&out).unwrap();
     let errors: Vec<String> = schema()
@@ -168,7 +168,7 @@ fn check_with_fixture_profile(working: SocketAddr, configured: &str) -> Value {
     .collect();
     let cli = maildoctor::cli::Cli::try_parse_from(argv).unwrap();
     let mut out = Vec::new();
-    maildoctor::app::run(cli, &mut out).unwrap();
+    maildoctor::commands::run(cli, &mut out).unwrap();
     serde_json::from_slice(&out).unwrap()
 }
 

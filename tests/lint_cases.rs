@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 use maildoctor::account::AccountLayer;
-use maildoctor::app::lint_resolved;
+use maildoctor::commands::lint_resolved;
 use maildoctor::finding::worst;
 use maildoctor::profile::ProfileStore;
 use maildoctor::resolve::resolve;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use maildoctor::account::{AccountLayer, Protocol};
-use maildoctor::app::lint_resolved;
+use maildoctor::commands::lint_resolved;
 use maildoctor::finding::Severity;
 use maildoctor::profile::{AuthOffer, NoteEffect, Profile, ProfileStore};
 use maildoctor::resolve::resolve;

@@ -6,7 +6,7 @@ use maildoctor::account::{Protocol, load_account_file};
 use maildoctor::cli::Cli;
 use maildoctor::probe::dialogue::Secret;
 use maildoctor::profile::ProfileStore;
-use maildoctor::tui::app::Action;
+use maildoctor::tui::model::Action;
 use maildoctor::tui::theme::Theme;
 use maildoctor::tui::{Dashboard, Saved};
 
@@ -15,10 +15,10 @@ fn dashboard(args: &[&str]) -> Dashboard {
         .expect("valid arguments");
     let store = ProfileStore::load(&[]).unwrap();
     let check = cli.dashboard.check;
-    let layer = maildoctor::app::account_layer(&check.lint.account).unwrap();
+    let layer = maildoctor::commands::account_layer(&check.lint.account).unwrap();
     let resolved = maildoctor::resolve::resolve(layer.clone(), &store).unwrap();
     let today = jiff::civil::date(2026, 11, 26);
-    let static_findings = maildoctor::app::lint_resolved(&resolved, &store, today);
+    let static_findings = maildoctor::commands::lint_resolved(&resolved, &store, today);
     let settings = maildoctor::check::settings(&resolved, &check).unwrap();
     Dashboard {
         layer,

@@ -13,7 +13,7 @@ use maildoctor::probe::observation::{
 use maildoctor::probe::transcript::{Direction, TranscriptLine};
 use maildoctor::probe::wire::capabilities::Capabilities;
 use maildoctor::probe::wire::greeting::{ImapStatus, Speaker};
-use maildoctor::tui::app::{App, Key, Msg};
+use maildoctor::tui::model::{App, Key, Msg};
 use maildoctor::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

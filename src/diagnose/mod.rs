@@ -5,7 +5,7 @@ mod auth;
 mod certs;
 mod hints;
 mod network;
-mod session;
+mod dialogue;
 
 use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};
@@ -29,7 +29,7 @@ pub fn diagnose(input: DiagnoseInput) -> Vec<Finding> {
     let mut live = Vec::new();
     for obs in input.primary {
         live.extend(network::findings(obs));
-        live.extend(session::findings(obs));
+        live.extend(dialogue::findings(obs));
         live.extend(certs::findings(obs));
         live.extend(auth::findings(obs, input.account));
     }

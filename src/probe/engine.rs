@@ -40,7 +40,7 @@ pub struct CheckResult {
 }
 
 /// Runs the plan; events stream to `tx` while it runs.
-pub async fn run_check(
+pub async fn run(
     plan: CheckPlan,
     settings: Arc<ProbeSettings>,
     tx: Option<UnboundedSender<ProbeEvent>>,

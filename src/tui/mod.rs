@@ -1,14 +1,14 @@
-//! The dashboard: outgoing and incoming side by side, live. Elm-style: [`app::App`] is the
+//! The dashboard: outgoing and incoming side by side, live. Elm-style: [`model::App`] is the
 //! model, `update` the only change, [`view::draw`] a pure rendering; this module is the loop
 //! that feeds it keys, probe events and (only while something spins) ticks, and carries out
 //! the actions `update` asks for (probe a pane, save, export).
 
-pub mod app;
+pub mod model;
 pub mod forms;
 pub mod theme;
 pub mod view;
 
-mod session;
+mod effects;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -20,9 +20,9 @@ use tokio::task::JoinHandle;
 
 use crate::account::Protocol;
 
-pub use session::{Dashboard, Saved};
+pub use effects::{Dashboard, Saved};
 
-use app::{Key, Msg};
+use model::{Key, Msg};
 
 /// Decodes a terminal key event into the keys it stands for; what they mean depends on the
 /// dashboard's mode. The dashboard has no Alt bindings: an Alt+key is Esc and the key typed

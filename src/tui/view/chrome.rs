@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::account::Protocol;
 
-use super::super::app::{App, Overlay};
+use super::super::model::{App, Overlay};
 use super::super::theme::Theme;
 use super::pane::pane_verdict;
 

@@ -6,7 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::super::app::App;
+use super::super::model::App;
 use super::super::theme::Theme;
 
 pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

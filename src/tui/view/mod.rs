@@ -20,7 +20,7 @@ mod pane;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
-use super::app::{App, Overlay};
+use super::model::{App, Overlay};
 use super::theme::Theme;
 
 /// Below this width the panes stack into tabs.

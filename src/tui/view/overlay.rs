@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::probe::transcript::Direction;
 
-use super::super::app::App;
+use super::super::model::App;
 use super::super::forms::{PasswordForm, Picker, SaveForm};
 use super::super::theme::Theme;
 

@@ -11,7 +11,7 @@ use crate::account::Protocol;
 use crate::finding::{FindingId, worst};
 use crate::probe::observation::StageStatus;
 
-use super::super::app::{App, Overlay};
+use super::super::model::{App, Overlay};
 use super::super::forms::{EditForm, Field};
 use super::super::theme::Theme;
 

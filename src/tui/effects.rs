@@ -13,13 +13,13 @@ use crate::cli::CheckArgs;
 use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::Finding;
 use crate::probe::dialogue::{Credentials, Secret};
-use crate::probe::engine::run_check;
+use crate::probe::engine;
 use crate::probe::settings::ProbeSettings;
 use crate::profile::ProfileStore;
 use crate::report::{Report, render_markdown, to_json};
 use crate::resolve::{Resolved, resolve};
 
-use super::app::{Action, App, Msg};
+use super::model::{Action, App, Msg};
 use super::forms::ProfileItem;
 use super::theme::Theme;
 
@@ -141,7 +141,7 @@ impl Dashboard {
                 }
             }
         }
-        self.static_findings = crate::app::lint_resolved(&self.resolved, &self.store, self.today);
+        self.static_findings = crate::commands::lint_resolved(&self.resolved, &self.store, self.today);
     }
 
     /// Every finding now: the static rules merged with what the panes observed.
@@ -186,7 +186,7 @@ impl Dashboard {
                             }
                         }
                     });
-                    let result = run_check(plan, settings, Some(events_tx)).await;
+                    let result = engine::run(plan, settings, Some(events_tx)).await;
                     let _ = forwarder.await;
                     let _ = tx.send(Msg::PaneDone {
                         protocol,
