@@ -1,52 +1,164 @@
-//! `maildoctor check`: static rules, then every endpoint probed at once, then diagnose.
+//! A check of one account, whichever face runs it (`check`, the dashboard): the account
+//! resolved, its static findings, the probe plan and settings, built once from plain options.
+//! Nothing here reads the command line, the environment or a terminal: the command layer has
+//! already turned those into [`CheckOptions`], the secret included.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use thiserror::Error;
 
-use crate::account::{Account, AuthMethod, Protocol};
-use crate::cli::CheckArgs;
+use crate::account::{Account, AccountLayer, Protocol};
 use crate::diagnose::{DiagnoseInput, diagnose};
-use crate::finding::{Finding, FindingId};
+use crate::finding::{Blame, Finding};
+use crate::lint::lint_resolved;
 use crate::probe::dialogue::{Credentials, Secret};
-use crate::probe::dns::{Family, build_resolver};
+use crate::probe::dns::{Family, ResolverError, build_resolver};
 use crate::probe::engine::{self, CheckPlan, CheckResult};
 use crate::probe::events::ProbeEvent;
 use crate::probe::settings::{ProbeSettings, Timeouts};
-use crate::probe::tls::Connectors;
-use crate::profile::{Profile, UsernameForm};
-use crate::resolve::Resolved;
+use crate::probe::tls::{Connectors, TlsSetupError};
+use crate::profile::{Profile, ProfileStore, UsernameForm};
+use crate::resolve::{ResolveError, Resolved, resolve};
 
-/// The environment variable `--login` reads the password from.
-pub const PASSWORD_ENV: &str = "MAILDOCTOR_PASSWORD";
+/// What a check may do, said once by whoever starts it.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The longest one endpoint may take; every stage's limit scales with it.
+    pub timeout: Option<Duration>,
+    /// A DNS server to ask instead of the system's resolver.
+    pub dns_server: Option<SocketAddr>,
+    /// Extra CA certificates to trust (PEM).
+    pub ca_file: Option<PathBuf>,
+    /// The password or token to log in with; `None` means no login.
+    pub login: Option<LoginSecret>,
+    pub allow_plaintext_auth: bool,
+    pub family: Family,
+    /// Probe only these protocols; empty means all configured.
+    pub only: BTreeSet<Protocol>,
+    /// Try the standard alternatives when an endpoint fails.
+    pub alternatives: bool,
+    /// The day dated provider policies are judged on.
+    pub today: jiff::civil::Date,
+}
+
+impl CheckOptions {
+    /// No login, every protocol, alternatives on, the system's DNS and trust store.
+    pub fn new(today: jiff::civil::Date) -> CheckOptions {
+        CheckOptions {
+            timeout: None,
+            dns_server: None,
+            ca_file: None,
+            login: None,
+            allow_plaintext_auth: false,
+            family: Family::Both,
+            only: BTreeSet::new(),
+            alternatives: true,
+            today,
+        }
+    }
+}
+
+/// The secret a login uses, as the user gave it.
+#[derive(Debug, Clone)]
+pub struct LoginSecret {
+    pub secret: Secret,
+    /// An OAuth2 access token (XOAUTH2) rather than a password.
+    pub oauth2: bool,
+}
+
+/// Why a check could not be set up.
+#[derive(Debug, Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error("cannot read --ca-file {path}: {source}")]
+    CaFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] TlsSetupError),
+    #[error(transparent)]
+    Dns(#[from] ResolverError),
+    #[error("a login needs a user name: give an address or --user")]
+    NoUsername,
+    /// A line break would end the command early and start another (POP3 USER/PASS, SMTP).
+    #[error("the {0} contains a line break")]
+    LineBreak(&'static str),
+}
+
+/// One account, ready to probe.
+pub struct Checkup {
+    /// The settings as given (flags over file), for resolving again with another profile.
+    pub layer: AccountLayer,
+    pub resolved: Resolved,
+    pub static_findings: Vec<Finding>,
+    pub settings: ProbeSettings,
+    pub options: CheckOptions,
+}
+
+impl Checkup {
+    /// Resolves the account against the profiles, runs the static rules, and builds what the
+    /// probes share (time limits, resolver, TLS connectors, credentials).
+    pub fn new(
+        layer: AccountLayer,
+        store: &ProfileStore,
+        options: CheckOptions,
+    ) -> Result<Checkup, CheckError> {
+        let resolved = resolve(layer.clone(), store)?;
+        let static_findings = lint_resolved(&resolved, store, options.today);
+        let settings = probe_settings(&resolved, &options)?;
+        Ok(Checkup {
+            layer,
+            resolved,
+            static_findings,
+            settings,
+            options,
+        })
+    }
+
+    /// The probe plan: configured endpoints (filtered by `only`), alternatives.
+    pub fn plan(&self) -> CheckPlan {
+        plan(&self.resolved, &self.static_findings, &self.options)
+    }
+
+    /// Probes and diagnoses; `events` receives the live stream.
+    pub async fn run(
+        self,
+        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
+    ) -> (Resolved, CheckResult, Vec<Finding>) {
+        let plan = self.plan();
+        let result = engine::run(plan, Arc::new(self.settings), events).await;
+        let findings = diagnose(DiagnoseInput {
+            account: &self.resolved.account,
+            primary: &result.primary,
+            alternatives: &result.alternatives,
+            static_findings: self.static_findings,
+        });
+        (self.resolved, result, findings)
+    }
+}
 
 /// Static findings whose protocol's alternatives are worth starting at once.
 fn suspects(findings: &[Finding]) -> BTreeSet<Protocol> {
     findings
         .iter()
-        .filter(|f| {
-            matches!(
-                f.id,
-                FindingId::PortSecurityMismatch
-                    | FindingId::IncomingServerAsOutgoing
-                    | FindingId::OutgoingServerAsIncoming
-                    | FindingId::ImapPop3Swap
-                    | FindingId::Port25ForSubmission
-            )
-        })
+        .filter(|f| f.id.blame() == Blame::Port)
         .filter_map(|f| f.protocol)
         .collect()
 }
 
-/// The plan for an account: configured endpoints (filtered by `--only`), alternatives.
-pub fn plan(resolved: &Resolved, static_findings: &[Finding], args: &CheckArgs) -> CheckPlan {
-    let only: BTreeSet<Protocol> = args.only.iter().copied().collect();
+/// The plan for an account: configured endpoints (filtered by `only`), alternatives.
+pub fn plan(resolved: &Resolved, static_findings: &[Finding], options: &CheckOptions) -> CheckPlan {
     let endpoints = resolved
         .account
         .endpoints
         .iter()
-        .filter(|(p, _)| only.is_empty() || only.contains(p))
+        .filter(|(p, _)| options.only.is_empty() || options.only.contains(p))
         .map(|(p, e)| (*p, e.clone()))
         .collect();
     let profile_endpoints = resolved
@@ -60,10 +172,10 @@ pub fn plan(resolved: &Resolved, static_findings: &[Finding], args: &CheckArgs) 
         .unwrap_or_default();
     CheckPlan {
         endpoints,
-        alternatives: !args.no_alternatives,
+        alternatives: options.alternatives,
         suspects: suspects(static_findings),
         profile_endpoints,
-        login: args.login,
+        login: options.login.is_some(),
     }
 }
 
@@ -83,105 +195,68 @@ pub fn username_for(
     })
 }
 
-/// Reads the secret for `--login`: a token from `--oauth-token-env`, or the password from
-/// MAILDOCTOR_PASSWORD, or a prompt without echo. Never from the command line.
-fn credentials(resolved: &Resolved, args: &CheckArgs) -> Result<BTreeMap<Protocol, Credentials>> {
-    if !args.login {
-        return Ok(BTreeMap::new());
-    }
-    let account = &resolved.account;
-    let (secret, oauth2) = if let Some(var) = &args.oauth_token_env {
-        let token = std::env::var(var).with_context(|| {
-            format!("--oauth-token-env {var}: that environment variable is not set")
-        })?;
-        (token, true)
-    } else if account.auth == AuthMethod::Oauth2 {
-        bail!("this account logs in with OAuth2: give the access token with --oauth-token-env VAR")
-    } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
-        (password, false)
-    } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let prompt = format!(
-            "Password for {}: ",
-            account.effective_username().unwrap_or_default()
-        );
-        (
-            rpassword::prompt_password(prompt).context("cannot read the password")?,
-            false,
-        )
-    } else {
-        bail!(
-            "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
-        )
-    };
-    // A line break would end the command early and start another (POP3 USER/PASS, SMTP).
-    if secret.contains(['\r', '\n']) {
-        bail!(
-            "the password or token contains a line break; check {PASSWORD_ENV} or the variable given"
-        )
+/// The credentials of every protocol for one secret, each with the user name its protocol
+/// wants (providers differ between SMTP and IMAP).
+pub fn credentials(
+    resolved: &Resolved,
+    login: &LoginSecret,
+) -> Result<BTreeMap<Protocol, Credentials>, CheckError> {
+    if login.secret.expose().contains(['\r', '\n']) {
+        return Err(CheckError::LineBreak(if login.oauth2 {
+            "token"
+        } else {
+            "password"
+        }));
     }
     let mut map = BTreeMap::new();
-    for protocol in account.endpoints.keys() {
-        let username = username_for(account, resolved.profile(), *protocol)
-            .context("--login needs a user name: give an address or --user")?;
+    for protocol in Protocol::ALL {
+        let username = username_for(&resolved.account, resolved.profile(), protocol)
+            .ok_or(CheckError::NoUsername)?;
         if username.contains(['\r', '\n']) {
-            bail!("the user name contains a line break");
+            return Err(CheckError::LineBreak("user name"));
         }
         map.insert(
-            *protocol,
+            protocol,
             Credentials {
                 username,
-                secret: Secret::new(secret.clone()),
-                oauth2,
+                secret: login.secret.clone(),
+                oauth2: login.oauth2,
             },
         );
     }
     Ok(map)
 }
 
-/// Builds the probe settings from the flags.
-pub fn settings(resolved: &Resolved, args: &CheckArgs) -> Result<ProbeSettings> {
-    let timeouts = args
+/// What every probe of the check shares.
+fn probe_settings(
+    resolved: &Resolved,
+    options: &CheckOptions,
+) -> Result<ProbeSettings, CheckError> {
+    let timeouts = options
         .timeout
         .map_or_else(Timeouts::default, Timeouts::scaled_to);
-    let ca = match &args.ca_file {
+    let ca = match &options.ca_file {
         Some(path) => Some((
             path.display().to_string(),
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --ca-file {}", path.display()))?,
+            std::fs::read_to_string(path).map_err(|source| CheckError::CaFile {
+                path: path.display().to_string(),
+                source,
+            })?,
         )),
         None => None,
     };
     let connectors = Connectors::new(ca.as_ref().map(|(p, pem)| (p.as_str(), pem.as_str())))?;
-    let resolver = build_resolver(args.dns_server, timeouts.connect)?;
-    let family = match (args.ipv4, args.ipv6) {
-        (true, _) => Family::V4,
-        (_, true) => Family::V6,
-        _ => Family::Both,
+    let resolver = build_resolver(options.dns_server, timeouts.connect)?;
+    let credentials = match &options.login {
+        Some(login) => credentials(resolved, login)?,
+        None => BTreeMap::new(),
     };
     Ok(ProbeSettings {
         timeouts,
-        family,
+        family: options.family,
         resolver: Arc::new(resolver),
         connectors,
-        credentials: credentials(resolved, args)?,
-        allow_plaintext_auth: args.allow_plaintext_auth,
+        credentials,
+        allow_plaintext_auth: options.allow_plaintext_auth,
     })
-}
-
-/// Probes and diagnoses; `events` receives the live stream.
-pub async fn probe_and_diagnose(
-    resolved: &Resolved,
-    static_findings: Vec<Finding>,
-    plan: CheckPlan,
-    settings: ProbeSettings,
-    events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
-) -> (CheckResult, Vec<Finding>) {
-    let result = engine::run(plan, Arc::new(settings), events).await;
-    let findings = diagnose(DiagnoseInput {
-        account: &resolved.account,
-        primary: &result.primary,
-        alternatives: &result.alternatives,
-        static_findings,
-    });
-    (result, findings)
 }

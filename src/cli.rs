@@ -1,4 +1,5 @@
-//! Command-line arguments (clap derive). Parsing only; `app` does the work.
+//! Command-line arguments (clap derive). Parsing only; [`crate::commands`] does the work, and
+//! no clap type goes further down than it.
 
 use std::path::PathBuf;
 
@@ -81,7 +82,7 @@ pub struct AccountArgs {
     pub username: Option<String>,
 
     /// How the account logs in.
-    #[arg(long, value_enum, value_name = "METHOD")]
+    #[arg(long, value_name = "METHOD", value_parser = auth_method())]
     pub auth: Option<AuthMethod>,
 }
 
@@ -171,6 +172,13 @@ pub struct CheckArgs {
     /// Show the transcripts (passwords and tokens are always redacted).
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// The library's words for login methods, listed in `--help` and checked by clap.
+fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(AuthMethod::ALL.map(AuthMethod::as_str))
+        .map(|word| AuthMethod::from_word(&word).unwrap_or(AuthMethod::Password))
 }
 
 fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {

@@ -2,27 +2,48 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
+use crate::account::AuthMethod;
 use crate::account::{AccountLayer, load_account_file};
+use crate::check::{CheckOptions, Checkup, LoginSecret};
 use crate::cli::{
-    AccountArgs, CheckArgs, Cli, Command, Format, LintArgs, ProfilesAction, ProfilesArgs,
+    AccountArgs, CheckArgs, Cli, Command, DashboardArgs, Format, LintArgs, ProfilesAction,
+    ProfilesArgs,
 };
 use crate::exit::ExitStatus;
 use crate::finding::worst;
-use crate::lint::{LintContext, lint};
-use crate::profile::{HostIndex, ProfileStore, user_profiles_dir};
+use crate::lint::lint_resolved;
+use crate::probe::dialogue::Secret;
+use crate::probe::dns::Family;
+use crate::profile::{ProfileStore, user_profiles_dir};
 use crate::report::{Report, render_profile, render_profile_list, render_report, to_json};
 use crate::resolve::{Resolved, resolve};
+use crate::tui::Dashboard;
+use crate::tui::theme::Theme;
 
-/// Runs one command, writing its output to `out`.
+/// The environment variable `--login` reads the password from.
+pub const PASSWORD_ENV: &str = "MAILDOCTOR_PASSWORD";
+
+/// Runs one command, writing its output to `out`; the user's own profiles come from their
+/// config directory.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
-    let store = load_profiles(&cli)?;
+    run_with_profiles(cli, out, user_profiles_dir())
+}
+
+/// Runs one command with the user's profiles from `user_profiles` (tests pass `None`, so the
+/// developer's own profiles cannot change what they see).
+pub fn run_with_profiles(
+    cli: Cli,
+    out: &mut dyn Write,
+    user_profiles: Option<std::path::PathBuf>,
+) -> Result<ExitStatus> {
+    let store = load_profiles(&cli, user_profiles)?;
     match cli.command {
         Some(Command::Lint(args)) => run_lint(&args, &store, out),
         Some(Command::Check(args)) => run_check(&args, &store, out),
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            run_dashboard(cli.dashboard, &store)
+            crate::tui::run(dashboard(&cli.dashboard, &store)?)
         }
         None => run_check(&cli.dashboard.check, &store, out),
         Some(Command::Profiles(args)) => run_profiles(&args, &store, out),
@@ -30,8 +51,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
 }
 
 /// Built-in profiles, then the user's config dir, then `--profiles-dir`.
-fn load_profiles(cli: &Cli) -> Result<ProfileStore> {
-    let dirs: Vec<_> = user_profiles_dir()
+fn load_profiles(cli: &Cli, user_profiles: Option<std::path::PathBuf>) -> Result<ProfileStore> {
+    let dirs: Vec<_> = user_profiles
         .into_iter()
         .chain(cli.profiles_dir.clone())
         .collect();
@@ -66,22 +87,12 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
 }
 
 fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
-    let resolved = resolve(account_layer(&args.lint.account)?, store)?;
-    let today = args.lint.as_of.unwrap_or_else(today);
-    let static_findings = lint_resolved(&resolved, store, today);
-    let plan = crate::check::plan(&resolved, &static_findings, args);
-    let settings = crate::check::settings(&resolved, args)?;
+    let checkup = checkup(args, store)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (result, findings) = runtime.block_on(crate::check::probe_and_diagnose(
-        &resolved,
-        static_findings,
-        plan,
-        settings,
-        None,
-    ));
+    let (resolved, result, findings) = runtime.block_on(checkup.run(None));
     let report = Report::new("check", &resolved, &findings)
         .with_probes(&result.primary, &result.alternatives);
     let text = match args.lint.format {
@@ -92,23 +103,82 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
-fn run_dashboard(args: crate::cli::DashboardArgs, store: &ProfileStore) -> Result<ExitStatus> {
-    let check = &args.check;
-    let layer = account_layer(&check.lint.account)?;
-    let resolved = resolve(layer.clone(), store)?;
-    let today = check.lint.as_of.unwrap_or_else(today);
-    let static_findings = lint_resolved(&resolved, store, today);
-    let settings = crate::check::settings(&resolved, check)?;
-    crate::tui::run(crate::tui::Dashboard {
-        layer,
-        resolved,
-        static_findings,
-        settings,
-        theme: crate::tui::theme::Theme::from_env(args.ascii),
-        store: store.clone(),
-        today,
-        args: args.check,
-    })
+/// The dashboard for these arguments, ready to run: the one way the command and the tests
+/// build it.
+pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard> {
+    let checkup = checkup(&args.check, store)?;
+    Ok(Dashboard::new(
+        checkup,
+        store.clone(),
+        Theme::from_env(args.ascii),
+    ))
+}
+
+/// The account and the check's options from the flags; the secret for `--login` is read here.
+fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
+    let layer = account_layer(&args.lint.account)?;
+    let mut options = check_options(args);
+    if args.login {
+        // The prompt names the user, so the account is resolved first.
+        let resolved = resolve(layer.clone(), store)?;
+        options.login = Some(login_secret(&resolved, args)?);
+    }
+    Ok(Checkup::new(layer, store, options)?)
+}
+
+/// The plain options of a check; the secret comes separately.
+pub fn check_options(args: &CheckArgs) -> CheckOptions {
+    CheckOptions {
+        timeout: args.timeout,
+        dns_server: args.dns_server,
+        ca_file: args.ca_file.clone(),
+        login: None,
+        allow_plaintext_auth: args.allow_plaintext_auth,
+        family: match (args.ipv4, args.ipv6) {
+            (true, _) => Family::V4,
+            (_, true) => Family::V6,
+            _ => Family::Both,
+        },
+        only: args.only.iter().copied().collect(),
+        alternatives: !args.no_alternatives,
+        today: args.lint.as_of.unwrap_or_else(today),
+    }
+}
+
+/// Reads the secret for `--login`: a token from `--oauth-token-env`, or the password from
+/// MAILDOCTOR_PASSWORD, or a prompt without echo. Never from the command line.
+fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
+    let account = &resolved.account;
+    let (secret, oauth2) = if let Some(var) = &args.oauth_token_env {
+        let token = std::env::var(var).with_context(|| {
+            format!("--oauth-token-env {var}: that environment variable is not set")
+        })?;
+        (token, true)
+    } else if account.auth == AuthMethod::Oauth2 {
+        bail!("this account logs in with OAuth2: give the access token with --oauth-token-env VAR")
+    } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        (password, false)
+    } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let prompt = format!(
+            "Password for {}: ",
+            account.effective_username().unwrap_or_default()
+        );
+        (
+            rpassword::prompt_password(prompt).context("cannot read the password")?,
+            false,
+        )
+    } else {
+        bail!(
+            "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
+        )
+    };
+    let secret = Secret::new(secret);
+    if secret.expose().contains(['\r', '\n']) {
+        bail!(
+            "the password or token contains a line break; check {PASSWORD_ENV} or the variable given"
+        )
+    }
+    Ok(LoginSecret { secret, oauth2 })
 }
 
 /// Writes the output; a reader that went away (`maildoctor … | head`) is not an error.
@@ -127,22 +197,6 @@ fn today() -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC
         .to_datetime(jiff::Timestamp::now())
         .date()
-}
-
-/// The static findings of a resolved account.
-pub fn lint_resolved(
-    resolved: &Resolved,
-    store: &ProfileStore,
-    today: jiff::civil::Date,
-) -> Vec<crate::finding::Finding> {
-    let hosts = HostIndex::build(store);
-    lint(&LintContext {
-        account: &resolved.account,
-        profile: resolved.profile(),
-        store,
-        hosts: &hosts,
-        today,
-    })
 }
 
 fn run_profiles(

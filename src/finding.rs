@@ -23,15 +23,6 @@ impl Severity {
             Severity::Error => "error",
         }
     }
-
-    /// A symbol that carries the meaning without colour.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Severity::Info => "i",
-            Severity::Warning => "!",
-            Severity::Error => "✗",
-        }
-    }
 }
 
 impl fmt::Display for Severity {
@@ -40,8 +31,36 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a finding says is wrong, which decides how the faces treat it: alternatives start at
+/// once for a wrong port, the pane marks the endpoint as misconfigured, `a` offers what the
+/// profile documents for a wrong setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// The port, its encryption mode or the server's role is wrong (seen without a network).
+    Port,
+    /// Another typed setting is wrong: a mistyped or retired host, a plaintext login, a
+    /// setting the provider does not document.
+    Setting,
+    /// The server's answer proves the typed endpoint wrong (TLS on a plaintext port, …).
+    Endpoint,
+    /// The server, the network, the certificate or the credentials: not the typed endpoint.
+    Other,
+}
+
+impl Blame {
+    /// The typed settings are wrong, known before any probe.
+    pub fn is_typed_setting(self) -> bool {
+        matches!(self, Blame::Port | Blame::Setting)
+    }
+
+    /// The endpoint as typed is to blame, known statically or proven by the server.
+    pub fn is_endpoint(self) -> bool {
+        self != Blame::Other
+    }
+}
+
 macro_rules! finding_ids {
-    ($($variant:ident => $id:literal, $severity:ident, $summary:literal;)+) => {
+    ($($variant:ident => $id:literal, $severity:ident, $blame:ident, $summary:literal;)+) => {
         /// Every kind of finding, with a stable kebab-case id that scripts can rely on.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum FindingId { $($variant),+ }
@@ -60,6 +79,16 @@ macro_rules! finding_ids {
                 match self { $(FindingId::$variant => Severity::$severity),+ }
             }
 
+            /// What the finding says is to blame: the typed settings, or something else.
+            pub fn blame(self) -> Blame {
+                match self { $(FindingId::$variant => Blame::$blame),+ }
+            }
+
+            /// The id's kebab-case word back to the id.
+            pub fn from_id(id: &str) -> Option<FindingId> {
+                match id { $($id => Some(FindingId::$variant),)+ _ => None }
+            }
+
             /// One line on what the finding means, for the catalogue in the README and `--help`.
             pub fn summary(self) -> &'static str {
                 match self { $(FindingId::$variant => $summary),+ }
@@ -69,99 +98,99 @@ macro_rules! finding_ids {
 }
 
 finding_ids! {
-    PortSecurityMismatch => "port-security-mismatch", Error,
+    PortSecurityMismatch => "port-security-mismatch", Error, Port,
         "A well-known port is set with the other encryption mode (465/993/995 need SSL/TLS; 587/143/110 need STARTTLS).";
-    IncomingServerAsOutgoing => "incoming-server-as-outgoing", Error,
+    IncomingServerAsOutgoing => "incoming-server-as-outgoing", Error, Port,
         "The outgoing (SMTP) server is set to an incoming server's host or port.";
-    OutgoingServerAsIncoming => "outgoing-server-as-incoming", Error,
+    OutgoingServerAsIncoming => "outgoing-server-as-incoming", Error, Port,
         "An incoming (IMAP/POP3) server is set to the outgoing server's host or port.";
-    ImapPop3Swap => "imap-pop3-swap", Error,
+    ImapPop3Swap => "imap-pop3-swap", Error, Port,
         "IMAP is set to a POP3 host or port, or the reverse.";
-    Port25ForSubmission => "port-25-for-submission", Warning,
+    Port25ForSubmission => "port-25-for-submission", Warning, Port,
         "SMTP on port 25: meant for server-to-server relay and often blocked by ISPs.";
-    PlaintextCredentials => "plaintext-credentials", Error,
+    PlaintextCredentials => "plaintext-credentials", Error, Setting,
         "A password would be sent without encryption.";
-    ProfileMismatch => "profile-mismatch", Warning,
+    ProfileMismatch => "profile-mismatch", Warning, Setting,
         "Host, port or encryption differ from every setting the provider documents.";
-    HostTypo => "host-typo", Error,
+    HostTypo => "host-typo", Error, Setting,
         "The host is one or two keystrokes away from a known provider host.";
-    LegacyHost => "legacy-host", Warning,
+    LegacyHost => "legacy-host", Warning, Setting,
         "The host is a retired name of the provider; use the current one.";
-    HostAlias => "host-alias", Info,
+    HostAlias => "host-alias", Info, Other,
         "The host is an alias of the documented name; it may work, but the documented one is safer.";
-    UsernameForm => "username-form", Error,
+    UsernameForm => "username-form", Error, Other,
         "The provider needs the full address (or only the part before '@') as the user name.";
-    PasswordAuthUnsupported => "password-auth-unsupported", Error,
+    PasswordAuthUnsupported => "password-auth-unsupported", Error, Other,
         "The provider no longer accepts passwords for this protocol; OAuth2 sign-in is needed.";
-    AuthPolicyNotice => "auth-policy-notice", Info,
+    AuthPolicyNotice => "auth-policy-notice", Info, Other,
         "A dated change in the provider's login policy affects this account.";
-    AppPasswordRequired => "app-password-required", Info,
+    AppPasswordRequired => "app-password-required", Info, Other,
         "The provider refuses the account password here; create an app password (or use OAuth2).";
-    DnsNoSuchHost => "dns-no-such-host", Error,
+    DnsNoSuchHost => "dns-no-such-host", Error, Other,
         "The server name does not exist in DNS (a typo, or a retired name).";
-    DnsNoAddress => "dns-no-address", Error,
+    DnsNoAddress => "dns-no-address", Error, Other,
         "The name exists but has no address (for the address family allowed).";
-    DnsFailure => "dns-failure", Error,
+    DnsFailure => "dns-failure", Error, Other,
         "The DNS resolver failed or did not answer; the name could not be looked up.";
-    ConnectRefused => "connect-refused", Error,
+    ConnectRefused => "connect-refused", Error, Other,
         "The server answered that nothing listens on this port: wrong port, or the service is down.";
-    ConnectTimeout => "connect-timeout", Error,
+    ConnectTimeout => "connect-timeout", Error, Other,
         "No answer at all: a firewall, the ISP or the network drops the connection.";
-    ConnectUnreachable => "connect-unreachable", Error,
+    ConnectUnreachable => "connect-unreachable", Error, Other,
         "There is no route to the server, or a firewall rejects the connection.";
-    ConnectReset => "connect-reset", Error,
+    ConnectReset => "connect-reset", Error, Other,
         "The connection was reset as it opened: a firewall or an overloaded server.";
-    Ipv6Broken => "ipv6-broken", Warning,
+    Ipv6Broken => "ipv6-broken", Warning, Other,
         "The server's IPv6 addresses fail while IPv4 works: apps that prefer IPv6 may hang.";
-    TlsOnPlaintextPort => "tls-on-plaintext-port", Error,
+    TlsOnPlaintextPort => "tls-on-plaintext-port", Error, Endpoint,
         "SSL/TLS is set, but the server greets in plaintext on this port: use STARTTLS here, or the SSL/TLS port.";
-    PlaintextOnTlsPort => "plaintext-on-tls-port", Error,
+    PlaintextOnTlsPort => "plaintext-on-tls-port", Error, Endpoint,
         "STARTTLS or no encryption is set, but this port expects SSL/TLS from the first byte.";
-    WrongProtocol => "wrong-protocol", Error,
+    WrongProtocol => "wrong-protocol", Error, Endpoint,
         "Another kind of server answered (IMAP on the SMTP line, a web server, SSH…): wrong host or port.";
-    GreetingTimeout => "greeting-timeout", Error,
+    GreetingTimeout => "greeting-timeout", Error, Other,
         "The connection opened but the server never said hello.";
-    SlowGreeting => "slow-greeting", Warning,
+    SlowGreeting => "slow-greeting", Warning, Other,
         "The greeting took more than 5 seconds: a tarpit, an overloaded server, or an antivirus proxy.";
-    ServerRejected => "server-rejected", Error,
+    ServerRejected => "server-rejected", Error, Other,
         "The server refused service in its greeting (421/554, * BYE, -ERR).";
-    StarttlsNotOffered => "starttls-not-offered", Error,
+    StarttlsNotOffered => "starttls-not-offered", Error, Other,
         "STARTTLS is set, but the server does not offer it.";
-    StarttlsFailed => "starttls-failed", Error,
+    StarttlsFailed => "starttls-failed", Error, Other,
         "The server refused STARTTLS, or the TLS handshake after it failed.";
-    TlsHandshakeFailed => "tls-handshake-failed", Error,
+    TlsHandshakeFailed => "tls-handshake-failed", Error, Other,
         "The TLS handshake failed.";
-    TlsVersionTooOld => "tls-version-too-old", Error,
+    TlsVersionTooOld => "tls-version-too-old", Error, Other,
         "The server only speaks TLS 1.1 or older, which current apps refuse.";
-    CertExpired => "cert-expired", Error,
+    CertExpired => "cert-expired", Error, Other,
         "The server's certificate has expired.";
-    CertNotYetValid => "cert-not-yet-valid", Error,
+    CertNotYetValid => "cert-not-yet-valid", Error, Other,
         "The server's certificate is not valid yet (or this computer's clock is wrong).";
-    CertSelfSigned => "cert-self-signed", Error,
+    CertSelfSigned => "cert-self-signed", Error, Other,
         "The server's certificate is self-signed: no authority vouches for it.";
-    CertUntrusted => "cert-untrusted", Error,
+    CertUntrusted => "cert-untrusted", Error, Other,
         "The server's certificate is issued by an authority this computer does not trust (or an intermediate is missing).";
-    CertNameMismatch => "cert-name-mismatch", Error,
+    CertNameMismatch => "cert-name-mismatch", Error, Other,
         "The certificate is for another name than the server name typed.";
-    CertExpiringSoon => "cert-expiring-soon", Warning,
+    CertExpiringSoon => "cert-expiring-soon", Warning, Other,
         "The server's certificate expires in less than 14 days.";
-    AuthNotOffered => "auth-not-offered", Error,
+    AuthNotOffered => "auth-not-offered", Error, Other,
         "The server offers no way to log in, even after encryption.";
-    AuthMechanismUnsupported => "auth-mechanism-unsupported", Error,
+    AuthMechanismUnsupported => "auth-mechanism-unsupported", Error, Other,
         "The server's login methods do not include the account's (password vs OAuth2).";
-    LoginDisabled => "login-disabled", Error,
+    LoginDisabled => "login-disabled", Error, Other,
         "The server refuses password logins on an unencrypted connection.";
-    PlaintextAuthOffered => "plaintext-auth-offered", Warning,
+    PlaintextAuthOffered => "plaintext-auth-offered", Warning, Other,
         "The server offers password login before encryption; an app set wrongly would send it in the clear.";
-    LoginFailed => "login-failed", Error,
+    LoginFailed => "login-failed", Error, Other,
         "The server refused the login; its exact reply and what it usually means are shown.";
-    LoginOk => "login-ok", Info,
+    LoginOk => "login-ok", Info, Other,
         "The login worked.";
-    ProtocolViolation => "protocol-violation", Error,
+    ProtocolViolation => "protocol-violation", Error, Other,
         "The server sent a malformed reply, an endless line, or binary garbage.";
-    ConnectionDropped => "connection-dropped", Error,
+    ConnectionDropped => "connection-dropped", Error, Other,
         "The server closed the connection or stopped answering in the middle of the dialogue.";
-    WorkingAlternative => "working-alternative", Info,
+    WorkingAlternative => "working-alternative", Info, Other,
         "Another port or encryption mode on the same server works from here.";
 }
 

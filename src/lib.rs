@@ -4,9 +4,9 @@
 //! ([`lint`]) that produce [`finding`]s; [`report`] renders them; [`commands`] wires the commands.
 
 pub mod account;
-pub mod commands;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod diagnose;
 pub mod exit;
 pub mod finding;

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 use maildoctor::account::AccountLayer;
-use maildoctor::commands::lint_resolved;
 use maildoctor::finding::worst;
+use maildoctor::lint::lint_resolved;
 use maildoctor::profile::ProfileStore;
 use maildoctor::resolve::resolve;
 use serde::Deserialize;

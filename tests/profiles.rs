@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use maildoctor::account::{AccountLayer, Protocol};
-use maildoctor::commands::lint_resolved;
 use maildoctor::finding::Severity;
+use maildoctor::lint::lint_resolved;
 use maildoctor::profile::{AuthOffer, NoteEffect, Profile, ProfileStore};
 use maildoctor::resolve::resolve;
 

@@ -11,28 +11,19 @@ use maildoctor::tui::theme::Theme;
 use maildoctor::tui::{Dashboard, Saved};
 
 fn dashboard(args: &[&str]) -> Dashboard {
-    let cli = Cli::try_parse_from(std::iter::once("maildoctor").chain(args.iter().copied()))
-        .expect("valid arguments");
+    let cli = Cli::try_parse_from(
+        ["maildoctor", "--as-of", "2026-11-26"]
+            .into_iter()
+            .chain(args.iter().copied()),
+    )
+    .expect("valid arguments");
     let store = ProfileStore::load(&[]).unwrap();
-    let check = cli.dashboard.check;
-    let layer = maildoctor::commands::account_layer(&check.lint.account).unwrap();
-    let resolved = maildoctor::resolve::resolve(layer.clone(), &store).unwrap();
-    let today = jiff::civil::date(2026, 11, 26);
-    let static_findings = maildoctor::commands::lint_resolved(&resolved, &store, today);
-    let settings = maildoctor::check::settings(&resolved, &check).unwrap();
-    Dashboard {
-        layer,
-        resolved,
-        static_findings,
-        settings,
-        theme: Theme {
-            color: false,
-            ascii: true,
-        },
-        store,
-        today,
-        args: check,
-    }
+    let mut dashboard = maildoctor::commands::dashboard(&cli.dashboard, &store).unwrap();
+    dashboard.theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    dashboard
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -77,7 +68,12 @@ fn picking_a_profile_fills_the_empty_panes_and_keeps_the_typed_ones() {
         "what the user typed stays"
     );
     d.sync_endpoints(&app);
-    let ids: Vec<&str> = d.static_findings.iter().map(|f| f.id.as_str()).collect();
+    let ids: Vec<&str> = d
+        .checkup
+        .static_findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
     assert!(ids.contains(&"port-security-mismatch"), "{ids:?}");
     assert!(d.pick_profile("no-such-provider", &app).is_err());
 }
@@ -86,9 +82,10 @@ fn picking_a_profile_fills_the_empty_panes_and_keeps_the_typed_ones() {
 fn a_login_from_the_prompt_covers_every_protocol_with_its_user_name() {
     let mut d = dashboard(&["alice@example.org", "--smtp", "127.0.0.1:587"]);
     d.login(Secret::new("pw".into())).unwrap();
-    assert_eq!(d.settings.credentials.len(), 3);
+    assert_eq!(d.checkup.settings.credentials.len(), 3);
     assert!(
-        d.settings
+        d.checkup
+            .settings
             .credentials
             .values()
             .all(|c| c.username == "alice@example.org" && c.secret.expose() == "pw")

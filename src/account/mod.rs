@@ -20,7 +20,7 @@ pub use host::{Host, HostError, validate_name};
 pub use protocol::{Protocol, Security};
 
 /// How the account proves who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMethod {
     /// A password (or an app password) sent over the connection.
@@ -32,6 +32,13 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Oauth2, AuthMethod::None];
+
+    /// The method a word names (`password`, `oauth2`, `none`), as account files and flags say it.
+    pub fn from_word(word: &str) -> Option<AuthMethod> {
+        AuthMethod::ALL.into_iter().find(|m| m.as_str() == word)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Password => "password",

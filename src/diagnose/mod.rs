@@ -3,9 +3,9 @@
 
 mod auth;
 mod certs;
+mod dialogue;
 mod hints;
 mod network;
-mod dialogue;
 
 use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};

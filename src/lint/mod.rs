@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use crate::account::Account;
 use crate::finding::{Finding, sort_worst_first};
 use crate::profile::{HostIndex, Profile, ProfileStore};
+use crate::resolve::Resolved;
 
 /// Everything the rules look at.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +48,18 @@ pub fn lint(ctx: &LintContext) -> Vec<Finding> {
     findings.extend(auth::app_password_required(ctx));
     sort_worst_first(&mut findings);
     findings
+}
+
+/// The static findings of a resolved account: the rules against its profile and every other.
+pub fn lint_resolved(resolved: &Resolved, store: &ProfileStore, today: Date) -> Vec<Finding> {
+    let hosts = HostIndex::build(store);
+    lint(&LintContext {
+        account: &resolved.account,
+        profile: resolved.profile(),
+        store,
+        hosts: &hosts,
+        today,
+    })
 }
 
 /// A short list of protocols for titles: "SMTP", "IMAP and POP3", "SMTP, IMAP and POP3".

@@ -8,19 +8,19 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::account::{AccountLayer, AuthMethod, PartialEndpoint, Protocol, account_yaml};
-use crate::cli::CheckArgs;
+use crate::account::{AuthMethod, PartialEndpoint, Protocol, account_yaml};
+use crate::check::{CheckError, Checkup, LoginSecret, credentials};
 use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::Finding;
-use crate::probe::dialogue::{Credentials, Secret};
+use crate::lint::lint_resolved;
+use crate::probe::dialogue::Secret;
 use crate::probe::engine;
-use crate::probe::settings::ProbeSettings;
 use crate::profile::ProfileStore;
 use crate::report::{Report, render_markdown, to_json};
-use crate::resolve::{Resolved, resolve};
+use crate::resolve::resolve;
 
-use super::model::{Action, App, Msg};
 use super::forms::ProfileItem;
+use super::model::{Action, App, Msg};
 use super::theme::Theme;
 
 /// What a save did.
@@ -34,29 +34,36 @@ pub enum Saved {
 
 /// Everything a run of the dashboard needs, and what it takes to re-plan after an edit.
 pub struct Dashboard {
-    /// The settings as given (flags over file), for re-resolving with another profile.
-    pub layer: AccountLayer,
-    pub resolved: Resolved,
-    pub static_findings: Vec<Finding>,
-    pub settings: ProbeSettings,
+    /// The account as it stands after edits, its static findings, the probes' settings.
+    pub checkup: Checkup,
     pub theme: Theme,
     pub store: ProfileStore,
-    pub today: jiff::civil::Date,
-    pub args: CheckArgs,
 }
 
 impl Dashboard {
+    /// The dashboard for a prepared check. A secret given at start serves every pane, also
+    /// those filled or picked later.
+    pub fn new(checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
+        let mut dashboard = Dashboard {
+            checkup,
+            theme,
+            store,
+        };
+        dashboard.complete_credentials();
+        dashboard
+    }
+
     /// The model for this account, with the profile described and nothing started yet.
     pub fn new_app(&self) -> App {
-        let plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
-        let account = &self.resolved.account;
+        let plan = self.checkup.plan();
+        let account = &self.checkup.resolved.account;
         let mut app = App::new(
             account.address.as_ref().map(ToString::to_string),
             account.username.clone(),
             &plan.endpoints,
-            self.static_findings.clone(),
+            self.checkup.static_findings.clone(),
         );
-        app.login = self.args.login;
+        app.login = self.checkup.options.login.is_some();
         app.profiles = self.store.iter().map(ProfileItem::from).collect();
         self.describe_profile(&mut app);
         app
@@ -64,7 +71,7 @@ impl Dashboard {
 
     /// Tells the model which profile is in use and what it would fill in.
     pub fn describe_profile(&self, app: &mut App) {
-        let profile = self.resolved.profile();
+        let profile = self.checkup.resolved.profile();
         app.profile = profile.map(|p| p.id.clone());
         app.profile_endpoints = Protocol::ALL
             .into_iter()
@@ -75,12 +82,13 @@ impl Dashboard {
             .collect();
         for protocol in Protocol::ALL {
             // `--only` keeps the other panes empty; `f` or `e` can still fill one on purpose.
-            if !self.args.only.is_empty() && !self.args.only.contains(&protocol) {
+            let only = &self.checkup.options.only;
+            if !only.is_empty() && !only.contains(&protocol) {
                 continue;
             }
             let pane = app.panes.entry(protocol).or_default();
             if pane.endpoint.is_none() {
-                pane.endpoint = self.resolved.account.endpoint(protocol).cloned();
+                pane.endpoint = self.checkup.resolved.account.endpoint(protocol).cloned();
             }
         }
     }
@@ -134,24 +142,32 @@ impl Dashboard {
         for (protocol, pane) in &app.panes {
             match &pane.endpoint {
                 Some(e) => {
-                    self.resolved.account.endpoints.insert(*protocol, e.clone());
+                    self.checkup
+                        .resolved
+                        .account
+                        .endpoints
+                        .insert(*protocol, e.clone());
                 }
                 None => {
-                    self.resolved.account.endpoints.remove(protocol);
+                    self.checkup.resolved.account.endpoints.remove(protocol);
                 }
             }
         }
-        self.static_findings = crate::commands::lint_resolved(&self.resolved, &self.store, self.today);
+        self.checkup.static_findings = lint_resolved(
+            &self.checkup.resolved,
+            &self.store,
+            self.checkup.options.today,
+        );
     }
 
     /// Every finding now: the static rules merged with what the panes observed.
     pub fn findings(&self, app: &App) -> Vec<Finding> {
         let (primary, alternatives) = app.observations();
         diagnose(DiagnoseInput {
-            account: &self.resolved.account,
+            account: &self.checkup.resolved.account,
             primary: &primary,
             alternatives: &alternatives,
-            static_findings: self.static_findings.clone(),
+            static_findings: self.checkup.static_findings.clone(),
         })
     }
 
@@ -166,13 +182,13 @@ impl Dashboard {
             if let Some(old) = probes.remove(&protocol) {
                 old.abort();
             }
-            let Some(endpoint) = self.resolved.account.endpoint(protocol).cloned() else {
+            let Some(endpoint) = self.checkup.resolved.account.endpoint(protocol).cloned() else {
                 continue;
             };
-            let mut plan = crate::check::plan(&self.resolved, &self.static_findings, &self.args);
+            let mut plan = self.checkup.plan();
             plan.endpoints = vec![(protocol, endpoint)];
-            plan.login = self.settings.credentials.contains_key(&protocol);
-            let settings = Arc::new(self.settings.clone());
+            plan.login = self.checkup.settings.credentials.contains_key(&protocol);
+            let settings = Arc::new(self.checkup.settings.clone());
             let tx = tx.clone();
             probes.insert(
                 protocol,
@@ -201,54 +217,45 @@ impl Dashboard {
 
     /// Keeps the password (in memory, for this run only) for every protocol.
     pub fn login(&mut self, secret: Secret) -> Result<(), String> {
-        if self.resolved.account.auth == AuthMethod::Oauth2 {
+        if self.checkup.resolved.account.auth == AuthMethod::Oauth2 {
             return Err(
                 "This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR."
                     .into(),
             );
         }
-        if secret.expose().contains(['\r', '\n']) {
-            return Err("The password contains a line break; nothing was sent.".into());
-        }
-        self.set_credentials(secret, false)
+        self.set_credentials(LoginSecret {
+            secret,
+            oauth2: false,
+        })
     }
 
     /// The secret given at start (`--login`) also serves panes filled or picked later, with
     /// the user name each protocol wants.
-    pub fn complete_credentials(&mut self) {
-        if let Some(given) = self.settings.credentials.values().next().cloned() {
+    fn complete_credentials(&mut self) {
+        if let Some(given) = self.checkup.options.login.clone() {
             // Only a missing user name can fail, and then the panes given at start keep theirs.
-            let _ = self.set_credentials(given.secret, given.oauth2);
+            let _ = self.set_credentials(given);
         }
     }
 
-    fn set_credentials(&mut self, secret: Secret, oauth2: bool) -> Result<(), String> {
-        let account = &self.resolved.account;
-        let mut credentials = BTreeMap::new();
-        for protocol in Protocol::ALL {
-            let Some(username) =
-                crate::check::username_for(account, self.resolved.profile(), protocol)
-            else {
-                return Err(
-                    "A login needs a user name: quit and give an address or --user.".into(),
-                );
-            };
-            credentials.insert(
-                protocol,
-                Credentials {
-                    username,
-                    secret: secret.clone(),
-                    oauth2,
-                },
-            );
-        }
-        self.settings.credentials = credentials;
+    fn set_credentials(&mut self, login: LoginSecret) -> Result<(), String> {
+        let credentials = credentials(&self.checkup.resolved, &login).map_err(|e| match e {
+            CheckError::NoUsername => {
+                "A login needs a user name: quit and give an address or --user.".to_owned()
+            }
+            CheckError::LineBreak(what) => {
+                format!("The {what} contains a line break; nothing was sent.")
+            }
+            other => other.to_string(),
+        })?;
+        self.checkup.settings.credentials = credentials;
+        self.checkup.options.login = Some(login);
         Ok(())
     }
 
     /// Compares with another profile: the panes keep what they have, empty ones are filled.
     pub fn pick_profile(&mut self, id: &str, app: &App) -> Result<(), String> {
-        let mut layer = self.layer.clone();
+        let mut layer = self.checkup.layer.clone();
         layer.profile = Some(id.to_owned());
         for (protocol, pane) in &app.panes {
             let given = pane.endpoint.as_ref().map(|e| PartialEndpoint {
@@ -262,8 +269,8 @@ impl Dashboard {
                 Protocol::Pop3 => layer.pop3 = given,
             }
         }
-        self.resolved = resolve(layer.clone(), &self.store).map_err(|e| e.to_string())?;
-        self.layer = layer;
+        self.checkup.resolved = resolve(layer.clone(), &self.store).map_err(|e| e.to_string())?;
+        self.checkup.layer = layer;
         self.complete_credentials();
         Ok(())
     }
@@ -271,8 +278,9 @@ impl Dashboard {
     /// Writes the account file; says what happened, for the footer. An existing file is
     /// left alone unless `overwrite` (the user confirmed).
     pub fn save(&self, path: &Path, overwrite: bool) -> Saved {
-        let profile = self.resolved.profile().map(|p| p.id.as_str());
-        let text = account_yaml(&self.resolved.account, profile);
+        let resolved = &self.checkup.resolved;
+        let profile = resolved.profile().map(|p| p.id.as_str());
+        let text = account_yaml(&resolved.account, profile);
         let mut options = std::fs::OpenOptions::new();
         options.write(true);
         if overwrite {
@@ -298,8 +306,8 @@ impl Dashboard {
     pub fn export(&self, app: &App, dir: &Path) -> String {
         let (primary, alternatives) = app.observations();
         let findings = self.findings(app);
-        let report =
-            Report::new("check", &self.resolved, &findings).with_probes(&primary, &alternatives);
+        let report = Report::new("check", &self.checkup.resolved, &findings)
+            .with_probes(&primary, &alternatives);
         let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
         let (md, json) = (1..)

@@ -3,8 +3,8 @@
 //! that feeds it keys, probe events and (only while something spins) ticks, and carries out
 //! the actions `update` asks for (probe a pane, save, export).
 
-pub mod model;
 pub mod forms;
+pub mod model;
 pub mod theme;
 pub mod view;
 
@@ -75,7 +75,6 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     mut d: Dashboard,
 ) -> Result<crate::exit::ExitStatus> {
-    d.complete_credentials();
     let mut app = d.new_app();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     // Terminal input on its own thread: crossterm's read blocks, and the loop must not.

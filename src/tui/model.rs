@@ -523,7 +523,7 @@ impl App {
         }
         // A wrong setting whose fix the profile documents: offer that, saying it is
         // documented rather than seen working (the probe may not have tried it yet).
-        if !settings_are_wrong(finding.id) {
+        if !finding.id.blame().is_typed_setting() {
             return None;
         }
         let documented = self.profile_endpoints.get(&protocol)?;
@@ -542,23 +542,6 @@ pub struct Suggestion {
     pub endpoint: Endpoint,
     /// Probed and seen working from here; otherwise what the provider documents.
     pub works: bool,
-}
-
-/// Findings that say the typed settings are wrong (not the server or the network).
-fn settings_are_wrong(id: crate::finding::FindingId) -> bool {
-    use crate::finding::FindingId as F;
-    matches!(
-        id,
-        F::PortSecurityMismatch
-            | F::IncomingServerAsOutgoing
-            | F::OutgoingServerAsIncoming
-            | F::ImapPop3Swap
-            | F::Port25ForSubmission
-            | F::PlaintextCredentials
-            | F::ProfileMismatch
-            | F::HostTypo
-            | F::LegacyHost
-    )
 }
 
 fn cycle(protocol: Protocol, step: usize) -> Protocol {

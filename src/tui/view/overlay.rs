@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::probe::transcript::Direction;
 
-use super::super::model::App;
 use super::super::forms::{PasswordForm, Picker, SaveForm};
+use super::super::model::App;
 use super::super::theme::Theme;
 
 const HELP: &[(&str, &str)] = &[

@@ -8,31 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::account::Protocol;
-use crate::finding::{FindingId, worst};
+use crate::finding::worst;
 use crate::probe::observation::StageStatus;
 
-use super::super::model::{App, Overlay};
 use super::super::forms::{EditForm, Field};
+use super::super::model::{App, Overlay};
 use super::super::theme::Theme;
-
-/// Findings that live in the endpoint line itself.
-fn flags_endpoint(id: FindingId) -> bool {
-    matches!(
-        id,
-        FindingId::PortSecurityMismatch
-            | FindingId::IncomingServerAsOutgoing
-            | FindingId::OutgoingServerAsIncoming
-            | FindingId::ImapPop3Swap
-            | FindingId::Port25ForSubmission
-            | FindingId::PlaintextCredentials
-            | FindingId::ProfileMismatch
-            | FindingId::HostTypo
-            | FindingId::LegacyHost
-            | FindingId::TlsOnPlaintextPort
-            | FindingId::PlaintextOnTlsPort
-            | FindingId::WrongProtocol
-    )
-}
 
 /// The pane's status symbol for tabs: spinner while probing, then the worst finding.
 pub fn pane_verdict(
@@ -139,7 +120,7 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
         .iter()
         .filter(|f| {
             f.protocol == Some(protocol)
-                && flags_endpoint(f.id)
+                && f.id.blame().is_endpoint()
                 && f.severity > crate::finding::Severity::Info
         })
         .map(|f| f.id.as_str())
