@@ -12,7 +12,7 @@ use super::wire::{MAX_LINE, MAX_REPLY, WireError, looks_like_tls, text_line};
 /// Why reading or writing a line failed.
 #[derive(Debug, Error)]
 pub enum ConnError {
-    #[error("no answer within {0:?}")]
+    #[error("no answer within {} s", .0.as_secs_f32())]
     Timeout(Duration),
     #[error("the server closed the connection")]
     Closed,

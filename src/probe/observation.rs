@@ -184,52 +184,53 @@ pub struct AuthOutcome {
     pub reply: String,
 }
 
-/// Why the dialogue stopped early.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the dialogue stopped early. Its `Display` is the short line a stage shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
+    #[error("the name does not exist (NXDOMAIN)")]
     DnsNoSuchHost,
+    #[error("the name has no address")]
     DnsNoAddress,
+    #[error("{0}")]
     DnsFailure(String),
+    #[error("refused: nothing listens on this port")]
     ConnectRefused,
+    #[error("no answer: packets dropped on the way")]
     ConnectTimeout,
+    #[error("no route to the server")]
     ConnectUnreachable,
+    #[error("reset by the server or a firewall")]
     ConnectReset,
+    #[error("{0}")]
     ConnectOther(String),
     /// Implicit TLS was configured, but the server greeted in plaintext.
-    TlsOnPlaintextPort {
-        greeting: String,
-    },
+    #[error("the server greeted in plaintext: {greeting}")]
+    TlsOnPlaintextPort { greeting: String },
     /// STARTTLS/plain was configured, but the port speaks TLS at once (confirmed by a handshake).
+    #[error("the port expects TLS from the first byte")]
     PlaintextOnTlsPort,
     /// Another protocol answered.
-    WrongProtocol {
-        speaker: Speaker,
-        line: String,
-    },
+    #[error("{} answered: {line}", speaker.describe())]
+    WrongProtocol { speaker: Speaker, line: String },
+    #[error("no greeting")]
     GreetingTimeout,
     /// The server refused service in its greeting (421/554, `* BYE`, `-ERR`).
-    ServerRejected {
-        text: String,
-    },
+    #[error("refused: {text}")]
+    ServerRejected { text: String },
+    #[error("the server does not offer STARTTLS")]
     StarttlsNotOffered,
-    StarttlsFailed {
-        reason: String,
-    },
-    TlsHandshakeFailed {
-        reason: String,
-    },
-    TlsVersionTooOld {
-        reason: String,
-    },
+    #[error("{reason}")]
+    StarttlsFailed { reason: String },
+    #[error("{reason}")]
+    TlsHandshakeFailed { reason: String },
+    #[error("{reason}")]
+    TlsVersionTooOld { reason: String },
     /// Malformed reply, line too long, binary garbage.
-    ProtocolViolation {
-        reason: String,
-    },
+    #[error("protocol violation: {reason}")]
+    ProtocolViolation { reason: String },
     /// The server closed the connection or stopped answering mid-dialogue.
-    Dropped {
-        stage: StageName,
-        reason: String,
-    },
+    #[error("{reason}")]
+    Dropped { stage: StageName, reason: String },
 }
 
 /// Everything one endpoint probe observed.

@@ -1,6 +1,7 @@
 //! The protocol dialogues, one module per protocol, all with the same shape: finish the
 //! greeting, ask for capabilities, ask for STARTTLS, log in, quit. The endpoint runner drives
-//! them and owns the stages; these only speak the protocol.
+//! them through the step functions here (the one place that picks the protocol) and owns the
+//! stages; these only speak the protocol.
 
 pub mod imap;
 pub mod pop3;
@@ -11,8 +12,14 @@ use std::fmt;
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use std::time::Duration;
+
 use super::conn::{Conn, ConnError};
+use super::observation::AuthOutcome;
 use super::wire::WireError;
+use super::wire::capabilities::Capabilities;
+use super::wire::greeting::Speaker;
+use crate::account::Protocol;
 
 /// Any stream a dialogue runs over: plain TCP, TLS, or a test pipe.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -68,6 +75,95 @@ pub struct Credentials {
     pub secret: Secret,
     /// The secret is an OAuth2 access token (XOAUTH2) rather than a password.
     pub oauth2: bool,
+}
+
+/// A greeting that lets the dialogue go on.
+pub struct Greeting {
+    pub text: String,
+    /// Capabilities the greeting carried (IMAP's `* OK [CAPABILITY …]`).
+    pub capabilities: Option<Capabilities>,
+}
+
+/// Whether a greeting's speaker is the protocol we came for.
+pub fn speaks(protocol: Protocol, speaker: Speaker) -> bool {
+    matches!(
+        (protocol, speaker),
+        (Protocol::Smtp, Speaker::Smtp { .. })
+            | (Protocol::Imap, Speaker::Imap { .. })
+            | (Protocol::Pop3, Speaker::Pop3 { .. })
+    )
+}
+
+/// Finishes the greeting whose first line was read; a refusal is `Stop::Refused`.
+pub async fn greeting(
+    protocol: Protocol,
+    session: &mut Session,
+    first: &str,
+    limit: Duration,
+) -> Result<Greeting, Stop> {
+    let (text, capabilities) = match protocol {
+        Protocol::Smtp => (smtp::greeting_rest(session, first, limit).await?, None),
+        Protocol::Imap => imap::greeting(first)?,
+        Protocol::Pop3 => (pop3::greeting(first)?, None),
+    };
+    Ok(Greeting { text, capabilities })
+}
+
+/// Asks for the capabilities. Returns them and whether SMTP had to fall back to HELO. An IMAP
+/// server that refuses CAPABILITY after announcing them in its greeting is taken at its word.
+pub async fn capabilities(
+    protocol: Protocol,
+    session: &mut Session,
+    client_name: &str,
+    from_greeting: Option<Capabilities>,
+    limit: Duration,
+) -> Result<(Capabilities, bool), Stop> {
+    match protocol {
+        Protocol::Smtp => smtp::capabilities(session, client_name, limit).await,
+        Protocol::Imap => match (imap::capabilities(session, limit).await, from_greeting) {
+            (Ok(caps), _) => Ok((caps, false)),
+            (Err(Stop::Refused(_)), Some(caps)) => Ok((caps, false)),
+            (Err(e), _) => Err(e),
+        },
+        Protocol::Pop3 => Ok((pop3::capabilities(session, limit).await?, false)),
+    }
+}
+
+/// Asks for STARTTLS (STLS in POP3); `Ok` means the server is ready for the handshake.
+pub async fn starttls(
+    protocol: Protocol,
+    session: &mut Session,
+    limit: Duration,
+) -> Result<(), Stop> {
+    match protocol {
+        Protocol::Smtp => smtp::starttls(session, limit).await,
+        Protocol::Imap => imap::starttls(session, limit).await,
+        Protocol::Pop3 => pop3::starttls(session, limit).await,
+    }
+}
+
+/// Logs in with the best method the capabilities allow.
+pub async fn login(
+    protocol: Protocol,
+    session: &mut Session,
+    caps: &Capabilities,
+    creds: &Credentials,
+    limit: Duration,
+) -> Result<AuthOutcome, Stop> {
+    match protocol {
+        Protocol::Smtp => smtp::login(session, caps, creds, limit).await,
+        Protocol::Imap => imap::login(session, caps, creds, limit).await,
+        Protocol::Pop3 => pop3::login(session, caps, creds, limit).await,
+    }
+}
+
+/// Says goodbye; errors do not matter any more.
+pub async fn quit(protocol: Protocol, session: &mut Session, limit: Duration) {
+    match protocol {
+        Protocol::Smtp => smtp::quit(session, limit).await,
+        Protocol::Imap => imap::quit(session, limit).await,
+        Protocol::Pop3 => pop3::quit(session, limit).await,
+    }
 }
 
 /// SASL PLAIN's initial response (RFC 4616): authzid NUL authcid NUL password, base64.

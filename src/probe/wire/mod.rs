@@ -24,7 +24,7 @@ pub enum WireError {
     ReplyTooLong,
     #[error("binary data where text was expected")]
     Binary,
-    #[error("malformed reply: {0:?}")]
+    #[error("malformed reply: \"{}\"", .0.escape_debug())]
     Malformed(String),
 }
 

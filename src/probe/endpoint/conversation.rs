@@ -1,0 +1,366 @@
+//! One pass of the dialogue over a connection: greeting, capabilities, STARTTLS with the
+//! capabilities again, login, quit. The protocol is picked in [`dialogue`]'s step functions;
+//! here each step is a stage.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+
+use super::super::conn::{Conn, ConnError};
+use super::super::dialogue::{self, BoxStream, Session, Stop};
+use super::super::observation::{AuthOutcome, Failure, GreetingInfo, StageName, StageStatus};
+use super::super::wire::capabilities::Capabilities;
+use super::super::wire::greeting::classify;
+use super::Run;
+use super::tls_pass::{Pass, PassEnd};
+use crate::account::Security;
+
+/// How a step ended when it did not fail outright: go on, or this pass is over (its failure,
+/// if any, is recorded).
+enum Step<T> {
+    Next(T),
+    End(PassEnd),
+}
+
+impl Run<'_> {
+    /// One pass of the dialogue over a fresh connection.
+    pub(super) async fn dialogue(
+        &mut self,
+        addr: SocketAddr,
+        tcp: TcpStream,
+        pass: &Pass,
+        login: bool,
+    ) -> PassEnd {
+        let client_name = match tcp.local_addr().map(|a| a.ip()) {
+            Ok(IpAddr::V4(ip)) => format!("[{ip}]"),
+            Ok(IpAddr::V6(ip)) => format!("[IPv6:{ip}]"),
+            Err(_) => "[127.0.0.1]".to_owned(),
+        };
+        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+        let mut session = if self.obs.endpoint.security == Security::Tls {
+            match self.tls(addr, stream, pass, false).await {
+                Ok(session) => session,
+                Err(end) => return end,
+            }
+        } else {
+            Conn::new(stream, self.transcript())
+        };
+        let result = self
+            .after_connect(addr, &mut session, pass, login, &client_name)
+            .await;
+        if matches!(result, Ok(PassEnd::Done)) && self.obs.failure.is_none() {
+            let limit = self.settings.timeouts.command.min(Duration::from_secs(2));
+            self.start(StageName::Quit);
+            dialogue::quit(self.obs.protocol, &mut session, limit).await;
+            self.finish(StageStatus::Ok, "");
+        }
+        match result {
+            Ok(end) => end,
+            Err(stop) => {
+                let stage = self.current.map_or(StageName::Greeting, |(s, _)| s);
+                let failure = failure_of(stop, stage);
+                let detail = failure.to_string();
+                self.fail(failure, detail);
+                PassEnd::Done
+            }
+        }
+    }
+
+    /// Greeting, capabilities, STARTTLS with capabilities again, login.
+    async fn after_connect(
+        &mut self,
+        addr: SocketAddr,
+        session: &mut Session,
+        pass: &Pass,
+        login: bool,
+        client_name: &str,
+    ) -> Result<PassEnd, Stop> {
+        let greeting_caps = match self.greet(addr, session).await? {
+            Step::Next(caps) => caps,
+            Step::End(end) => return Ok(end),
+        };
+        self.start(StageName::Capabilities);
+        let caps = self
+            .capabilities(session, client_name, greeting_caps)
+            .await?;
+        let mut summary = summarize(&caps);
+        if self.obs.helo_fallback {
+            summary.push_str(" (EHLO refused; greeted with HELO)");
+        }
+        self.finish(StageStatus::Ok, summary);
+        let offers_starttls = caps.starttls;
+        self.obs.capabilities = Some(caps);
+
+        if self.obs.endpoint.security == Security::Starttls {
+            if let Step::End(end) = self
+                .upgrade(addr, session, pass, client_name, offers_starttls)
+                .await?
+            {
+                return Ok(end);
+            }
+        }
+        if login {
+            self.log_in(session, pass).await?;
+        }
+        Ok(PassEnd::Done)
+    }
+
+    /// Reads the greeting. On a plaintext connection a silent server may be waiting for a TLS
+    /// handshake: after a short wait (at once on an implicit-TLS port), a second connection
+    /// checks that. Returns the capabilities the greeting carried.
+    async fn greet(
+        &mut self,
+        addr: SocketAddr,
+        session: &mut Session,
+    ) -> Result<Step<Option<Capabilities>>, Stop> {
+        let protocol = self.obs.protocol;
+        let security = self.obs.endpoint.security;
+        let timeouts = self.settings.timeouts;
+        self.start(StageName::Greeting);
+        let greeting_started = Instant::now();
+        let implicit_port =
+            protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
+        let sniff_after = if implicit_port {
+            Duration::ZERO
+        } else {
+            timeouts.tls_sniff_after()
+        };
+        let first = if security == Security::Tls {
+            session.read_line(timeouts.greeting).await
+        } else {
+            let sniff = async {
+                tokio::time::sleep(sniff_after).await;
+                self.speaks_tls(addr).await
+            };
+            tokio::select! {
+                line = session.read_line(timeouts.greeting) => line,
+                true = sniff => Err(ConnError::TlsBytes),
+            }
+        };
+        let first = match first {
+            Ok(line) => line,
+            Err(ConnError::TlsBytes) if security != Security::Tls => {
+                if self.speaks_tls(addr).await {
+                    self.fail(
+                        Failure::PlaintextOnTlsPort,
+                        Failure::PlaintextOnTlsPort.to_string(),
+                    );
+                } else {
+                    self.fail(
+                        Failure::ProtocolViolation {
+                            reason: "TLS bytes where a greeting was expected".into(),
+                        },
+                        "TLS bytes, but no TLS handshake",
+                    );
+                }
+                return Ok(Step::End(PassEnd::Done));
+            }
+            Err(ConnError::Timeout(limit)) => {
+                self.fail(
+                    Failure::GreetingTimeout,
+                    format!("no greeting within {} s", limit.as_secs_f32()),
+                );
+                return Ok(Step::End(PassEnd::Done));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let speaker = classify(&first);
+        if !dialogue::speaks(protocol, speaker) {
+            let failure = Failure::WrongProtocol {
+                speaker,
+                line: first.clone(),
+            };
+            let detail = failure.to_string();
+            self.fail(failure, detail);
+            return Ok(Step::End(PassEnd::Done));
+        }
+        let greeting = match dialogue::greeting(protocol, session, &first, timeouts.command).await {
+            Ok(greeting) => greeting,
+            Err(Stop::Refused(text)) => {
+                self.fail(Failure::ServerRejected { text: text.clone() }, text);
+                return Ok(Step::End(PassEnd::Done));
+            }
+            Err(e) => return Err(e),
+        };
+        let elapsed = greeting_started.elapsed();
+        self.obs.greeting = Some(GreetingInfo {
+            text: greeting.text.clone(),
+            speaker,
+            elapsed,
+        });
+        let slow = elapsed > Duration::from_secs(5);
+        let status = if slow {
+            StageStatus::Warning
+        } else {
+            StageStatus::Ok
+        };
+        self.finish(status, greeting.text);
+        Ok(Step::Next(greeting.capabilities))
+    }
+
+    /// STARTTLS, the handshake, then the capabilities again (RFC 3207 §4.2: forget what was
+    /// said before).
+    async fn upgrade(
+        &mut self,
+        addr: SocketAddr,
+        session: &mut Session,
+        pass: &Pass,
+        client_name: &str,
+        offered: bool,
+    ) -> Result<Step<()>, Stop> {
+        self.start(StageName::Starttls);
+        if !offered {
+            self.fail(
+                Failure::StarttlsNotOffered,
+                Failure::StarttlsNotOffered.to_string(),
+            );
+            return Ok(Step::End(PassEnd::Done));
+        }
+        let limit = self.settings.timeouts.command;
+        match dialogue::starttls(self.obs.protocol, session, limit).await {
+            Ok(()) => self.finish(StageStatus::Ok, "server ready for TLS"),
+            Err(Stop::Refused(text)) => {
+                self.fail(
+                    Failure::StarttlsFailed {
+                        reason: text.clone(),
+                    },
+                    text,
+                );
+                return Ok(Step::End(PassEnd::Done));
+            }
+            Err(e) => return Err(e),
+        }
+        let placeholder: BoxStream =
+            Box::new(tokio::io::join(tokio::io::empty(), tokio::io::sink()));
+        let plain = std::mem::replace(session, Conn::new(placeholder, self.transcript()));
+        match self.tls(addr, plain.into_stream(), pass, true).await {
+            Ok(tls_session) => *session = tls_session,
+            Err(end) => return Ok(Step::End(end)),
+        }
+        self.start(StageName::Capabilities);
+        let after = self.capabilities(session, client_name, None).await?;
+        self.finish(StageStatus::Ok, format!("after TLS: {}", summarize(&after)));
+        self.obs.capabilities_after_tls = Some(after);
+        Ok(Step::Next(()))
+    }
+
+    /// Logs in when credentials were given; never in the clear unless allowed, never to a
+    /// server whose certificate is not trusted.
+    async fn log_in(&mut self, session: &mut Session, pass: &Pass) -> Result<(), Stop> {
+        let protocol = self.obs.protocol;
+        let Some(creds) = self.settings.credentials.get(&protocol).cloned() else {
+            return Ok(());
+        };
+        if self.obs.endpoint.security == Security::Plain && !self.settings.allow_plaintext_auth {
+            self.skip(
+                StageName::Auth,
+                "not sending a password without encryption (see --allow-plaintext-auth)",
+            );
+            return Ok(());
+        }
+        // Whoever presented an untrusted certificate may be an impostor: no secret for them.
+        if *pass != Pass::Strict {
+            self.skip(
+                StageName::Auth,
+                "not sending a password to a server whose certificate is not trusted",
+            );
+            return Ok(());
+        }
+        self.start(StageName::Auth);
+        let caps = self
+            .obs
+            .effective_capabilities()
+            .cloned()
+            .unwrap_or_default();
+        let limit = self.settings.timeouts.command;
+        let outcome = match dialogue::login(protocol, session, &caps, &creds, limit).await {
+            Ok(outcome) => outcome,
+            // Servers delay failed logins on purpose (Dovecot's penalty grows to 15 s per
+            // address): a login with no answer in time is a refusal, not a broken server.
+            Err(Stop::Conn(ConnError::Timeout(limit))) => AuthOutcome {
+                mechanism: "(no answer)".to_owned(),
+                ok: false,
+                reply: format!(
+                    "no answer within {} s; servers slow down repeated failed logins on purpose",
+                    limit.as_secs_f32()
+                ),
+            },
+            Err(e) => return Err(e),
+        };
+        let status = if outcome.ok {
+            StageStatus::Ok
+        } else {
+            StageStatus::Failed
+        };
+        let detail = format!("{}: {}", outcome.mechanism, outcome.reply);
+        self.obs.auth = Some(outcome);
+        self.finish(status, detail);
+        Ok(())
+    }
+
+    async fn capabilities(
+        &mut self,
+        session: &mut Session,
+        client_name: &str,
+        from_greeting: Option<Capabilities>,
+    ) -> Result<Capabilities, Stop> {
+        let limit = self.settings.timeouts.command;
+        let (caps, helo) = dialogue::capabilities(
+            self.obs.protocol,
+            session,
+            client_name,
+            from_greeting,
+            limit,
+        )
+        .await?;
+        self.obs.helo_fallback |= helo;
+        Ok(caps)
+    }
+}
+
+/// The typed failure behind a stopped step.
+fn failure_of(stop: Stop, stage: StageName) -> Failure {
+    match stop {
+        Stop::Refused(text) if stage == StageName::Greeting => Failure::ServerRejected { text },
+        Stop::Refused(text) => Failure::Dropped {
+            stage,
+            reason: format!("the server answered: {text}"),
+        },
+        Stop::Conn(ConnError::Wire(e)) => Failure::ProtocolViolation {
+            reason: e.to_string(),
+        },
+        Stop::Conn(ConnError::TlsBytes) => Failure::ProtocolViolation {
+            reason: "TLS bytes where text was expected".into(),
+        },
+        Stop::Conn(e) => Failure::Dropped {
+            stage,
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// The capabilities in a few words, for the stage's detail.
+fn summarize(caps: &Capabilities) -> String {
+    let mut parts = Vec::new();
+    if caps.starttls {
+        parts.push("STARTTLS".to_owned());
+    }
+    if !caps.auth.is_empty() {
+        parts.push(format!(
+            "AUTH {}",
+            caps.auth.iter().cloned().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    if caps.login_disabled {
+        parts.push("LOGINDISABLED".to_owned());
+    }
+    if caps.user_pass {
+        parts.push("USER".to_owned());
+    }
+    if parts.is_empty() {
+        "no login or STARTTLS offered".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}

@@ -1,0 +1,57 @@
+//! The stage list of a run: each stage starts, finishes with a status and a detail, and is
+//! sent as an event while it happens.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::super::events::ProbeEvent;
+use super::super::observation::{Failure, Stage, StageName, StageStatus};
+use super::super::transcript::{Direction, Transcript};
+use super::Run;
+
+impl Run<'_> {
+    pub(super) fn start(&mut self, stage: StageName) {
+        self.current = Some((stage, Instant::now()));
+        self.sink.send(|id| ProbeEvent::StageStarted { id, stage });
+    }
+
+    pub(super) fn finish(&mut self, status: StageStatus, detail: impl Into<String>) {
+        let Some((name, since)) = self.current.take() else {
+            return;
+        };
+        let stage = Stage {
+            name,
+            status,
+            elapsed: since.elapsed(),
+            detail: detail.into(),
+        };
+        self.sink.send(|id| ProbeEvent::StageFinished {
+            id,
+            stage: stage.clone(),
+        });
+        self.obs.stages.push(stage);
+    }
+
+    pub(super) fn skip(&mut self, stage: StageName, detail: &str) {
+        self.start(stage);
+        self.finish(StageStatus::Skipped, detail);
+    }
+
+    pub(super) fn fail(&mut self, failure: Failure, detail: impl Into<String>) {
+        self.finish(StageStatus::Failed, detail);
+        self.obs.failure = Some(failure);
+    }
+
+    pub(super) fn transcript(&self) -> Transcript {
+        Transcript::streaming(self.started, self.sink.clone(), Arc::clone(&self.log))
+    }
+
+    pub(super) fn note(&mut self, text: &str) {
+        let mut t = self.transcript();
+        t.push(Direction::Note, text);
+    }
+
+    pub(super) fn host_name(&self) -> String {
+        self.obs.endpoint.host.as_string()
+    }
+}
