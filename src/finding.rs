@@ -16,6 +16,24 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// A symbol that carries the meaning without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Severity::Info => "i",
+            Severity::Warning => "!",
+            Severity::Error => "✗",
+        }
+    }
+
+    /// The word every face shows for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "INFO",
+            Severity::Warning => "WARN",
+            Severity::Error => "ERROR",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

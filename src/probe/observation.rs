@@ -10,7 +10,8 @@ use super::wire::capabilities::Capabilities;
 use super::wire::greeting::Speaker;
 
 /// The steps of a probe, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StageName {
     Resolve,
     Connect,
@@ -38,7 +39,8 @@ impl StageName {
 }
 
 /// How a stage ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StageStatus {
     Ok,
     /// Done, but with something to look at (an untrusted certificate, a slow greeting).

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::events::{EventSink, ProbeEvent};
 
 /// Who sent a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Direction {
     Sent,
     Received,

@@ -4,6 +4,9 @@
 use std::fmt::Write as _;
 
 use super::model::{EndpointDto, Report};
+use crate::account::Protocol;
+use crate::finding::Severity;
+use crate::probe::transcript::Direction;
 
 /// Table cells and inline code must not break the Markdown around them.
 fn cell(text: &str) -> String {
@@ -28,16 +31,8 @@ fn text(raw: &str) -> String {
     out
 }
 
-fn security_label(security: &str) -> &'static str {
-    crate::account::Security::from_word(security).map_or("no encryption", |s| s.label())
-}
-
-fn severity_tag(severity: &str) -> &'static str {
-    match severity {
-        "error" => "✗ ERROR",
-        "warning" => "! WARNING",
-        _ => "i INFO",
-    }
+fn severity_tag(severity: Severity) -> String {
+    format!("{} {}", severity.symbol(), severity.label())
 }
 
 fn result_of(endpoint: &EndpointDto) -> String {
@@ -62,14 +57,14 @@ pub fn render_markdown(report: &Report) -> String {
         report.profile.as_deref().unwrap_or("none"),
         cell(report.account.username.as_deref().unwrap_or("the address")),
         report.account.auth,
-        report.summary.worst.to_uppercase(),
+        report.summary.worst.label(),
         report.summary.errors,
         report.summary.warnings,
         report.summary.infos,
     );
     out.push_str("## Settings\n\n| Direction | Protocol | Server | Port | Encryption | Result |\n|---|---|---|---|---|---|\n");
     for e in &report.endpoints {
-        let direction = if e.protocol == "smtp" {
+        let direction = if e.protocol == Protocol::Smtp {
             "Outgoing"
         } else {
             "Incoming"
@@ -77,10 +72,10 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "| {direction} | {} | `{}` | {} | {} | {} |",
-            e.protocol.to_uppercase(),
+            e.protocol.label(),
             cell(&e.host),
             e.port,
-            security_label(&e.security),
+            e.security.label(),
             cell(&result_of(e))
         );
     }
@@ -90,14 +85,11 @@ pub fn render_markdown(report: &Report) -> String {
         out.push_str("No problems found.\n\n");
     }
     for f in &report.findings {
-        let protocol = f
-            .protocol
-            .as_deref()
-            .map_or_else(|| "ALL".to_owned(), str::to_uppercase);
+        let protocol = f.protocol.map_or("ALL", Protocol::label);
         let _ = writeln!(
             out,
             "### {} · {protocol} · {} (`{}`)\n\n{}\n",
-            severity_tag(&f.severity),
+            severity_tag(f.severity),
             text(&f.title),
             f.id,
             text(&f.explanation)
@@ -124,7 +116,7 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} |",
-                a.protocol.to_uppercase(),
+                a.protocol.label(),
                 cell(&a.spec),
                 result
             );
@@ -140,17 +132,12 @@ pub fn render_markdown(report: &Report) -> String {
         out.push_str("## Transcripts (passwords and tokens redacted)\n\n");
     }
     for (e, p) in probed {
-        let _ = writeln!(
-            out,
-            "### {} `{}`\n\n```text",
-            e.protocol.to_uppercase(),
-            e.spec
-        );
+        let _ = writeln!(out, "### {} `{}`\n\n```text", e.protocol.label(), e.spec);
         for line in &p.transcript {
-            let arrow = match line.direction.as_str() {
-                "sent" => "C:",
-                "received" => "S:",
-                _ => "  ",
+            let arrow = match line.direction {
+                Direction::Sent => "C:",
+                Direction::Received => "S:",
+                Direction::Note => "  ",
             };
             // Each line starts with its time, so a server's own fence cannot end ours; line
             // breaks could, so none get through.

@@ -3,9 +3,13 @@
 
 use serde::Serialize;
 
+use crate::account::{AuthMethod, Protocol, Security};
 use crate::exit::ExitStatus;
 use crate::finding::{Finding, Severity, worst};
+use crate::probe::observation::Observation;
 use crate::resolve::Resolved;
+
+use super::probe::{AlternativeDto, ProbeDto, failure_word, ms};
 
 /// Bumped when a field changes meaning or disappears; new fields do not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -28,7 +32,7 @@ pub struct Report {
     pub summary: Summary,
     /// Alternatives that were probed (`check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub alternatives: Option<Vec<super::probe::AlternativeDto>>,
+    pub alternatives: Option<Vec<AlternativeDto>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,28 +40,28 @@ pub struct AccountDto {
     pub address: Option<String>,
     /// The user name as configured; null when it defaults to the address.
     pub username: Option<String>,
-    pub auth: String,
+    pub auth: AuthMethod,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EndpointDto {
-    pub protocol: String,
+    pub protocol: Protocol,
     pub host: String,
     pub port: u16,
-    pub security: String,
+    pub security: Security,
     /// `host:port/security`, as accepted by --smtp/--imap/--pop3.
     pub spec: String,
     /// What the probe saw (`check` only).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub probe: Option<super::probe::ProbeDto>,
+    pub probe: Option<ProbeDto>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingDto {
     pub id: String,
-    pub severity: String,
+    pub severity: Severity,
     /// smtp, imap, pop3, or null for the account as a whole.
-    pub protocol: Option<String>,
+    pub protocol: Option<Protocol>,
     pub title: String,
     pub explanation: String,
     pub fix: Option<String>,
@@ -70,18 +74,51 @@ pub struct FindingDto {
 pub struct SuggestedDto {
     pub host: String,
     pub port: u16,
-    pub security: String,
+    pub security: Security,
     pub spec: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    /// The worst severity, or "ok" when there are no findings.
-    pub worst: String,
+    pub worst: Worst,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
     pub exit_code: u8,
+}
+
+/// The worst severity, or "ok" when there are no findings (or only infos count as fine:
+/// the exit code says that; this says what was found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Worst {
+    Ok,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Worst {
+    /// The word reports show: OK, or the severity's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Worst::Ok => "OK",
+            Worst::Info => Severity::Info.label(),
+            Worst::Warning => Severity::Warning.label(),
+            Worst::Error => Severity::Error.label(),
+        }
+    }
+}
+
+impl From<Option<Severity>> for Worst {
+    fn from(severity: Option<Severity>) -> Worst {
+        match severity {
+            None => Worst::Ok,
+            Some(Severity::Info) => Worst::Info,
+            Some(Severity::Warning) => Worst::Warning,
+            Some(Severity::Error) => Worst::Error,
+        }
+    }
 }
 
 impl Report {
@@ -96,7 +133,7 @@ impl Report {
             account: AccountDto {
                 address: account.address.as_ref().map(ToString::to_string),
                 username: account.username.clone(),
-                auth: account.auth.as_str().to_owned(),
+                auth: account.auth,
             },
             profile: resolved.profile().map(|p| p.id.clone()),
             profile_choice: resolved
@@ -107,10 +144,10 @@ impl Report {
                 .endpoints
                 .iter()
                 .map(|(protocol, e)| EndpointDto {
-                    protocol: protocol.as_str().to_owned(),
+                    protocol: *protocol,
                     host: e.host.as_string(),
                     port: e.port,
-                    security: e.security.as_str().to_owned(),
+                    security: e.security,
                     spec: e.to_string(),
                     probe: None,
                 })
@@ -119,21 +156,21 @@ impl Report {
                 .iter()
                 .map(|f| FindingDto {
                     id: f.id.as_str().to_owned(),
-                    severity: f.severity.as_str().to_owned(),
-                    protocol: f.protocol.map(|p| p.as_str().to_owned()),
+                    severity: f.severity,
+                    protocol: f.protocol,
                     title: f.title.clone(),
                     explanation: f.explanation.clone(),
                     fix: f.fix.clone(),
                     suggested: f.suggested.as_ref().map(|e| SuggestedDto {
                         host: e.host.as_string(),
                         port: e.port,
-                        security: e.security.as_str().to_owned(),
+                        security: e.security,
                         spec: e.to_string(),
                     }),
                 })
                 .collect(),
             summary: Summary {
-                worst: worst(findings).map_or("ok", Severity::as_str).to_owned(),
+                worst: worst(findings).into(),
                 errors: count(Severity::Error),
                 warnings: count(Severity::Warning),
                 infos: count(Severity::Info),
@@ -141,5 +178,27 @@ impl Report {
             },
             alternatives: None,
         }
+    }
+
+    /// Adds what the probes saw to a report built from the account and findings.
+    pub fn with_probes(mut self, primary: &[Observation], alternatives: &[Observation]) -> Report {
+        for endpoint in &mut self.endpoints {
+            if let Some(obs) = primary.iter().find(|o| o.protocol == endpoint.protocol) {
+                endpoint.probe = Some(ProbeDto::from_observation(obs));
+            }
+        }
+        self.alternatives = Some(
+            alternatives
+                .iter()
+                .map(|o| AlternativeDto {
+                    protocol: o.protocol,
+                    spec: o.endpoint.to_string(),
+                    works: o.works(),
+                    failure: o.failure.as_ref().map(|f| failure_word(f).to_owned()),
+                    elapsed_ms: ms(o.elapsed),
+                })
+                .collect(),
+        );
+        self
     }
 }

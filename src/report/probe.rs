@@ -2,10 +2,9 @@
 
 use serde::Serialize;
 
-use crate::probe::observation::{ConnectOutcome, Failure, Observation};
+use crate::account::Protocol;
+use crate::probe::observation::{ConnectOutcome, Failure, Observation, StageName, StageStatus};
 use crate::probe::transcript::Direction;
-
-use super::model::Report;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeDto {
@@ -26,8 +25,8 @@ pub struct ProbeDto {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageDto {
-    pub name: String,
-    pub status: String,
+    pub name: StageName,
+    pub status: StageStatus,
     pub elapsed_ms: u64,
     pub detail: String,
 }
@@ -69,21 +68,20 @@ pub struct LoginDto {
 #[derive(Debug, Clone, Serialize)]
 pub struct TranscriptLineDto {
     pub at_ms: u64,
-    /// "sent", "received" or "note".
-    pub direction: String,
+    pub direction: Direction,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AlternativeDto {
-    pub protocol: String,
+    pub protocol: Protocol,
     pub spec: String,
     pub works: bool,
     pub failure: Option<String>,
     pub elapsed_ms: u64,
 }
 
-fn ms(d: std::time::Duration) -> u64 {
+pub(super) fn ms(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -120,8 +118,8 @@ impl ProbeDto {
                 .stages
                 .iter()
                 .map(|s| StageDto {
-                    name: s.name.as_str().into(),
-                    status: s.status.as_str().into(),
+                    name: s.name,
+                    status: s.status,
                     elapsed_ms: ms(s.elapsed),
                     detail: s.detail.clone(),
                 })
@@ -175,42 +173,10 @@ impl ProbeDto {
                 .iter()
                 .map(|l| TranscriptLineDto {
                     at_ms: ms(l.at),
-                    direction: match l.direction {
-                        Direction::Sent => "sent",
-                        Direction::Received => "received",
-                        Direction::Note => "note",
-                    }
-                    .to_owned(),
+                    direction: l.direction,
                     text: l.text.clone(),
                 })
                 .collect(),
         }
-    }
-}
-
-impl Report {
-    /// Adds what the probes saw to a report built from the account and findings.
-    pub fn with_probes(mut self, primary: &[Observation], alternatives: &[Observation]) -> Report {
-        for endpoint in &mut self.endpoints {
-            if let Some(obs) = primary
-                .iter()
-                .find(|o| o.protocol.as_str() == endpoint.protocol)
-            {
-                endpoint.probe = Some(ProbeDto::from_observation(obs));
-            }
-        }
-        self.alternatives = Some(
-            alternatives
-                .iter()
-                .map(|o| AlternativeDto {
-                    protocol: o.protocol.as_str().to_owned(),
-                    spec: o.endpoint.to_string(),
-                    works: o.works(),
-                    failure: o.failure.as_ref().map(|f| failure_word(f).to_owned()),
-                    elapsed_ms: ms(o.elapsed),
-                })
-                .collect(),
-        );
-        self
     }
 }

@@ -9,26 +9,27 @@ use anstyle::{AnsiColor, Style};
 use crate::profile::{Profile, ProfileSource, UsernameForm};
 
 use super::model::{FindingDto, Report};
+use crate::account::Protocol;
+use crate::finding::Severity;
+use crate::probe::observation::StageStatus;
+use crate::probe::transcript::Direction;
 
 const WIDTH: usize = 80;
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
-fn severity_style(severity: &str) -> Style {
+fn severity_style(severity: Severity) -> Style {
     let color = match severity {
-        "error" => AnsiColor::Red,
-        "warning" => AnsiColor::Yellow,
-        _ => AnsiColor::Cyan,
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
     };
     Style::new().fg_color(Some(color.into())).bold()
 }
 
-fn severity_tag(severity: &str) -> &'static str {
-    match severity {
-        "error" => "✗ ERROR",
-        "warning" => "! WARN ",
-        _ => "i INFO ",
-    }
+/// "✗ ERROR", "! WARN ", "i INFO ": the same width, so titles line up.
+fn severity_tag(severity: Severity) -> String {
+    format!("{} {:<5}", severity.symbol(), severity.label())
 }
 
 fn wrap_into(out: &mut String, text: &str, indent: &str) {
@@ -80,13 +81,12 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
     );
     out.push('\n');
     for endpoint in &report.endpoints {
-        let direction = if endpoint.protocol == "smtp" {
+        let direction = if endpoint.protocol == Protocol::Smtp {
             "Outgoing"
         } else {
             "Incoming"
         };
-        let security = crate::account::Security::from_word(&endpoint.security)
-            .map_or("no encryption", |s| s.label());
+        let security = endpoint.security.label();
         let host_port = if endpoint.host.contains(':') {
             format!("[{}]:{}", endpoint.host, endpoint.port)
         } else {
@@ -95,7 +95,7 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
         let _ = writeln!(
             out,
             "  {direction:<8}  {:<4}  {host_port} {security}",
-            endpoint.protocol.to_uppercase()
+            endpoint.protocol.label()
         );
         if let Some(probe) = &endpoint.probe {
             render_probe(&mut out, probe, verbose);
@@ -112,7 +112,7 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "    {:<4}  {:<40} {verdict} ({} ms)",
-                alt.protocol.to_uppercase(),
+                alt.protocol.label(),
                 alt.spec,
                 alt.elapsed_ms
             );
@@ -155,17 +155,18 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
 /// One endpoint's stages, facts and (with `verbose`) transcript.
 fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool) {
     for stage in &probe.stages {
-        let (mark, style) = match stage.status.as_str() {
-            "ok" => ("✓", Style::new().fg_color(Some(AnsiColor::Green.into()))),
-            "warning" => ("!", severity_style("warning")),
-            "failed" => ("✗", severity_style("error")),
-            _ => ("-", DIM),
+        let (mark, style) = match stage.status {
+            StageStatus::Ok => ("✓", Style::new().fg_color(Some(AnsiColor::Green.into()))),
+            StageStatus::Warning => ("!", severity_style(Severity::Warning)),
+            StageStatus::Failed => ("✗", severity_style(Severity::Error)),
+            StageStatus::Skipped => ("-", DIM),
         };
         let detail: String = stage.detail.chars().take(60).collect();
         let _ = writeln!(
             out,
             "      {style}{mark}{style:#} {:<13} {:>6} ms  {detail}",
-            stage.name, stage.elapsed_ms
+            stage.name.as_str(),
+            stage.elapsed_ms
         );
     }
     if let Some(tls) = &probe.tls
@@ -199,10 +200,10 @@ fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool)
     }
     if verbose {
         for line in &probe.transcript {
-            let arrow = match line.direction.as_str() {
-                "sent" => "C:",
-                "received" => "S:",
-                _ => "  ",
+            let arrow = match line.direction {
+                Direction::Sent => "C:",
+                Direction::Received => "S:",
+                Direction::Note => "  ",
             };
             let _ = writeln!(
                 out,
@@ -218,15 +219,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn render_finding(out: &mut String, finding: &FindingDto) {
-    let style = severity_style(&finding.severity);
-    let protocol = finding
-        .protocol
-        .as_deref()
-        .map_or_else(|| "ALL ".to_owned(), |p| format!("{:<4}", p.to_uppercase()));
+    let style = severity_style(finding.severity);
+    let protocol = finding.protocol.map_or("ALL ", Protocol::label);
     let _ = writeln!(
         out,
         "{style}{}{style:#}  {protocol}  {BOLD}{}{BOLD:#}",
-        severity_tag(&finding.severity),
+        severity_tag(finding.severity),
         finding.title
     );
     let _ = writeln!(out, "{:17}{DIM}[{}]{DIM:#}", "", finding.id);

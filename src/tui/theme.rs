@@ -40,24 +40,13 @@ impl Theme {
         }
     }
 
+    /// `--ascii` maps the symbols in the finished frame.
     pub fn severity_symbol(&self, severity: Option<Severity>) -> &'static str {
-        match (severity, self.ascii) {
-            (Some(Severity::Error), false) => "✗",
-            (Some(Severity::Error), true) => "x",
-            (Some(Severity::Warning), _) => "!",
-            (Some(Severity::Info), _) => "i",
-            (None, false) => "✓",
-            (None, true) => "+",
-        }
+        severity.map_or("✓", Severity::symbol)
     }
 
     pub fn severity_word(severity: Option<Severity>) -> &'static str {
-        match severity {
-            Some(Severity::Error) => "ERROR",
-            Some(Severity::Warning) => "WARN",
-            Some(Severity::Info) => "INFO",
-            None => "OK",
-        }
+        severity.map_or("OK", Severity::label)
     }
 
     pub fn stage(&self, status: StageStatus) -> (&'static str, Style) {

@@ -92,13 +92,12 @@ impl Run<'_> {
         let offers_starttls = caps.starttls;
         self.obs.capabilities = Some(caps);
 
-        if self.obs.endpoint.security == Security::Starttls {
-            if let Step::End(end) = self
+        if self.obs.endpoint.security == Security::Starttls
+            && let Step::End(end) = self
                 .upgrade(addr, session, pass, client_name, offers_starttls)
                 .await?
-            {
-                return Ok(end);
-            }
+        {
+            return Ok(end);
         }
         if login {
             self.log_in(session, pass).await?;
