@@ -10,7 +10,7 @@ use maildoctor::probe::events::{ProbeEvent, ProbeId};
 use maildoctor::probe::observation::{
     CertInfo, CertVerdict, GreetingInfo, Observation, Stage, StageName, StageStatus, TlsInfo,
 };
-use maildoctor::probe::transcript::{Direction, TranscriptLine};
+use maildoctor::probe::observation::{Direction, TranscriptLine};
 use maildoctor::probe::wire::capabilities::Capabilities;
 use maildoctor::probe::wire::greeting::{ImapStatus, Speaker};
 use maildoctor::tui::model::{App, Key, Msg};

@@ -6,7 +6,8 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::transcript::{Direction, Transcript, redact_command};
+use super::observation::Direction;
+use super::transcript::{Transcript, redact_command};
 use super::wire::{MAX_LINE, MAX_REPLY, WireError, looks_like_tls, text_line};
 
 /// Why reading or writing a line failed.

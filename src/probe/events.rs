@@ -4,8 +4,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::account::{Endpoint, Protocol};
 
+use super::observation::TranscriptLine;
 use super::observation::{Observation, Stage, StageName};
-use super::transcript::TranscriptLine;
 
 /// Which probe an event belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -5,9 +5,26 @@ use std::time::Duration;
 
 use crate::account::{Endpoint, Protocol};
 
-use super::transcript::TranscriptLine;
 use super::wire::capabilities::Capabilities;
 use super::wire::greeting::Speaker;
+
+/// Who sent a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Sent,
+    Received,
+    /// A note from the probe itself (TLS established, timeout, …).
+    Note,
+}
+
+/// One transcript line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub at: Duration,
+    pub direction: Direction,
+    pub text: String,
+}
 
 /// The steps of a probe, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

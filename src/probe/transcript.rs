@@ -2,27 +2,10 @@
 //! Secrets are redacted where the line is made, so no later output can leak them.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::events::{EventSink, ProbeEvent};
-
-/// Who sent a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Sent,
-    Received,
-    /// A note from the probe itself (TLS established, timeout, …).
-    Note,
-}
-
-/// One transcript line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptLine {
-    pub at: Duration,
-    pub direction: Direction,
-    pub text: String,
-}
+use super::observation::{Direction, TranscriptLine};
 
 /// Lines in the order they happened, timed from the start of the endpoint's probe.
 /// Each line is also sent to the event sink as it happens, for live views. Clones share the

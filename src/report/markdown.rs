@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::model::{EndpointDto, Report};
 use crate::account::Protocol;
 use crate::finding::Severity;
-use crate::probe::transcript::Direction;
+use crate::probe::observation::Direction;
 
 /// Table cells and inline code must not break the Markdown around them.
 fn cell(text: &str) -> String {

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::account::Protocol;
+use crate::probe::observation::Direction;
 use crate::probe::observation::{ConnectOutcome, Failure, Observation, StageName, StageStatus};
-use crate::probe::transcript::Direction;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeDto {

@@ -11,8 +11,8 @@ use crate::profile::{Profile, ProfileSource, UsernameForm};
 use super::model::{FindingDto, Report};
 use crate::account::Protocol;
 use crate::finding::Severity;
+use crate::probe::observation::Direction;
 use crate::probe::observation::StageStatus;
-use crate::probe::transcript::Direction;
 
 const WIDTH: usize = 80;
 const BOLD: Style = Style::new().bold();

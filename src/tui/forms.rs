@@ -6,7 +6,7 @@ use std::fmt;
 use crate::account::{Endpoint, Host, Protocol, Security};
 use crate::probe::dialogue::Secret;
 
-use super::model::Key;
+use super::keys::Key;
 
 /// Longer input is refused: a host name is at most 253 bytes, a path or password rarely more.
 const MAX_INPUT: usize = 1024;

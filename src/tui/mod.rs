@@ -4,6 +4,7 @@
 //! the actions `update` asks for (probe a pane, save, export).
 
 pub mod forms;
+pub mod keys;
 pub mod model;
 pub mod theme;
 pub mod view;
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{self, Event};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -22,41 +23,8 @@ use crate::account::Protocol;
 
 pub use effects::{Dashboard, Saved};
 
-use model::{Key, Msg};
-
-/// Decodes a terminal key event into the keys it stands for; what they mean depends on the
-/// dashboard's mode. The dashboard has no Alt bindings: an Alt+key is Esc and the key typed
-/// quickly (as terminals and SSH deliver them), so closing a box and pressing the next key
-/// never loses the Esc.
-pub fn keys_of(event: KeyEvent) -> Vec<Key> {
-    if event.kind == KeyEventKind::Release {
-        return Vec::new();
-    }
-    if event.modifiers.contains(KeyModifiers::ALT) {
-        let plain = KeyEvent::new(event.code, event.modifiers - KeyModifiers::ALT);
-        return [Key::Esc].into_iter().chain(keys_of(plain)).collect();
-    }
-    vec![key_of(event)]
-}
-
-fn key_of(event: KeyEvent) -> Key {
-    match event.code {
-        KeyCode::Char(c) if event.modifiers.contains(KeyModifiers::CONTROL) => {
-            Key::Ctrl(c.to_ascii_lowercase())
-        }
-        KeyCode::Char(c) => Key::Char(c),
-        KeyCode::Up => Key::Up,
-        KeyCode::Down => Key::Down,
-        KeyCode::Left => Key::Left,
-        KeyCode::Right => Key::Right,
-        KeyCode::Tab => Key::Tab,
-        KeyCode::BackTab => Key::BackTab,
-        KeyCode::Enter => Key::Enter,
-        KeyCode::Esc => Key::Esc,
-        KeyCode::Backspace => Key::Backspace,
-        _ => Key::Other,
-    }
-}
+use keys::keys_of;
+use model::Msg;
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out,
 /// panics included (ratatui's init installs that hook).
@@ -133,47 +101,4 @@ async fn event_loop(
     }
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ratatui::crossterm::event::KeyEventState;
-
-    fn event(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind) -> KeyEvent {
-        KeyEvent {
-            code,
-            modifiers,
-            kind,
-            state: KeyEventState::NONE,
-        }
-    }
-
-    #[test]
-    fn terminal_keys_decode_to_dashboard_keys() {
-        let press = |code, m| keys_of(event(code, m, KeyEventKind::Press));
-        assert_eq!(
-            press(KeyCode::Char('q'), KeyModifiers::NONE),
-            [Key::Char('q')]
-        );
-        assert_eq!(
-            press(KeyCode::Char('C'), KeyModifiers::CONTROL),
-            [Key::Ctrl('c')]
-        );
-        assert_eq!(
-            press(KeyCode::Char('l'), KeyModifiers::ALT),
-            [Key::Esc, Key::Char('l')],
-            "Esc then l, read together, is not lost"
-        );
-        assert_eq!(press(KeyCode::BackTab, KeyModifiers::SHIFT), [Key::BackTab]);
-        assert!(
-            keys_of(event(
-                KeyCode::Char('x'),
-                KeyModifiers::NONE,
-                KeyEventKind::Release
-            ))
-            .is_empty(),
-            "a release is no key"
-        );
-    }
 }

@@ -9,10 +9,12 @@ use crate::account::{Endpoint, Protocol};
 use crate::finding::{Finding, Severity, sort_worst_first, worst};
 use crate::probe::dialogue::Secret;
 use crate::probe::events::ProbeEvent;
+use crate::probe::observation::TranscriptLine;
 use crate::probe::observation::{Observation, Stage, StageName};
-use crate::probe::transcript::TranscriptLine;
 
 use super::forms::{EditForm, Outcome, PasswordForm, Picker, ProfileItem, SaveForm, TextInput};
+pub use super::keys::Key;
+use super::keys::{Command, command_for};
 
 /// What one pane shows: the configured endpoint and its live stages.
 #[derive(Debug, Clone, Default)]
@@ -51,24 +53,6 @@ pub enum Overlay {
     Password(PasswordForm),
     /// Where to save the account file.
     Save(SaveForm),
-}
-
-/// A key, decoded from the terminal but not yet given a meaning: that depends on the mode
-/// (in the editor `q` is a letter, on the dashboard it quits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Ctrl(char),
-    Up,
-    Down,
-    Left,
-    Right,
-    Tab,
-    BackTab,
-    Enter,
-    Esc,
-    Backspace,
-    Other,
 }
 
 /// Everything that can happen to the dashboard.
@@ -382,23 +366,26 @@ impl App {
     }
 
     fn dashboard_key(&mut self, key: Key) -> Action {
-        match key {
-            Key::Char('q') | Key::Esc => return Action::Quit,
-            Key::Tab | Key::Right => self.focus = cycle(self.focus, 1),
-            Key::BackTab | Key::Left => self.focus = cycle(self.focus, 2),
-            Key::Up | Key::Char('k') => {
+        let Some(command) = command_for(key) else {
+            return Action::None;
+        };
+        match command {
+            Command::Quit => return Action::Quit,
+            Command::NextPane => self.focus = cycle(self.focus, 1),
+            Command::PreviousPane => self.focus = cycle(self.focus, 2),
+            Command::PreviousFinding => {
                 self.selected = self.selected.saturating_sub(1);
                 self.pinned = true;
             }
-            Key::Down | Key::Char('j') => {
+            Command::NextFinding => {
                 self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1));
                 self.pinned = true;
             }
-            Key::Enter => self.details = !self.details,
-            Key::Char('t') => self.overlay = Overlay::Transcript { scroll: 0 },
-            Key::Char('?') => self.overlay = Overlay::Help,
-            Key::Char('r') => return Action::Probe(self.start_all()),
-            Key::Char('a') => {
+            Command::Details => self.details = !self.details,
+            Command::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
+            Command::Help => self.overlay = Overlay::Help,
+            Command::Rerun => return Action::Probe(self.start_all()),
+            Command::Apply => {
                 let Some(Suggestion {
                     protocol, endpoint, ..
                 }) = self.suggestion()
@@ -410,11 +397,11 @@ impl App {
                 self.pinned = false;
                 return self.use_endpoint(protocol, endpoint);
             }
-            Key::Char('e') => {
+            Command::Edit => {
                 let endpoint = self.pane(self.focus).endpoint.as_ref();
                 self.overlay = Overlay::Edit(EditForm::new(self.focus, endpoint));
             }
-            Key::Char('f') => {
+            Command::Fill => {
                 let protocol = self.focus;
                 return match self.profile_endpoints.get(&protocol) {
                     Some(endpoint) if self.pane(protocol).endpoint.is_none() => {
@@ -430,16 +417,15 @@ impl App {
                     }
                 };
             }
-            Key::Char('p') => self.overlay = Overlay::Picker(Picker::default()),
-            Key::Char('l') => self.overlay = Overlay::Password(PasswordForm::default()),
-            Key::Char('s') => {
+            Command::Profile => self.overlay = Overlay::Picker(Picker::default()),
+            Command::Login => self.overlay = Overlay::Password(PasswordForm::default()),
+            Command::Save => {
                 self.overlay = Overlay::Save(SaveForm {
                     path: TextInput::new(self.default_save_path()),
                     overwrite: false,
                 });
             }
-            Key::Char('x') => return Action::Export,
-            _ => {}
+            Command::Export => return Action::Export,
         }
         Action::None
     }

@@ -18,9 +18,9 @@ use crate::account::{Endpoint, Protocol};
 
 use super::connect::Pending;
 use super::events::{EventSink, ProbeEvent};
+use super::observation::TranscriptLine;
 use super::observation::{Failure, Observation, StageName, StageStatus};
 use super::settings::ProbeSettings;
-use super::transcript::TranscriptLine;
 use tls_pass::{Pass, PassEnd};
 
 /// Probes one endpoint. Never panics on server input and always returns within the endpoint

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::super::events::ProbeEvent;
+use super::super::observation::Direction;
 use super::super::observation::{Failure, Stage, StageName, StageStatus};
-use super::super::transcript::{Direction, Transcript};
+use super::super::transcript::Transcript;
 use super::Run;
 
 impl Run<'_> {

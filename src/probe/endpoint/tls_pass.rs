@@ -9,9 +9,9 @@ use tokio::net::TcpStream;
 
 use super::super::conn::Conn;
 use super::super::dialogue::{BoxStream, Session};
+use super::super::observation::Direction;
 use super::super::observation::{CertVerdict, Failure, StageName, StageStatus, TlsInfo};
 use super::super::tls::{HandshakeProblem, classify_handshake_error, handshake, peer_certificate};
-use super::super::transcript::Direction;
 use super::Run;
 
 /// How strictly certificates are checked on this pass.

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::account::Protocol;
 
+use super::super::keys::{BINDINGS, Command};
 use super::super::model::{App, Overlay};
 use super::super::theme::Theme;
 use super::pane::pane_verdict;
@@ -99,27 +100,20 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), area);
 }
 
-/// The keys that do something now, most useful first: a narrow footer cuts the tail.
+/// The keys that do something now, in the key table's order (most useful first: a narrow
+/// footer cuts the tail).
 fn dashboard_keys(app: &App) -> String {
-    let mut keys = vec!["q quit"];
-    if app.suggestion().is_some() {
-        keys.push("a apply fix");
-    }
     let focused = app.pane(app.focus);
-    if focused.endpoint.is_none() && app.profile_endpoints.contains_key(&app.focus) {
-        keys.push("f fill from profile");
-    }
-    keys.extend(["e edit", "Tab pane", "↑↓ finding", "Enter details"]);
-    if !app.running() {
-        keys.push("r re-run");
-    }
-    keys.extend([
-        "t transcript",
-        "l login",
-        "p profile",
-        "s save",
-        "x export",
-        "? help",
-    ]);
-    keys.join(" · ")
+    let fillable = focused.endpoint.is_none() && app.profile_endpoints.contains_key(&app.focus);
+    BINDINGS
+        .iter()
+        .filter(|binding| match binding.keys.first().map(|(_, c)| *c) {
+            Some(Command::Apply) => app.suggestion().is_some(),
+            Some(Command::Fill) => fillable,
+            Some(Command::Rerun) => !app.running(),
+            _ => true,
+        })
+        .map(|binding| format!("{} {}", binding.short, binding.footer))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

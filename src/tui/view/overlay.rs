@@ -5,40 +5,12 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::probe::transcript::Direction;
+use crate::probe::observation::Direction;
 
 use super::super::forms::{PasswordForm, Picker, SaveForm};
+use super::super::keys::BINDINGS;
 use super::super::model::App;
 use super::super::theme::Theme;
-
-const HELP: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab, ← →", "focus the next or previous pane"),
-    ("↑ ↓", "select a finding"),
-    ("Enter", "show or hide the selected finding's details"),
-    (
-        "a",
-        "use the endpoint the selected finding suggests, and probe it",
-    ),
-    (
-        "e",
-        "edit the focused pane's server, port and security in place",
-    ),
-    ("f", "fill an unconfigured pane from the profile"),
-    ("r", "run every check again"),
-    (
-        "l",
-        "log in (password asked here, kept in memory for this run only)",
-    ),
-    ("p", "pick the provider profile to compare with"),
-    ("s", "save these settings as an account file (no password)"),
-    ("x", "export a report for a help desk (Markdown and JSON)"),
-    (
-        "t",
-        "the focused pane's transcript (passwords are always redacted)",
-    ),
-    ("?", "this help"),
-    ("q, Esc, Ctrl-C", "quit"),
-];
 
 pub fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let inner = area.inner(Margin {
@@ -50,10 +22,10 @@ pub fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
         Line::from(Span::styled("Keys", theme.bold())),
         Line::from(""),
     ];
-    for (key, what) in HELP {
+    for binding in BINDINGS {
         lines.push(Line::from(vec![
-            Span::styled(format!("{key:<22}"), theme.bold()),
-            Span::raw(*what),
+            Span::styled(format!("{:<22}", binding.long), theme.bold()),
+            Span::raw(binding.help),
         ]));
     }
     lines.push(Line::from(""));
