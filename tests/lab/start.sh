@@ -1,16 +1,90 @@
 #!/usr/bin/env bash
 # Starts the real-server lab: Postfix (submission 587 STARTTLS, submissions 465 implicit TLS,
 # smtp 25) and Dovecot (IMAP 143/993, POP3 110/995) on 127.0.0.2, with a test CA and one test
-# user. Installs the Debian packages if missing. Run as root. Idempotent: restarts both daemons.
+# user (alice@lab.test / lab-password). Installs the Debian packages if missing. Run as root.
+# Idempotent: stops the previous lab of the same directory first. tests/lab/stop.sh stops it.
+#
+# Before starting anything it checks that every port is free on the address; if one is taken it
+# names the holder and exits 1. Any failure prints the cause on stderr (a daemon's own words,
+# or the failing line) and stops what this run had started; the logs stay in the directory.
+#
+# Environment:
+#   MAILDOCTOR_LAB_DIR   the lab's directory (default /tmp/maildoctor-lab): CA ($LAB/ca.pem),
+#                        configuration, queue, mail, pid files and logs (*.log, *.out).
+#   MAILDOCTOR_LAB_ADDR  the loopback address the servers listen on (default 127.0.0.2). Use
+#                        another 127.x.y.z when something else holds a lab port there; the Rust
+#                        tests expect 127.0.0.2.
+#
+# The lab is self-contained: Postfix runs as its own instance (`postfix -c $LAB/postfix`, its
+# own queue and data directories under $LAB), Dovecot with its own config file, so /etc/postfix,
+# /etc/dovecot and /var/spool/postfix stay untouched. No address is added to `lo` (Linux routes
+# all of 127.0.0.0/8 to it, so the servers can bind 127.x.y.z as it is) and no user is created
+# (mail is stored as the existing system user `mail`).
 #
 # Tests that need it are #[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"];
 # run them with `cargo test -- --include-ignored` once this script has run.
-set -euo pipefail
+set -Eeuo pipefail
 
 LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
-ADDR=127.0.0.2
+ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
 USER_NAME=alice@lab.test
 USER_PASS=lab-password
+MAIL_USER=mail
+PORTS=(25 587 465 143 993 110 995)
+HERE=$(cd "$(dirname "$0")" && pwd)
+started=
+
+# The last lines of the named logs in $LAB (default: all), on stderr.
+logs() {
+    local f
+    [ $# -gt 0 ] || set -- postfix.check postfix.out postfix.log dovecot.out dovecot.log
+    for f in "$@"; do
+        [ -s "$LAB/$f" ] || continue
+        echo "--- $LAB/$f (last lines):" >&2
+        tail -n 20 "$LAB/$f" >&2
+    done
+}
+
+# Undoes a half-started lab, so a failed start leaves nothing running; the logs stay in $LAB.
+undo() {
+    [ -n "$started" ] || return 0
+    MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh" >&2 || true
+}
+
+fail() {
+    trap - ERR
+    echo "lab: $*" >&2
+    undo
+    exit 1
+}
+
+on_err() {
+    local status=$1 line=$2 cmd=$3
+    trap - ERR
+    echo "lab: start.sh failed (exit $status) at line $line: $cmd" >&2
+    [ -d "$LAB" ] && echo "lab: logs are in $LAB (*.log, *.out)" >&2
+    logs
+    undo
+    exit "$status"
+}
+trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+
+[ "$(id -u)" = 0 ] || fail "start.sh must run as root (it installs packages and starts daemons)"
+case $LAB in
+    /?*) ;;
+    *) fail "MAILDOCTOR_LAB_DIR must be an absolute path, not '$LAB'" ;;
+esac
+LAB=${LAB%/}
+if [[ ! $ADDR =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] \
+    || ((BASH_REMATCH[1] > 255 || BASH_REMATCH[2] > 255 || BASH_REMATCH[3] > 255)); then
+    fail "MAILDOCTOR_LAB_ADDR must be an IPv4 loopback address 127.x.y.z, not '$ADDR'"
+fi
+# The directory is wiped below: refuse one that holds something other than a lab (this
+# script's marker, or the dovecot.conf of older versions of it).
+if [ -d "$LAB" ] && [ -n "$(ls -A "$LAB")" ] && [ ! -f "$LAB/.maildoctor-lab" ] \
+    && [ ! -f "$LAB/dovecot.conf" ]; then
+    fail "$LAB is not empty and not a lab directory; set MAILDOCTOR_LAB_DIR to a new or empty one"
+fi
 
 need=()
 for pkg in postfix dovecot-imapd dovecot-pop3d openssl iproute2; do
@@ -24,32 +98,150 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-"$(dirname "$0")/stop.sh" >/dev/null 2>&1 || true
-# Postfix binds only to addresses an interface has; 127.0.0.2 is loopback but not on lo by default.
-ip addr show lo | grep -q "inet $ADDR/" || ip addr add "$ADDR/32" dev lo
+# The previous lab of this directory (only this one: stop.sh goes by the pid files in $LAB)
+# may hold the ports; then nothing else may.
+MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh"
+
+# Every port, before anything starts. The servers bind $ADDR:PORT (IPv4 only), which a listener
+# on $ADDR:PORT, 0.0.0.0:PORT or a dual-stack [::]:PORT (ss shows it as *:PORT) blocks; an
+# IPv6-only [::]:PORT (ss shows [::]:PORT) does not.
+taken=()
+for port in "${PORTS[@]}"; do
+    while read -r line; do
+        [ -n "$line" ] || continue
+        who=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$line" | sed -E 's/^"(.*)",pid=([0-9]+)$/\1 (pid \2)/' \
+            | sort -u | paste -sd, - | sed 's/,/, /g') || true
+        local_addr=$(awk '{print $4}' <<<"$line")
+        taken+=("$ADDR:$port is taken: ${who:-an unknown process} listens on $local_addr")
+    done < <(ss -ltnpH "sport = :$port" | awk -v a="$ADDR" -v p="$port" '{
+        l = $4; sub(/%[^:\]]*/, "", l)   # 127.0.0.2%lo:993, bound to a device
+        if (l == a ":" p || l == "0.0.0.0:" p || l == "*:" p || l == "[::ffff:" a "]:" p) print
+    }')
+done
+if [ ${#taken[@]} -gt 0 ]; then
+    printf 'lab: %s\n' "${taken[@]}" >&2
+    fail "nothing was started. Stop that program, or move the lab to another loopback address, e.g. MAILDOCTOR_LAB_ADDR=127.0.0.3 $0 (the Rust tests expect 127.0.0.2)"
+fi
+
 rm -rf "$LAB"
 mkdir -p "$LAB"
 chmod 755 "$LAB"
+touch "$LAB/.maildoctor-lab"
 
 # A CA and a server certificate for the lab's names and address.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$LAB/ca.key" -out "$LAB/ca.pem" -days 30 \
     -subj "/CN=maildoctor lab CA" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout "$LAB/server.key" -out "$LAB/server.csr" \
     -subj "/CN=mail.lab.test" 2>/dev/null
-printf 'subjectAltName=DNS:mail.lab.test,DNS:localhost,IP:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$ADDR" > "$LAB/server.ext"
+printf 'subjectAltName=DNS:mail.lab.test,DNS:localhost,IP:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$ADDR" >"$LAB/server.ext"
 openssl x509 -req -in "$LAB/server.csr" -CA "$LAB/ca.pem" -CAkey "$LAB/ca.key" -CAcreateserial \
     -out "$LAB/server.pem" -days 30 -extfile "$LAB/server.ext" 2>/dev/null
 chmod 644 "$LAB/server.pem" "$LAB/ca.pem"
 chmod 640 "$LAB/server.key"
-chgrp dovecot "$LAB/server.key" 2>/dev/null || true
+chgrp dovecot "$LAB/server.key"
 
-# Dovecot: its own config file, so the system's stays untouched.
-id -u mdlab >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mdlab
+# Postfix: the lab's own instance. Its config directory, queue and data directories are under
+# $LAB; `postfix -c` passes the directory to every Postfix program as MAIL_CONFIG. As root no
+# alternate_config_directories entry in /etc/postfix/main.cf is needed: Postfix checks that
+# list only for set-gid programs (postdrop, postqueue) run by other users. master.cf binds each
+# service to $ADDR explicitly; inet_interfaces (loopback-only, 127.0.0.1, which lo has) then
+# only tells Postfix its own address and binds nothing. No reverse DNS of clients: without a
+# network it makes smtpd wait, silently, before its greeting. No chroot: it would need copies
+# of /etc files in the queue directory.
+PF=$LAB/postfix
+mkdir -p "$PF" "$LAB/postfix-queue"
+chmod 755 "$PF" "$LAB/postfix-queue"
+cat >"$PF/main.cf" <<CONF
+# The maildoctor lab's own Postfix instance, written by tests/lab/start.sh.
+compatibility_level = 3.6
+queue_directory = $LAB/postfix-queue
+data_directory = $LAB/postfix-data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $LAB/postfix.log
+maillog_file_prefixes = $LAB
+myhostname = mail.lab.test
+mydomain = lab.test
+myorigin = \$myhostname
+mydestination =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+default_transport = error
+relay_transport = error
+smtpd_banner = \$myhostname ESMTP \$mail_name (Debian/GNU)
+biff = no
+append_dot_mydomain = no
+readme_directory = no
+smtpd_tls_cert_file = $LAB/server.pem
+smtpd_tls_key_file = $LAB/server.key
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/maildoctor-auth
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_peername_lookup = no
+CONF
+cat >"$PF/master.cf" <<MASTER
+# The maildoctor lab's own Postfix instance, written by tests/lab/start.sh.
+# service type private unpriv chroot wakeup maxproc command
+$ADDR:smtp inet n - n - - smtpd
+$ADDR:submission inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+$ADDR:submissions inet n - n - - smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+proxywrite unix - - n - 1 proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+local unix - n n - - local
+virtual unix - n n - - virtual
+lmtp unix - - n - - lmtp
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+MASTER
+chmod 644 "$PF/main.cf" "$PF/master.cf"
+
+# Postfix reports errors of its commands to its log only; a pseudo-terminal makes it print them.
+postfix_cmd() {
+    script -qec "postfix -c $(printf %q "$PF") $1" /dev/null </dev/null
+}
+# `check` also creates the queue directories, which Dovecot's socket below needs.
+postfix_cmd check >"$LAB/postfix.check" 2>&1 || {
+    logs postfix.check postfix.log
+    fail "postfix check failed for $PF (its words above)"
+}
+
+# Dovecot: its own config file, so the system's stays untouched. Its auth socket for Postfix's
+# SASL lives in the lab's queue directory.
 mkdir -p "$LAB/mail" "$LAB/dovecot-run"
-chown mdlab:mdlab "$LAB/mail"
-printf '%s:{PLAIN}%s\n' "$USER_NAME" "$USER_PASS" > "$LAB/users"
+chown "$MAIL_USER:$MAIL_USER" "$LAB/mail"
+printf '%s:{PLAIN}%s\n' "$USER_NAME" "$USER_PASS" >"$LAB/users"
 chmod 644 "$LAB/users"
-cat > "$LAB/dovecot.conf" <<CONF
+cat >"$LAB/dovecot.conf" <<CONF
 protocols = imap pop3
 listen = $ADDR
 base_dir = $LAB/dovecot-run
@@ -61,7 +253,9 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 # Tests log in with wrong passwords on purpose; Dovecot's growing penalty (up to 15 s per
-# address) would turn later tests into timeouts. Trusted networks are exempt.
+# address) would turn later tests into timeouts. Trusted networks are exempt. Trusted clients
+# also count as secured: Dovecot offers AUTH=PLAIN before STARTTLS (tests/lab_real.rs pins it).
+# Clients come from 127.0.0.1 (the lab's address is not on lo), inside this network too.
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
 mail_location = maildir:$LAB/mail/%u
@@ -72,7 +266,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=mdlab gid=mdlab home=$LAB/mail/%u
+  args = uid=$MAIL_USER gid=$MAIL_USER home=$LAB/mail/%u
 }
 service imap-login {
   inet_listener imap {
@@ -93,69 +287,34 @@ service pop3-login {
   }
 }
 service auth {
-  unix_listener /var/spool/postfix/private/maildoctor-auth {
+  unix_listener $LAB/postfix-queue/private/maildoctor-auth {
     mode = 0660
     user = postfix
     group = postfix
   }
 }
 CONF
-mkdir -p /var/spool/postfix/private
-
-# "No configuration" installs leave these out.
-[ -f /etc/postfix/main.cf ] || touch /etc/postfix/main.cf
-[ -f /etc/postfix/master.cf ] || cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
-
-# Postfix: the system instance, configured for the lab (this is a test machine). No reverse DNS
-# of clients: without a network it makes smtpd wait, silently, before its greeting.
-postconf -e \
-    "myhostname = mail.lab.test" \
-    "setgid_group = postdrop" \
-    "mydestination =" \
-    "inet_interfaces = $ADDR" \
-    "inet_protocols = ipv4" \
-    "maillog_file_prefixes = /var, /dev/stdout, $LAB" \
-    "maillog_file = $LAB/postfix.log" \
-    "smtpd_tls_cert_file = $LAB/server.pem" \
-    "smtpd_tls_key_file = $LAB/server.key" \
-    "smtpd_tls_security_level = may" \
-    "smtpd_tls_auth_only = yes" \
-    "smtpd_sasl_type = dovecot" \
-    "smtpd_sasl_path = private/maildoctor-auth" \
-    "smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination" \
-    "smtpd_peername_lookup = no" \
-    "compatibility_level = 3.6"
-# Submission services, replacing any earlier lab block.
-sed -i '/^# maildoctor-lab begin/,/^# maildoctor-lab end/d' /etc/postfix/master.cf
-cat >> /etc/postfix/master.cf <<'MASTER'
-# maildoctor-lab begin
-submission inet n - n - - smtpd
-  -o syslog_name=postfix/submission
-  -o smtpd_tls_security_level=encrypt
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
-submissions inet n - n - - smtpd
-  -o syslog_name=postfix/submissions
-  -o smtpd_tls_wrappermode=yes
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
-# maildoctor-lab end
-MASTER
-newaliases 2>/dev/null || true
 
 # Daemons must not hold this script's output open, or whoever reads it waits forever.
-dovecot -c "$LAB/dovecot.conf" </dev/null >>"$LAB/dovecot.out" 2>&1
-# Postfix reports its errors to syslog only; a pseudo-terminal makes it print them too.
-script -qec "postfix check" /dev/null </dev/null
-script -qec "postfix start" /dev/null </dev/null >>"$LAB/postfix.out" 2>&1 \
-    || script -qec "postfix reload" /dev/null </dev/null >>"$LAB/postfix.out" 2>&1
+started=1
+dovecot -c "$LAB/dovecot.conf" </dev/null >>"$LAB/dovecot.out" 2>&1 || {
+    logs dovecot.out dovecot.log
+    fail "Dovecot did not start (its words above)"
+}
+postfix_cmd start >>"$LAB/postfix.out" 2>&1 || {
+    logs postfix.out postfix.log
+    fail "Postfix did not start (its words above)"
+}
 
 # Wait until every port answers.
-for port in 25 587 465 143 993 110 995; do
+for port in "${PORTS[@]}"; do
     for _ in $(seq 1 50); do
         if (exec 3<>"/dev/tcp/$ADDR/$port") 2>/dev/null; then break; fi
         sleep 0.1
     done
-    (exec 3<>"/dev/tcp/$ADDR/$port") 2>/dev/null || { echo "lab: port $port on $ADDR does not answer" >&2; tail -20 "$LAB"/*.log >&2 || true; exit 1; }
+    if ! (exec 3<>"/dev/tcp/$ADDR/$port") 2>/dev/null; then
+        logs
+        fail "port $port on $ADDR does not answer (logs above)"
+    fi
 done
 echo "lab: Postfix and Dovecot listen on $ADDR (CA: $LAB/ca.pem, user $USER_NAME / $USER_PASS)"

@@ -1,0 +1,84 @@
+//! tests/lab/start.sh itself: with a lab port taken it must say which and by whom, and start
+//! nothing. Runs on a spare loopback address and a fresh lab directory, so a lab running on
+//! 127.0.0.2 stays undisturbed.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+
+const ADDR: &str = "127.0.0.9";
+
+/// Processes whose command line, environment or working directory mention `dir`.
+fn processes_mentioning(dir: &Path) -> Vec<String> {
+    let needle = dir.to_str().unwrap().as_bytes();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let proc_dir = entry.path();
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+        let environ = std::fs::read(proc_dir.join("environ")).unwrap_or_default();
+        let cwd = std::fs::read_link(proc_dir.join("cwd")).unwrap_or_default();
+        let mentions = |text: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+        if mentions(&cmdline) || mentions(&environ) || cwd.starts_with(dir) {
+            let args = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            found.push(format!("{}: {args}", entry.file_name().to_string_lossy()));
+        }
+    }
+    found
+}
+
+/// Every file below `dir`.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path.display().to_string());
+        }
+    }
+    files
+}
+
+#[test]
+#[ignore = "runs tests/lab/start.sh: needs root"]
+fn a_taken_port_is_named_with_its_process_and_nothing_starts() {
+    // Binding a spare 127.x address needs no address on lo: Linux routes 127.0.0.0/8 there.
+    let _taken = TcpListener::bind((ADDR, 993)).expect("bind 127.0.0.9:993 (needs root)");
+    let lab = std::env::temp_dir().join(format!("maildoctor-lab-script-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&lab);
+    std::fs::create_dir(&lab).unwrap();
+
+    let out = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/start.sh"))
+        .env("MAILDOCTOR_LAB_ADDR", ADDR)
+        .env("MAILDOCTOR_LAB_DIR", &lab)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let files = files_under(&lab);
+    let running = processes_mentioning(&lab);
+    let _ = std::fs::remove_dir_all(&lab);
+
+    assert!(!out.status.success(), "start.sh succeeded:\n{stderr}");
+    assert!(stderr.contains("127.0.0.9:993"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("pid {}", std::process::id())),
+        "names this test as the holder:\n{stderr}"
+    );
+    assert!(stderr.contains("MAILDOCTOR_LAB_ADDR"), "{stderr}");
+    assert_eq!(running, Vec::<String>::new(), "lab processes started");
+    assert!(
+        !files.iter().any(|f| f.ends_with("master.pid")),
+        "a daemon wrote its pid file: {files:?}"
+    );
+}
