@@ -1,77 +1,37 @@
 //! The dashboard in a real terminal: tmux runs the binary against the lab, the screen is read
-//! with capture-pane, keys are sent, and `q` must end the process with exit code 0.
+//! with capture-pane, keys are sent, and `q` must end the process with exit code 0. tmux runs
+//! a server of the test's own, killed when the test ends, passed or failed.
 
-use std::process::Command;
+mod common;
+
 use std::time::{Duration, Instant};
 
-const SESSION: &str = "maildoctor-e2e";
-
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("tmux is installed (apt-get install tmux)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn screen() -> String {
-    tmux(&["capture-pane", "-p", "-t", SESSION])
-}
-
-/// Waits until the screen satisfies `ok`, up to `limit`; returns the last screen.
-fn wait_until(ok: impl Fn(&str) -> bool, limit: Duration) -> String {
-    let started = Instant::now();
-    loop {
-        let now = screen();
-        if ok(&now) || started.elapsed() > limit {
-            return now;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Waits until the screen contains `text`, up to `limit`.
-fn wait_for(text: &str, limit: Duration) -> String {
-    wait_until(|s| s.contains(text), limit)
-}
-
-fn keys(keys: &[&str]) {
-    for key in keys {
-        tmux(&["send-keys", "-t", SESSION, key]);
-    }
-}
-
-fn typed(text: &str) {
-    tmux(&["send-keys", "-t", SESSION, "-l", text]);
-}
+use common::lab;
+use common::tmux::{Scratch, Tmux};
 
 #[test]
 #[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
 fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanly() {
     let bin = env!("CARGO_BIN_EXE_maildoctor");
-    let lab =
-        std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned());
-    let dir = std::env::temp_dir().join(format!("maildoctor-e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let lab = lab::addr();
+    let scratch = Scratch::new("e2e");
+    let dir = scratch.0.join("work");
     std::fs::create_dir_all(&dir).unwrap();
-    let status_file = dir.join("status");
+    let status_file = scratch.0.join("status");
     let command = format!(
-        "cd {dir} && TERM=xterm-256color {bin} alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls --ca-file {lab}/ca.pem; echo $? > {status}",
+        "cd {dir} && TERM=xterm-256color {bin} alice@lab.test --smtp {smtp} --imap {imap} --pop3 {pop3} --ca-file {ca}; echo $? > {status}",
         dir = dir.display(),
+        smtp = lab::spec(465, "starttls"),
+        imap = lab::spec(993, "tls"),
+        pop3 = lab::spec(995, "tls"),
+        ca = lab::ca_file(),
         status = status_file.display()
     );
-    let _ = tmux(&["kill-session", "-t", SESSION]);
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
+    let tmux = Tmux::start("e2e", 120, 40, &command);
+    let wait_for = |text: &str, limit| tmux.wait_for(text, limit);
+    let wait_until = |ok: &dyn Fn(&str) -> bool, limit| tmux.wait_until(ok, limit);
+    let keys = |k: &[&str]| tmux.keys(k);
+    let typed = |t: &str| tmux.typed(t);
     let settled = |s: &str| s.contains("done in");
 
     let shown = wait_for("done in", Duration::from_secs(20));
@@ -79,10 +39,10 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
         "Outgoing — SMTP",
         "Incoming — IMAP",
         "Incoming — POP3",
-        "127.0.0.2:465 STARTTLS",
+        &format!("{lab}:465 STARTTLS"),
         "port-security-mismatch",
-        "127.0.0.2:587 STARTTLS works from here",
-        "Press a to use 127.0.0.2:587 STARTTLS",
+        &format!("{lab}:587 STARTTLS works from here"),
+        &format!("Press a to use {lab}:587 STARTTLS"),
     ] {
         assert!(shown.contains(text), "missing {text:?} on screen:\n{shown}");
     }
@@ -95,12 +55,13 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
 
     // `a` applies the suggested endpoint: only SMTP is probed again, and the mismatch is gone.
     keys(&["a"]);
+    let smtp_587 = format!("{lab}:587 STARTTLS");
     let applied = wait_until(
-        |s| s.contains("127.0.0.2:587 STARTTLS") && settled(s) && !s.contains("port-security"),
+        &|s| s.contains(&smtp_587) && settled(s) && !s.contains("port-security"),
         Duration::from_secs(20),
     );
     assert!(
-        applied.contains("│127.0.0.2:587 STARTTLS") && !applied.contains("port-security-mismatch"),
+        applied.contains(&format!("│{smtp_587}")) && !applied.contains("port-security-mismatch"),
         "the SMTP pane uses 587 and the mismatch is gone:\n{applied}"
     );
 
@@ -110,35 +71,47 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     let editing = wait_for("143_", Duration::from_secs(5));
     assert!(editing.contains("‹ STARTTLS ›"), "{editing}");
     keys(&["Enter"]);
+    let imap_143 = format!("{lab}:143 STARTTLS");
     let edited = wait_until(
-        |s| s.contains("127.0.0.2:143 STARTTLS") && settled(s),
+        &|s| s.contains(&imap_143) && settled(s),
         Duration::from_secs(20),
     );
-    assert!(edited.contains("127.0.0.2:143 STARTTLS"), "{edited}");
+    assert!(edited.contains(&imap_143), "{edited}");
     assert!(
-        edited.contains("127.0.0.2:587 STARTTLS"),
+        edited.contains(&smtp_587),
         "SMTP kept its result:\n{edited}"
     );
     keys(&["t"]);
     let transcript = wait_for("Transcript — IMAP", Duration::from_secs(5));
     assert!(transcript.contains("STARTTLS"), "{transcript}");
     keys(&["Escape"]);
-    wait_until(|s| !s.contains("Transcript —"), Duration::from_secs(5));
+    wait_until(&|s| !s.contains("Transcript —"), Duration::from_secs(5));
 
     // `l` logs in with a password typed without echo; everything is checked again.
     keys(&["l"]);
     let prompt = wait_for("Password for alice@lab.test", Duration::from_secs(5));
     assert!(prompt.contains("Password for alice@lab.test"), "{prompt}");
+    // The box says "(typed, not shown)" once it has handled a key: only a screen drawn after
+    // the typing makes the absence of the password mean something. (The login below, which
+    // needs every character, shows that all of them arrived.)
     typed("lab-password");
-    let prompt = screen();
-    assert!(!prompt.contains("lab-password"), "no echo:\n{prompt}");
+    let typed_screen = wait_for("(typed, not shown)", Duration::from_secs(5));
+    assert!(
+        typed_screen.contains("(typed, not shown)"),
+        "the typing was handled:\n{typed_screen}"
+    );
+    assert!(
+        !typed_screen.contains("lab-password"),
+        "no echo:\n{typed_screen}"
+    );
     keys(&["Enter"]);
+    let logged = format!("Logged in to {lab}");
     let logged_in = wait_until(
-        |s| s.matches("Logged in to 127.0.0.2").count() == 3 && settled(s),
+        &|s| s.matches(&logged).count() == 3 && settled(s),
         Duration::from_secs(30),
     );
     assert_eq!(
-        logged_in.matches("Logged in to 127.0.0.2").count(),
+        logged_in.matches(&logged).count(),
         3,
         "all three log in:\n{logged_in}"
     );
@@ -168,11 +141,11 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     }
     let account = std::fs::read_to_string(dir.join("alice_lab.test.maildoctor.yaml")).unwrap();
     assert!(
-        account.contains("smtp: 127.0.0.2:587/starttls"),
+        account.contains(&format!("smtp: {lab}:587/starttls")),
         "{account}"
     );
     assert!(
-        account.contains("imap: 127.0.0.2:143/starttls"),
+        account.contains(&format!("imap: {lab}:143/starttls")),
         "{account}"
     );
     let md = written.iter().find(|n| n.ends_with(".md")).unwrap();
@@ -181,15 +154,15 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     assert!(md.contains("`login-ok`"), "{md}");
 
     // Resizing at any time redraws for the new size: tabs when narrow, panes when wide.
-    tmux(&["resize-window", "-t", SESSION, "-x", "80", "-y", "24"]);
+    tmux.resize(80, 24);
     let narrow = wait_for("│ IMAP ", Duration::from_secs(5));
     assert!(
         narrow.contains("│ POP3 ") && !narrow.contains("┐┌"),
         "tabs below 110 columns:\n{narrow}"
     );
-    tmux(&["resize-window", "-t", SESSION, "-x", "20", "-y", "6"]);
+    tmux.resize(20, 6);
     std::thread::sleep(Duration::from_millis(300));
-    tmux(&["resize-window", "-t", SESSION, "-x", "120", "-y", "40"]);
+    tmux.resize(120, 40);
     let wide = wait_for("Incoming — POP3", Duration::from_secs(5));
     assert!(wide.contains("Outgoing — SMTP"), "{wide}");
 
@@ -199,8 +172,6 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
         std::thread::sleep(Duration::from_millis(100));
     }
     let code = std::fs::read_to_string(&status_file).unwrap_or_default();
-    let _ = tmux(&["kill-session", "-t", SESSION]);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         code.trim(),
         "0",
@@ -212,16 +183,7 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
 #[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
 fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
     let bin = env!("CARGO_BIN_EXE_maildoctor");
-    let lab =
-        std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned());
-    let session = "maildoctor-e2e-term";
-    let shot = || {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let scratch = Scratch::new("e2e-term");
     for (term, extra) in [
         ("xterm", ""),
         ("screen", ""),
@@ -229,39 +191,20 @@ fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
         ("linux", "--ascii"),
         ("xterm-256color", "NO_COLOR"),
     ] {
-        let status = std::env::temp_dir().join(format!("maildoctor-term-{}", std::process::id()));
-        let _ = std::fs::remove_file(&status);
+        let status = scratch.0.join(format!("status-{term}"));
         let (env, flag) = match extra {
             "NO_COLOR" => ("NO_COLOR=1 ", ""),
             flag => ("", flag),
         };
         let command = format!(
-            "{env}TERM={term} {bin} alice@lab.test {flag} --smtp 127.0.0.2:587/starttls --imap 127.0.0.2:993/tls --ca-file {lab}/ca.pem; echo $? > {}",
-            status.display()
+            "{env}TERM={term} {bin} alice@lab.test {flag} --smtp {smtp} --imap {imap} --ca-file {ca}; echo $? > {}",
+            status.display(),
+            smtp = lab::spec(587, "starttls"),
+            imap = lab::spec(993, "tls"),
+            ca = lab::ca_file(),
         );
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", session])
-            .output();
-        Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                session,
-                "-x",
-                "80",
-                "-y",
-                "24",
-                &command,
-            ])
-            .output()
-            .unwrap();
-        let started = Instant::now();
-        let mut screen = shot();
-        while !screen.contains("done in") && started.elapsed() < Duration::from_secs(15) {
-            std::thread::sleep(Duration::from_millis(100));
-            screen = shot();
-        }
+        let tmux = Tmux::start("e2e-term", 80, 24, &command);
+        let screen = tmux.wait_for("done in", Duration::from_secs(15));
         assert!(
             screen.contains("SMTP") && screen.contains("done in"),
             "TERM={term} {extra}:\n{screen}"
@@ -269,19 +212,12 @@ fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
         if flag == "--ascii" {
             assert!(screen.is_ascii(), "--ascii draws ASCII only:\n{screen}");
         }
-        Command::new("tmux")
-            .args(["send-keys", "-t", session, "q"])
-            .output()
-            .unwrap();
+        tmux.keys(&["q"]);
         let started = Instant::now();
         while !status.exists() && started.elapsed() < Duration::from_secs(5) {
             std::thread::sleep(Duration::from_millis(100));
         }
         let code = std::fs::read_to_string(&status).unwrap_or_default();
-        let _ = std::fs::remove_file(&status);
         assert_eq!(code.trim(), "0", "TERM={term} {extra}");
     }
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", session])
-        .output();
 }

@@ -137,7 +137,8 @@ fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
     let layer = load_account_file(&path).unwrap();
     assert_eq!(layer.smtp.unwrap().port, Some(465));
     assert_eq!(layer.address.as_deref(), Some("alice@example.org"));
-    let said = d.export(&app, &dir);
+    let at: jiff::Timestamp = "2026-11-26T12:00:00Z".parse().unwrap();
+    let said = d.export(&app, &dir, at);
     assert!(said.starts_with("Report written"), "{said}");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -157,12 +158,17 @@ fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
         panic!("an unwritable path is reported, not fatal")
     };
     assert!(said.starts_with("Cannot save"), "{said}");
-    d.export(&app, &dir);
-    let files = std::fs::read_dir(&dir).unwrap().count();
-    assert_eq!(
-        files, 5,
-        "a second export in the same second gets its own files"
+    assert!(
+        names.contains(&"maildoctor-report-20261126-120000.md".to_owned()),
+        "{names:?}"
     );
+    let said = d.export(&app, &dir, at);
+    assert!(
+        said.contains("maildoctor-report-20261126-120000-2.md")
+            && said.contains("maildoctor-report-20261126-120000-2.json"),
+        "a second export in the same second gets its own files: {said}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

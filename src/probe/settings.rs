@@ -78,7 +78,13 @@ mod tests {
         assert_eq!(t.greeting, Duration::from_secs(1));
         assert_eq!(
             Timeouts::default().tls_sniff_after(),
-            Duration::from_millis(2500).min(Duration::from_secs(2))
+            Duration::from_secs(2),
+            "a quarter of the 10 s greeting limit, capped at 2 s"
+        );
+        assert_eq!(
+            Timeouts::scaled_to(Duration::from_secs(3)).tls_sniff_after(),
+            Duration::from_millis(250),
+            "a quarter of the scaled 1 s greeting limit"
         );
     }
 }

@@ -129,7 +129,7 @@ impl Dashboard {
                 Vec::new()
             }
             Action::Export => {
-                app.status = Some(self.export(app, Path::new(".")));
+                app.status = Some(self.export(app, Path::new("."), jiff::Timestamp::now()));
                 Vec::new()
             }
         };
@@ -302,13 +302,14 @@ impl Dashboard {
         }
     }
 
-    /// Writes the report for a help desk, Markdown and JSON, into `dir`.
-    pub fn export(&self, app: &App, dir: &Path) -> String {
+    /// Writes the report for a help desk, Markdown and JSON, into `dir`, named for the time
+    /// `at` (UTC).
+    pub fn export(&self, app: &App, dir: &Path, at: jiff::Timestamp) -> String {
         let (primary, alternatives) = app.observations();
         let findings = self.findings(app);
         let report = Report::new("check", &self.checkup.resolved, &findings)
             .with_probes(&primary, &alternatives);
-        let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+        let stamp = at.strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
         let (md, json) = (1..)
             .map(|n| {

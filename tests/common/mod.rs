@@ -1,9 +1,14 @@
-//! In-process fixture mail servers on 127.0.0.1:0, one per odd behaviour, and a test CA.
-//! They run on a background runtime so tests can call maildoctor's blocking entry point.
+//! Shared by the integration tests: in-process fixture mail servers on 127.0.0.1:0, one per odd
+//! behaviour, and a test CA (here); reading reports (`report`), the lab's address (`lab`), a
+//! private tmux (`tmux`).
+//! The fixtures run on a background runtime so tests can call maildoctor's blocking entry point.
 
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod lab;
+pub mod report;
+pub mod tmux;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
