@@ -1,5 +1,6 @@
 //! Embeds every `profiles/*.yaml` in the binary, so maildoctor works with no files around it.
 
+use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -8,7 +9,11 @@ fn main() {
     let mut names: Vec<String> = fs::read_dir(&dir)
         .expect("profiles/ directory exists")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".yaml"))
+        .filter(|name| {
+            Path::new(name)
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml"))
+        })
         .collect();
     names.sort();
     let mut code = String::from(
@@ -16,10 +21,11 @@ fn main() {
     );
     for name in &names {
         let path = dir.join(name);
-        code.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
             path.display().to_string()
-        ));
+        );
     }
     code.push_str("];\n");
     let out =

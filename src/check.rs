@@ -66,7 +66,7 @@ impl CheckOptions {
 #[derive(Debug, Clone)]
 pub struct LoginSecret {
     pub secret: Secret,
-    /// An OAuth2 access token (XOAUTH2) rather than a password.
+    /// An `OAuth2` access token (XOAUTH2) rather than a password.
     pub oauth2: bool,
 }
 

@@ -140,7 +140,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 
-    /// Log in too. The password comes from MAILDOCTOR_PASSWORD or a prompt, never from the
+    /// Log in too. The password comes from `MAILDOCTOR_PASSWORD` or a prompt, never from the
     /// command line.
     #[arg(long)]
     pub login: bool,

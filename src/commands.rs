@@ -146,7 +146,7 @@ pub fn check_options(args: &CheckArgs) -> CheckOptions {
 }
 
 /// Reads the secret for `--login`: a token from `--oauth-token-env`, or the password from
-/// MAILDOCTOR_PASSWORD, or a prompt without echo. Never from the command line.
+/// `MAILDOCTOR_PASSWORD`, or a prompt without echo. Never from the command line.
 fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
     let account = &resolved.account;
     let (secret, oauth2) = if let Some(var) = &args.oauth_token_env {

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 
 /// A lazily read CA directory instead of the bundle native-tls parses twice, when the directory
 /// trusts everything the bundle does: half the run time of a whole check (see
-/// maildoctor::probe::trust). Only the commands that speak TLS pay for the comparison.
+/// `maildoctor::probe::trust`). Only the commands that speak TLS pay for the comparison.
 fn use_lazy_trust_store() {
     use maildoctor::probe::trust::{
         CERT_DIR_VAR, CERT_FILE_VAR, DEFAULT_DIR, default_bundles, lazy_trust_store,
@@ -43,7 +43,8 @@ fn use_lazy_trust_store() {
     );
     if let Some((file, dir)) = lazy_trust_store(&default_bundles(), &dir) {
         // SAFETY: no thread has been started yet (the async runtime comes later), so nothing
-        // reads the environment while it changes.
+        // reads the environment while it changes. The crate's only unsafe code.
+        #[allow(unsafe_code)]
         unsafe {
             std::env::set_var(CERT_FILE_VAR, file);
             std::env::set_var(CERT_DIR_VAR, dir);

@@ -444,7 +444,7 @@ fn endpoints_are_probed_at_once() {
     // Three servers that each take a second to greet: together they take about one second.
     let slow = |proto| {
         let mut s = MailServer::new(proto, Tls::Implicit(Cert::Good));
-        s.greeting_delay = Duration::from_millis(1000);
+        s.greeting_delay = Duration::from_secs(1);
         serve(Behaviour::Mail(s))
     };
     let (smtp, imap, pop3) = (slow(Proto::Smtp), slow(Proto::Imap), slow(Proto::Pop3));

@@ -4,6 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
+use base64::Engine as _;
 use common::{Behaviour, Cert, MailServer, Proto, Tls, pki, serve};
 
 const PASSWORD: &str = "correct horse";
@@ -119,7 +120,6 @@ fn the_password_never_appears_in_any_output() {
                 "{format}: the transcript should show where it was sent"
             );
             // Nor its base64 form, as SASL PLAIN sends it.
-            use base64::Engine;
             let b64 = base64::engine::general_purpose::STANDARD
                 .encode(format!("\0alice@fixture.example\0{password}"));
             assert!(

@@ -1,4 +1,4 @@
-//! Runs every case of tests/data/lint_cases.yaml through the same path as `maildoctor lint`.
+//! Runs every case of `tests/data/lint_cases.yaml` through the same path as `maildoctor lint`.
 
 use std::collections::BTreeSet;
 

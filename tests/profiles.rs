@@ -93,7 +93,7 @@ fn port_security_pairs_are_standard_unless_listed_as_exceptions() {
                 .iter()
                 .any(|ep| ep.port == x.port && ep.security == x.security)
             {
-                e.push(format!("exception {:?} matches no endpoint", x));
+                e.push(format!("exception {x:?} matches no endpoint"));
             }
         }
         e

@@ -150,7 +150,10 @@ fn the_saved_account_file_reads_back_and_the_export_writes_both_reports() {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(!text.contains("never-written"), "{name}");
     }
-    let json = names.iter().find(|n| n.ends_with(".json")).unwrap();
+    let json = names
+        .iter()
+        .find(|n| std::path::Path::new(n).extension() == Some("json".as_ref()))
+        .unwrap();
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(json)).unwrap()).unwrap();
     assert_eq!(json["summary"]["worst"], "error");

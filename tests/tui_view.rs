@@ -1,5 +1,5 @@
 //! The dashboard's view, rendered into a test terminal for fixed states at 120×40 and 80×24,
-//! and compared with committed snapshots of text and styles (CI runs with INSTA_UPDATE=no, so
+//! and compared with committed snapshots of text and styles (CI runs with `INSTA_UPDATE=no`, so
 //! drift fails).
 
 use std::time::Duration;

@@ -25,7 +25,7 @@ pub use protocol::{Protocol, Security};
 pub enum AuthMethod {
     /// A password (or an app password) sent over the connection.
     Password,
-    /// An OAuth2 access token (XOAUTH2 / OAUTHBEARER).
+    /// An `OAuth2` access token (XOAUTH2 / OAUTHBEARER).
     Oauth2,
     /// No login: a relay that trusts the network, or receive-only checks.
     None,

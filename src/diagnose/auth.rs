@@ -1,5 +1,7 @@
 //! Login findings: what the server offers against what the account needs, and the login itself.
 
+use std::fmt::Write as _;
+
 use crate::account::{Account, AuthMethod, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 use crate::probe::observation::Observation;
@@ -7,6 +9,8 @@ use crate::probe::wire::imap::alert_in;
 
 use super::hints::login_hint;
 
+// One arm per capability fact; splitting would scatter one table.
+#[allow(clippy::too_many_lines)]
 pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
     let mut out = Vec::new();
     let p = Some(obs.protocol);
@@ -23,7 +27,7 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             let mut explanation =
                 format!("The server refused the login and said: \"{}\".", auth.reply);
             if let Some(alert) = alert_in(&auth.reply) {
-                explanation.push_str(&format!(" The server's alert for you: \"{alert}\"."));
+                let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
             }
             if let Some(hint) = login_hint(&auth.reply) {
                 explanation.push(' ');

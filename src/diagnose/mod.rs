@@ -11,8 +11,6 @@ use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};
 use crate::probe::observation::Observation;
 
-pub use hints::login_hint;
-
 /// Everything diagnose needs.
 pub struct DiagnoseInput<'a> {
     pub account: &'a Account,

@@ -1,5 +1,7 @@
 //! Rules about ports and the encryption mode that goes with them.
 
+use std::fmt::Write as _;
+
 use crate::account::{AuthMethod, Protocol, Security};
 use crate::finding::{Finding, FindingId, Severity};
 
@@ -51,11 +53,7 @@ pub(super) fn port_security_mismatch(ctx: &LintContext) -> Vec<Finding> {
         if let Some(profile) = ctx.profile
             && let Some(first) = profile.endpoints(protocol).first()
         {
-            fix.push_str(&format!(
-                " {} documents {}.",
-                profile.name,
-                first.describe()
-            ));
+            let _ = write!(fix, " {} documents {}.", profile.name, first.describe());
         }
         findings.push(
             Finding::new(

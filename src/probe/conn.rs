@@ -60,15 +60,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Reads one line (CRLF or LF ended), failing on a deadline, on more than `MAX_LINE`
     /// bytes, on binary data, or on TLS bytes where text was expected.
     pub async fn read_line(&mut self, limit: Duration) -> Result<String, ConnError> {
-        match tokio::time::timeout(limit, self.read_line_inner()).await {
-            Ok(result) => result,
-            Err(_) => {
-                self.transcript.push(
-                    Direction::Note,
-                    format!("no answer within {} ms", limit.as_millis()),
-                );
-                Err(ConnError::Timeout(limit))
-            }
+        if let Ok(result) = tokio::time::timeout(limit, self.read_line_inner()).await {
+            result
+        } else {
+            self.transcript.push(
+                Direction::Note,
+                format!("no answer within {} ms", limit.as_millis()),
+            );
+            Err(ConnError::Timeout(limit))
         }
     }
 

@@ -1,16 +1,16 @@
 //! The probe engine: real SMTP, IMAP and POP3 dialogues, every stage under its own limit.
 
-pub mod conn;
-pub mod connect;
+pub(crate) mod conn;
+pub(crate) mod connect;
 pub mod dialogue;
 pub mod dns;
-pub mod endpoint;
+pub(crate) mod endpoint;
 pub mod engine;
 pub mod events;
 pub mod observation;
-pub mod quickack;
+pub(crate) mod quickack;
 pub mod settings;
 pub mod tls;
-pub mod transcript;
+pub(crate) mod transcript;
 pub mod trust;
 pub mod wire;

@@ -171,7 +171,7 @@ pub struct CertInfo {
     /// RFC 3339.
     pub not_before: String,
     pub not_after: String,
-    /// Whole days until not_after (negative once expired).
+    /// Whole days until `not_after` (negative once expired).
     pub days_left: i64,
 }
 

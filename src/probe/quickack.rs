@@ -3,7 +3,7 @@
 //! Mail dialogues are small exchanges, and servers write some replies in pieces (Postfix's
 //! multi-line EHLO answer after STARTTLS, for one). When the server has Nagle's algorithm on,
 //! its second piece waits for our ACK of the first, and Linux delays that ACK by up to 40 ms:
-//! a stall the user would read as a slow server. Setting TCP_QUICKACK before each read keeps
+//! a stall the user would read as a slow server. Setting `TCP_QUICKACK` before each read keeps
 //! our ACKs immediate (the kernel drops the flag on its own, hence every read).
 
 use std::io;

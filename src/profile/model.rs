@@ -26,7 +26,7 @@ pub enum AuthOffer {
     Password,
     /// A password generated for one app in the provider's security settings.
     AppPassword,
-    /// OAuth2 sign-in through the provider's web page.
+    /// `OAuth2` sign-in through the provider's web page.
     Oauth2,
 }
 

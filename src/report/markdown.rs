@@ -46,6 +46,8 @@ fn result_of(endpoint: &EndpointDto) -> String {
 }
 
 /// Renders the report as Markdown.
+// The report top to bottom, in the order it prints.
+#[allow(clippy::too_many_lines)]
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let who = report.account.address.as_deref().unwrap_or("(no address)");

@@ -8,8 +8,5 @@ mod text;
 
 pub use json::to_json;
 pub use markdown::render_markdown;
-pub use model::{
-    AccountDto, EndpointDto, FindingDto, Report, SCHEMA_VERSION, SuggestedDto, Summary,
-};
-pub use probe::{ProbeDto, failure_word};
+pub use model::Report;
 pub use text::{render_profile, render_profile_list, render_report};

@@ -1,5 +1,5 @@
 //! Text rendering for terminals and pipes. Styles are ANSI sequences that the caller's
-//! `anstream` writer strips when stdout is not a terminal or NO_COLOR is set; meaning is always
+//! `anstream` writer strips when stdout is not a terminal or `NO_COLOR` is set; meaning is always
 //! carried by words and symbols too.
 
 use std::fmt::Write as _;
@@ -45,6 +45,8 @@ fn wrap_into(out: &mut String, text: &str, indent: &str) {
 }
 
 /// The human-readable report: account, endpoints, then findings worst first.
+// The report top to bottom, in the order it prints.
+#[allow(clippy::too_many_lines)]
 pub fn render_report(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let who = report.account.address.as_deref().unwrap_or("(no address)");

@@ -311,7 +311,8 @@ impl Dashboard {
             .with_probes(&primary, &alternatives);
         let stamp = at.strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
-        let (md, json) = (1..)
+        // Bounded: a directory with a thousand reports of one second is no reason to loop.
+        let (md, json) = (1..=1000)
             .map(|n| {
                 let stem = match n {
                     1 => format!("maildoctor-report-{stamp}"),

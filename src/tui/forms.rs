@@ -75,12 +75,11 @@ pub struct EditForm {
 impl EditForm {
     /// Starts from the pane's endpoint, or from the protocol's usual port and mode.
     pub fn new(protocol: Protocol, endpoint: Option<&Endpoint>) -> EditForm {
-        let (host, port, security) = match endpoint {
-            Some(e) => (e.host.as_string(), e.port, e.security),
-            None => {
-                let (port, security) = protocol.standard_pairs()[0];
-                (String::new(), port, security)
-            }
+        let (host, port, security) = if let Some(e) = endpoint {
+            (e.host.as_string(), e.port, e.security)
+        } else {
+            let (port, security) = protocol.standard_pairs()[0];
+            (String::new(), port, security)
         };
         EditForm {
             protocol,
@@ -120,8 +119,8 @@ impl EditForm {
                     }
                 },
                 Field::Security => match key {
-                    Key::Char(' ') | Key::Right | Key::Char('s') => {
-                        self.security = cycle_security(self.security, 1)
+                    Key::Char(' ' | 's') | Key::Right => {
+                        self.security = cycle_security(self.security, 1);
                     }
                     Key::Left => self.security = cycle_security(self.security, 2),
                     _ => {}

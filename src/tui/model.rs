@@ -448,11 +448,10 @@ impl App {
     }
 
     fn default_save_path(&self) -> String {
-        let stem = self
-            .address
-            .as_deref()
-            .map(|a| a.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"))
-            .unwrap_or_else(|| "account".into());
+        let stem = self.address.as_deref().map_or_else(
+            || "account".into(),
+            |a| a.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"),
+        );
         format!("{stem}.maildoctor.yaml")
     }
 

@@ -1,5 +1,5 @@
 //! Colours and symbols. Meaning always travels in a symbol or a word too, so the screen reads
-//! the same with NO_COLOR, on 16-colour terminals, and with `--ascii`.
+//! the same with `NO_COLOR`, on 16-colour terminals, and with `--ascii`.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -14,7 +14,7 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Colour unless NO_COLOR is set (https://no-color.org: any non-empty value).
+    /// Colour unless `NO_COLOR` is set (<https://no-color.org>: any non-empty value).
     pub fn from_env(ascii: bool) -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Theme {

@@ -1,6 +1,6 @@
 //! A tiny DNS server on 127.0.0.1 for tests, so DNS failures are tested without any traffic
 //! leaving the machine. Names (under any domain):
-//! `nx.*` NXDOMAIN · `noaddr.*` no records · `fail.*` SERVFAIL · `dual.*` 127.0.0.1 and ::1 ·
+//! `nx.*` NXDOMAIN · `noaddr.*` no records · `fail.*` SERVFAIL · `dual.*` 127.0.0.1 and `::1` ·
 //! anything else 127.0.0.1.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};

@@ -3,9 +3,9 @@
 //! them through the step functions here (the one place that picks the protocol) and owns the
 //! stages; these only speak the protocol.
 
-pub mod imap;
-pub mod pop3;
-pub mod smtp;
+pub(crate) mod imap;
+pub(crate) mod pop3;
+pub(crate) mod smtp;
 
 use std::fmt;
 
@@ -47,7 +47,7 @@ impl From<WireError> for Stop {
     }
 }
 
-/// A password or an OAuth2 token: never printed, never logged.
+/// A password or an `OAuth2` token: never printed, never logged.
 /// Its memory is wiped when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(zeroize::Zeroizing<String>);
@@ -73,7 +73,7 @@ impl fmt::Debug for Secret {
 pub struct Credentials {
     pub username: String,
     pub secret: Secret,
-    /// The secret is an OAuth2 access token (XOAUTH2) rather than a password.
+    /// The secret is an `OAuth2` access token (XOAUTH2) rather than a password.
     pub oauth2: bool,
 }
 

@@ -108,22 +108,21 @@ impl Run<'_> {
     }
 
     pub(super) async fn reconnect(&mut self, addr: SocketAddr) -> Option<TcpStream> {
-        match tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => {
-                let _ = stream.set_nodelay(true);
-                Some(stream)
-            }
-            _ => {
-                self.start(StageName::Connect);
-                self.fail(
-                    Failure::Dropped {
-                        stage: StageName::Connect,
-                        reason: "second connection failed".into(),
-                    },
-                    "the server stopped accepting connections",
-                );
-                None
-            }
+        if let Ok(Ok(stream)) =
+            tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr)).await
+        {
+            let _ = stream.set_nodelay(true);
+            Some(stream)
+        } else {
+            self.start(StageName::Connect);
+            self.fail(
+                Failure::Dropped {
+                    stage: StageName::Connect,
+                    reason: "second connection failed".into(),
+                },
+                "the server stopped accepting connections",
+            );
+            None
         }
     }
 }

@@ -69,27 +69,7 @@ impl Run<'_> {
         .await;
         let reason = match handshake_result {
             Ok(Ok(tls)) => {
-                let certificate = peer_certificate(&tls);
-                let (verdict, reason, status) = match pass {
-                    Pass::Strict => (CertVerdict::Ok, None, StageStatus::Ok),
-                    Pass::Relaxed { verdict, reason } => {
-                        (verdict.clone(), Some(reason.clone()), StageStatus::Warning)
-                    }
-                };
-                let detail = match (&certificate, &verdict) {
-                    (Some(c), CertVerdict::Ok) => format!(
-                        "certificate for {} by {}, {} days left",
-                        c.subject, c.issuer, c.days_left
-                    ),
-                    (_, v) => format!("certificate not trusted: {}", v.as_str()),
-                };
-                self.obs.tls = Some(TlsInfo {
-                    via_starttls,
-                    verdict,
-                    certificate,
-                    reason,
-                });
-                self.finish(status, detail);
+                self.established(&tls, pass, via_starttls);
                 let boxed: BoxStream = Box::new(tls);
                 return Ok(Conn::new(boxed, self.transcript()));
             }
@@ -99,14 +79,57 @@ impl Run<'_> {
                 self.settings.timeouts.command.as_secs_f32()
             ),
         };
-        let problem = classify_handshake_error(&reason);
-        match problem {
+        Err(self
+            .handshake_failed(addr, reason, pass, via_starttls)
+            .await)
+    }
+
+    /// Records the session's certificate and its verdict (the strict pass's, on a relaxed one).
+    fn established(
+        &mut self,
+        tls: &tokio_native_tls::TlsStream<BoxStream>,
+        pass: &Pass,
+        via_starttls: bool,
+    ) {
+        let certificate = peer_certificate(tls);
+        let (verdict, reason, status) = match pass {
+            Pass::Strict => (CertVerdict::Ok, None, StageStatus::Ok),
+            Pass::Relaxed { verdict, reason } => {
+                (verdict.clone(), Some(reason.clone()), StageStatus::Warning)
+            }
+        };
+        let detail = match (&certificate, &verdict) {
+            (Some(c), CertVerdict::Ok) => format!(
+                "certificate for {} by {}, {} days left",
+                c.subject, c.issuer, c.days_left
+            ),
+            (_, v) => format!("certificate not trusted: {}", v.as_str()),
+        };
+        self.obs.tls = Some(TlsInfo {
+            via_starttls,
+            verdict,
+            certificate,
+            reason,
+        });
+        self.finish(status, detail);
+    }
+
+    /// What a failed handshake means: an untrusted certificate (go again, relaxed, to read
+    /// it), an old TLS version, a failed STARTTLS, or a port that greets in plaintext.
+    async fn handshake_failed(
+        &mut self,
+        addr: SocketAddr,
+        reason: String,
+        pass: &Pass,
+        via_starttls: bool,
+    ) -> PassEnd {
+        match classify_handshake_error(&reason) {
             HandshakeProblem::Certificate(verdict) if *pass == Pass::Strict => {
                 self.finish(
                     StageStatus::Warning,
                     format!("certificate not trusted: {}", verdict.as_str()),
                 );
-                Err(PassEnd::RetryRelaxed { verdict, reason })
+                return PassEnd::RetryRelaxed { verdict, reason };
             }
             HandshakeProblem::OldVersion => {
                 self.fail(
@@ -115,7 +138,6 @@ impl Run<'_> {
                     },
                     reason,
                 );
-                Err(PassEnd::Done)
             }
             _ if via_starttls => {
                 self.fail(
@@ -124,18 +146,15 @@ impl Run<'_> {
                     },
                     reason,
                 );
-                Err(PassEnd::Done)
             }
-            _ => {
-                // Did the port greet in plaintext? Ask on a fresh connection.
-                if let Some(line) = self.plaintext_greeting(addr).await {
-                    self.fail(
-                        Failure::TlsOnPlaintextPort {
-                            greeting: line.clone(),
-                        },
-                        format!("the server greeted in plaintext: {line}"),
-                    );
-                } else {
+            // Did the port greet in plaintext? Ask on a fresh connection.
+            _ => match self.plaintext_greeting(addr).await {
+                Some(line) => {
+                    let failure = Failure::TlsOnPlaintextPort { greeting: line };
+                    let detail = failure.to_string();
+                    self.fail(failure, detail);
+                }
+                None => {
                     self.fail(
                         Failure::TlsHandshakeFailed {
                             reason: reason.clone(),
@@ -143,9 +162,9 @@ impl Run<'_> {
                         reason,
                     );
                 }
-                Err(PassEnd::Done)
-            }
+            },
         }
+        PassEnd::Done
     }
 
     /// The first line a fresh plaintext connection receives, if any arrives in time.

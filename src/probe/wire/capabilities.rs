@@ -91,7 +91,7 @@ impl Capabilities {
         self.auth.contains("PLAIN") || self.auth.contains("LOGIN") || self.user_pass
     }
 
-    /// Whether OAuth2 is offered.
+    /// Whether `OAuth2` is offered.
     pub fn offers_oauth2(&self) -> bool {
         self.auth.contains("XOAUTH2") || self.auth.contains("OAUTHBEARER")
     }

@@ -3,9 +3,9 @@
 
 pub mod capabilities;
 pub mod greeting;
-pub mod imap;
-pub mod pop3;
-pub mod smtp;
+pub(crate) mod imap;
+pub(crate) mod pop3;
+pub(crate) mod smtp;
 
 use thiserror::Error;
 

@@ -16,25 +16,9 @@ impl SmtpReply {
         (200..300).contains(&self.code)
     }
 
-    /// 3xx: the server waits for more (AUTH challenges, DATA).
-    pub fn is_intermediate(&self) -> bool {
-        (300..400).contains(&self.code)
-    }
-
     /// The whole reply as one line of text, for transcripts and findings.
     pub fn text(&self) -> String {
         format!("{} {}", self.code, self.lines.join(" / "))
-    }
-
-    /// The enhanced status code (RFC 3463) at the start of the first line, e.g. `5.7.139`.
-    pub fn enhanced_code(&self) -> Option<&str> {
-        let first = self.lines.first()?.split_whitespace().next()?;
-        let parts: Vec<&str> = first.split('.').collect();
-        (parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
-        .then_some(first)
     }
 }
 
@@ -140,18 +124,6 @@ mod tests {
     #[test]
     fn bare_code_is_a_last_line() {
         assert_eq!(reply(&["220"]).unwrap().unwrap().lines, [""]);
-    }
-
-    #[test]
-    fn enhanced_codes_are_found() {
-        let r = reply(&["535 5.7.139 Authentication unsuccessful"])
-            .unwrap()
-            .unwrap();
-        assert_eq!(r.enhanced_code(), Some("5.7.139"));
-        assert_eq!(
-            reply(&["220 mail ESMTP"]).unwrap().unwrap().enhanced_code(),
-            None
-        );
     }
 
     #[test]
