@@ -2,7 +2,7 @@
 //! and compared with committed snapshots of text and styles (CI runs with `INSTA_UPDATE=no`, so
 //! drift fails).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use maildoctor::account::{Endpoint, Protocol};
 use maildoctor::finding::{Finding, FindingId};
@@ -88,6 +88,7 @@ fn done(app: &mut App, protocol: Protocol, obs: Observation) {
         run,
         primary: Some(Box::new(obs)),
         alternatives: vec![],
+        at: Instant::now(),
     });
 }
 
@@ -248,7 +249,9 @@ fn probing() -> App {
             stage: StageName::Greeting,
         },
     );
-    app.update(Msg::Tick(Duration::from_millis(800)));
+    let started = Instant::now();
+    app.update(Msg::Started(started));
+    app.update(Msg::Tick(started + Duration::from_millis(800)));
     app
 }
 

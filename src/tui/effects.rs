@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -20,7 +21,7 @@ use crate::report::{Report, render_markdown, to_json};
 use crate::resolve::resolve;
 
 use super::forms::ProfileItem;
-use super::model::{Action, App, Msg};
+use super::model::{Action, App, Msg, ProfileView};
 use super::theme::Theme;
 
 /// What a save did.
@@ -38,6 +39,9 @@ pub struct Dashboard {
     pub checkup: Checkup,
     pub theme: Theme,
     pub store: ProfileStore,
+    /// The probe task of each pane; replacing one cancels the old.
+    probes: BTreeMap<Protocol, JoinHandle<()>>,
+    tx: Option<UnboundedSender<Msg>>,
 }
 
 impl Dashboard {
@@ -48,6 +52,8 @@ impl Dashboard {
             checkup,
             theme,
             store,
+            probes: BTreeMap::new(),
+            tx: None,
         };
         dashboard.complete_credentials();
         dashboard
@@ -65,75 +71,77 @@ impl Dashboard {
         );
         app.login = self.checkup.options.login.is_some();
         app.profiles = self.store.iter().map(ProfileItem::from).collect();
-        self.describe_profile(&mut app);
+        app.show_profile(self.profile_view());
         app
     }
 
-    /// Tells the model which profile is in use and what it would fill in.
-    pub fn describe_profile(&self, app: &mut App) {
+    /// The profile in use and what it would fill in, for the model.
+    pub fn profile_view(&self) -> ProfileView {
         let profile = self.checkup.resolved.profile();
-        app.profile = profile.map(|p| p.id.clone());
-        app.profile_endpoints = Protocol::ALL
-            .into_iter()
-            .filter_map(|protocol| {
-                let endpoint = profile?.endpoints(protocol).first()?.clone();
-                Some((protocol, endpoint))
-            })
-            .collect();
-        for protocol in Protocol::ALL {
+        let only = &self.checkup.options.only;
+        ProfileView {
+            id: profile.map(|p| p.id.clone()),
+            endpoints: Protocol::ALL
+                .into_iter()
+                .filter_map(|protocol| {
+                    let endpoint = profile?.endpoints(protocol).first()?.clone();
+                    Some((protocol, endpoint))
+                })
+                .collect(),
             // `--only` keeps the other panes empty; `f` or `e` can still fill one on purpose.
-            let only = &self.checkup.options.only;
-            if !only.is_empty() && !only.contains(&protocol) {
-                continue;
-            }
-            let pane = app.panes.entry(protocol).or_default();
-            if pane.endpoint.is_none() {
-                pane.endpoint = self.checkup.resolved.account.endpoint(protocol).cloned();
-            }
+            fill: Protocol::ALL
+                .into_iter()
+                .filter(|p| only.is_empty() || only.contains(p))
+                .filter_map(|p| Some((p, self.checkup.resolved.account.endpoint(p)?.clone())))
+                .collect(),
         }
     }
 
-    /// Carries out what `update` asked for. Returns the pane runs to start now (often none),
-    /// or `None` to quit.
-    pub fn perform(&mut self, action: Action, app: &mut App) -> Option<Vec<(Protocol, u64)>> {
-        let runs = match action {
-            Action::Quit => return None,
-            Action::None => Vec::new(),
-            Action::Probe(runs) => runs,
+    /// Sends the probes' events to `tx` from now on; without it (tests) nothing is probed.
+    pub fn attach(&mut self, tx: UnboundedSender<Msg>) {
+        self.tx = Some(tx);
+    }
+
+    /// Carries out what `update` asked for and says what came of it, as messages for
+    /// `update`; `None` means quit.
+    pub fn perform(&mut self, action: Action, app: &App) -> Option<Vec<Msg>> {
+        let said = match action {
+            Action::Quit => {
+                self.stop_probes();
+                return None;
+            }
+            Action::None => return Some(Vec::new()),
+            Action::Probe(runs) => {
+                self.sync_endpoints(app);
+                self.spawn(&runs);
+                return Some(vec![
+                    Msg::Started(Instant::now()),
+                    Msg::Findings(self.findings(app)),
+                ]);
+            }
+            Action::Diagnose => Msg::Findings(self.findings(app)),
             Action::Login(secret) => match self.login(secret) {
-                Ok(()) => app.start_all(),
-                Err(why) => {
-                    app.login = false;
-                    app.status = Some(why);
-                    Vec::new()
-                }
+                Ok(()) => Msg::LoggedIn,
+                Err(why) => Msg::LoginRefused(why),
             },
             Action::PickProfile(id) => match self.pick_profile(&id, app) {
-                Ok(()) => {
-                    self.describe_profile(app);
-                    app.status = Some(format!(
-                        "Comparing with profile {id}: empty panes filled from it, your servers kept (e edits one)."
-                    ));
-                    app.start_all()
-                }
-                Err(why) => {
-                    app.status = Some(why);
-                    Vec::new()
-                }
+                Ok(()) => Msg::Profile(self.profile_view()),
+                Err(why) => Msg::Status(why),
             },
-            Action::Save { path, overwrite } => {
-                match self.save(&path, overwrite) {
-                    Saved::Written(said) | Saved::Failed(said) => app.status = Some(said),
-                    Saved::Exists => app.confirm_overwrite(&path),
-                }
-                Vec::new()
-            }
-            Action::Export => {
-                app.status = Some(self.export(app, Path::new("."), jiff::Timestamp::now()));
-                Vec::new()
-            }
+            Action::Save { path, overwrite } => match self.save(&path, overwrite) {
+                Saved::Written(said) | Saved::Failed(said) => Msg::Status(said),
+                Saved::Exists => Msg::SaveExists(path),
+            },
+            Action::Export => Msg::Status(self.export(app, Path::new("."), jiff::Timestamp::now())),
         };
-        Some(runs)
+        Some(vec![said])
+    }
+
+    /// Cancels every probe still running.
+    pub fn stop_probes(&mut self) {
+        for (_, probe) in std::mem::take(&mut self.probes) {
+            probe.abort();
+        }
     }
 
     /// Takes the panes' endpoints (edited, applied, filled) into the account; the static
@@ -172,14 +180,12 @@ impl Dashboard {
     }
 
     /// Cancels these panes' probes and starts them again; events carry the run id.
-    pub fn spawn(
-        &self,
-        runs: &[(Protocol, u64)],
-        probes: &mut BTreeMap<Protocol, JoinHandle<()>>,
-        tx: &UnboundedSender<Msg>,
-    ) {
+    fn spawn(&mut self, runs: &[(Protocol, u64)]) {
+        let Some(tx) = self.tx.clone() else {
+            return;
+        };
         for &(protocol, run) in runs {
-            if let Some(old) = probes.remove(&protocol) {
+            if let Some(old) = self.probes.remove(&protocol) {
                 old.abort();
             }
             let Some(endpoint) = self.checkup.resolved.account.endpoint(protocol).cloned() else {
@@ -190,7 +196,7 @@ impl Dashboard {
             plan.login = self.checkup.settings.credentials.contains_key(&protocol);
             let settings = Arc::new(self.checkup.settings.clone());
             let tx = tx.clone();
-            probes.insert(
+            self.probes.insert(
                 protocol,
                 tokio::spawn(async move {
                     let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -209,6 +215,7 @@ impl Dashboard {
                         run,
                         primary: result.primary.into_iter().next().map(Box::new),
                         alternatives: result.alternatives,
+                        at: Instant::now(),
                     });
                 }),
             );

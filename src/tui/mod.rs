@@ -11,15 +11,12 @@ pub mod view;
 
 mod effects;
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::collections::VecDeque;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, Event};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-use crate::account::Protocol;
 
 pub use effects::{Dashboard, Saved};
 
@@ -60,45 +57,35 @@ async fn event_loop(
             }
         }
     });
-    let mut probes: BTreeMap<Protocol, JoinHandle<()>> = BTreeMap::new();
-    let first = app.start_all();
-    d.spawn(&first, &mut probes, &tx);
-    let mut started = Instant::now();
+    d.attach(tx);
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     // The tick is off while idle; ticks missed then must not all fire when a run starts.
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
+    // Every pane starts at once; what the start says goes through `update` like any message.
+    let first = app.start_all();
+    let mut pending: VecDeque<Msg> = d
+        .perform(model::Action::Probe(first), &app)
+        .unwrap_or_default()
+        .into();
+    'outer: loop {
+        while let Some(msg) = pending.pop_front() {
+            let action = app.update(msg);
+            match d.perform(action, &app) {
+                Some(more) => pending.extend(more),
+                None => break 'outer,
+            }
+        }
         terminal
             .draw(|frame| view::draw(frame, &app, &d.theme))
             .context("cannot draw")?;
         // Sleep until something happens; tick only while a spinner is visible.
         let msg = tokio::select! {
             msg = rx.recv() => match msg { Some(m) => m, None => break },
-            _ = tick.tick(), if app.running() => Msg::Tick(started.elapsed()),
+            _ = tick.tick(), if app.running() => Msg::Tick(std::time::Instant::now()),
         };
-        let was_running = app.running();
-        let mut refresh = matches!(msg, Msg::PaneDone { .. });
-        let action = app.update(msg);
-        let Some(runs) = d.perform(action, &mut app) else {
-            break;
-        };
-        if !runs.is_empty() {
-            d.sync_endpoints(&app);
-            d.spawn(&runs, &mut probes, &tx);
-            started = Instant::now();
-            tick.reset();
-            refresh = true;
-        }
-        if refresh {
-            app.update(Msg::Findings(d.findings(&app)));
-        }
-        if was_running && !app.running() {
-            app.elapsed = started.elapsed();
-        }
+        pending.push_back(msg);
     }
-    for probe in probes.values() {
-        probe.abort();
-    }
+    d.stop_probes();
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::account::{Endpoint, Protocol};
 use crate::finding::{Finding, Severity, sort_worst_first, worst};
@@ -64,19 +64,30 @@ pub enum Msg {
         run: u64,
         event: ProbeEvent,
     },
-    /// A pane's probe run finished.
+    /// A pane's probe run finished, at `at`.
     PaneDone {
         protocol: Protocol,
         run: u64,
         primary: Option<Box<Observation>>,
         alternatives: Vec<Observation>,
+        at: Instant,
     },
+    /// The runs asked for were started, at `at`.
+    Started(Instant),
     /// Every finding known now (static and live, merged), in any order.
     Findings(Vec<Finding>),
-    /// Time since the run started (only sent while a spinner is visible).
-    Tick(Duration),
+    /// The clock, only sent while a spinner is visible.
+    Tick(Instant),
     /// A line for the footer: what a save or an export did.
     Status(String),
+    /// The password was taken: every pane is checked again with it.
+    LoggedIn,
+    /// The password was not taken, and why.
+    LoginRefused(String),
+    /// Another profile is now the one compared with.
+    Profile(ProfileView),
+    /// The file to save exists: ask before overwriting it.
+    SaveExists(PathBuf),
     /// The terminal changed size: draw again, change nothing.
     Redraw,
 }
@@ -99,6 +110,18 @@ pub enum Action {
     },
     /// Write the report for a help desk, Markdown and JSON.
     Export,
+    /// Work out the findings again from what the panes have seen.
+    Diagnose,
+}
+
+/// The profile compared with, as the dashboard shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileView {
+    pub id: Option<String>,
+    /// The profile's first endpoint per protocol: what an unconfigured pane can be filled with.
+    pub endpoints: BTreeMap<Protocol, Endpoint>,
+    /// Endpoints for panes that have none yet (from the account as resolved with it).
+    pub fill: BTreeMap<Protocol, Endpoint>,
 }
 
 /// The dashboard's model.
@@ -114,7 +137,10 @@ pub struct App {
     pub focus: Protocol,
     pub findings: Vec<Finding>,
     pub selected: usize,
+    /// How long the current (or last) run has taken.
     pub elapsed: Duration,
+    /// When the current (or last) run started.
+    started: Option<Instant>,
     pub spinner: usize,
     pub overlay: Overlay,
     pub details: bool,
@@ -162,6 +188,7 @@ impl App {
             findings,
             selected: 0,
             elapsed: Duration::ZERO,
+            started: None,
             spinner: 0,
             overlay: Overlay::None,
             details: true,
@@ -236,6 +263,18 @@ impl App {
         self.start(&Protocol::ALL)
     }
 
+    /// Shows which profile is compared with, and fills the panes that have no endpoint.
+    pub fn show_profile(&mut self, view: ProfileView) {
+        self.profile = view.id;
+        self.profile_endpoints = view.endpoints;
+        for (protocol, endpoint) in view.fill {
+            let pane = self.panes.entry(protocol).or_default();
+            if pane.endpoint.is_none() {
+                pane.endpoint = Some(endpoint);
+            }
+        }
+    }
+
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) -> Action {
         match msg {
@@ -249,15 +288,26 @@ impl App {
                 run,
                 primary,
                 alternatives,
+                at,
             } => {
-                if let Some(pane) = self.panes.get_mut(&protocol)
-                    && pane.run == run
+                // A cancelled run's result changes nothing.
+                let Some(pane) = self.panes.get_mut(&protocol).filter(|p| p.run == run) else {
+                    return Action::None;
+                };
+                pane.probing = false;
+                pane.running = None;
+                pane.observation = primary.map(|o| *o);
+                pane.alternatives = alternatives;
+                if !self.running()
+                    && let Some(started) = self.started
                 {
-                    pane.probing = false;
-                    pane.running = None;
-                    pane.observation = primary.map(|o| *o);
-                    pane.alternatives = alternatives;
+                    self.elapsed = at.saturating_duration_since(started);
                 }
+                return Action::Diagnose;
+            }
+            Msg::Started(at) => {
+                self.started = Some(at);
+                self.elapsed = Duration::ZERO;
             }
             Msg::Findings(mut findings) => {
                 // The selection follows its finding, not its row: findings arriving from
@@ -282,11 +332,27 @@ impl App {
                 self.selected = same
                     .unwrap_or_else(|| self.selected.min(self.findings.len().saturating_sub(1)));
             }
-            Msg::Tick(elapsed) => {
-                self.elapsed = elapsed;
+            Msg::Tick(now) => {
+                if let Some(started) = self.started {
+                    self.elapsed = now.saturating_duration_since(started);
+                }
                 self.spinner = self.spinner.wrapping_add(1);
             }
             Msg::Status(text) => self.status = Some(text),
+            Msg::LoggedIn => return Action::Probe(self.start_all()),
+            Msg::LoginRefused(why) => {
+                self.login = false;
+                self.status = Some(why);
+            }
+            Msg::Profile(view) => {
+                let id = view.id.clone().unwrap_or_default();
+                self.show_profile(view);
+                self.status = Some(format!(
+                    "Comparing with profile {id}: empty panes filled from it, your servers kept (e edits one)."
+                ));
+                return Action::Probe(self.start_all());
+            }
+            Msg::SaveExists(path) => self.confirm_overwrite(&path),
             Msg::Redraw => {}
         }
         Action::None
@@ -686,14 +752,39 @@ mod tests {
             None,
             "a cancelled run's late events are dropped"
         );
-        app.update(Msg::PaneDone {
+        let t0 = Instant::now();
+        app.update(Msg::Started(t0));
+        app.update(Msg::Tick(t0 + Duration::from_millis(20)));
+        assert_eq!(
+            app.elapsed,
+            Duration::from_millis(20),
+            "ticks say how long it runs"
+        );
+        let done = |run, ms| Msg::PaneDone {
             protocol: Protocol::Smtp,
             run,
             primary: None,
             alternatives: vec![],
-        });
+            at: t0 + Duration::from_millis(ms),
+        };
+        assert_eq!(
+            app.update(done(run + 7, 30)),
+            Action::None,
+            "a cancelled run's result changes nothing"
+        );
+        assert!(app.running());
+        assert_eq!(
+            app.update(done(run, 42)),
+            Action::Diagnose,
+            "a finished pane asks for the findings again"
+        );
         app.update(Msg::Findings(vec![]));
         assert!(!app.running());
+        assert_eq!(
+            app.elapsed,
+            Duration::from_millis(42),
+            "the run's time, when it ended"
+        );
         assert_eq!(app.verdict(), None);
     }
 
@@ -886,6 +977,7 @@ mod tests {
             run,
             primary: None,
             alternatives: vec![],
+            at: Instant::now(),
         });
         let Action::Probe(runs) = app.update(Msg::Key(Key::Char('r'))) else {
             panic!("r probes again")
