@@ -30,3 +30,67 @@ fn the_ci_script_runs_the_readme_test_command() {
         ".ci/run must run the README's test command"
     );
 }
+
+/// The README's first command and the sample below it: the sample must be what the program
+/// prints for that command, line for line, up to the `...` that ends it.
+#[test]
+fn the_quick_start_sample_is_what_the_program_prints() {
+    let readme = include_str!("../README.md");
+    let command = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo run --release -- "))
+        .expect("the quick start runs the program with cargo run");
+    let sample_start = readme
+        .find("```text\nmaildoctor ")
+        .expect("a sample of the output follows");
+    let sample = &readme[sample_start + "```text\n".len()..];
+    let sample: Vec<&str> = sample
+        .lines()
+        .take_while(|l| l.trim() != "..." && *l != "```")
+        .collect();
+    let out = assert_cmd::Command::cargo_bin("maildoctor")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env("NO_COLOR", "1")
+        .args(command.split_whitespace())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let printed: Vec<&str> = printed.lines().take(sample.len()).collect();
+    assert!(sample.len() > 10, "the sample shows a whole finding");
+    assert_eq!(
+        printed, sample,
+        "README's quick-start sample differs from what `maildoctor {command}` prints"
+    );
+}
+
+/// The number of providers the README names is the number the program ships.
+#[test]
+fn the_readme_counts_the_profiles_the_program_ships() {
+    let readme = include_str!("../README.md");
+    let shipped = maildoctor::profile::ProfileStore::load(&[])
+        .unwrap()
+        .iter()
+        .count();
+    let said: Vec<usize> = readme
+        .split("real providers")
+        .zip(readme.split("real providers").skip(1))
+        .filter_map(|(before, _)| before.split_whitespace().last()?.parse().ok())
+        .collect();
+    assert!(!said.is_empty(), "the README says how many providers ship");
+    assert!(
+        said.iter().all(|n| *n == shipped),
+        "README says {said:?} real providers; the program ships {shipped}"
+    );
+}
+
+/// The README counts the finding ids the catalogue has.
+#[test]
+fn the_readme_counts_the_finding_ids() {
+    let readme = include_str!("../README.md");
+    let total = maildoctor::finding::FindingId::ALL.len();
+    assert!(
+        readme.contains(&format!("{total} finding ids")),
+        "README should say \"{total} finding ids\""
+    );
+}

@@ -33,10 +33,14 @@ fn severity_tag(severity: Severity) -> String {
 }
 
 fn wrap_into(out: &mut String, text: &str, indent: &str) {
-    // Host names and specs must never be split at their hyphens or slashes.
+    // Host names and specs must never be split at their hyphens or slashes: words end at
+    // spaces only (the Unicode line-break rules would break "SSL/TLS" after the slash). Lines
+    // fill first-fit, as a reader (and the README's sample) expects.
     let options = textwrap::Options::new(WIDTH)
         .initial_indent(indent)
         .subsequent_indent(indent)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .break_words(false);
     for line in textwrap::wrap(text, options) {
@@ -342,4 +346,21 @@ pub fn render_profile(profile: &Profile, source: &ProfileSource) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_into;
+
+    #[test]
+    fn wrapping_never_splits_a_spec_or_a_host_name() {
+        let mut out = String::new();
+        let text = "Fix: Use port 587 with STARTTLS, or port 465 with SSL/TLS. Outlook.com (Hotmail, \
+                    Live, MSN) documents smtp-mail.outlook.com:587 STARTTLS.";
+        wrap_into(&mut out, text, "       ");
+        let words: Vec<&str> = out.split_whitespace().collect();
+        assert!(words.contains(&"SSL/TLS."), "{out}");
+        assert!(words.contains(&"smtp-mail.outlook.com:587"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    }
 }
