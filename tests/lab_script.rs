@@ -82,3 +82,91 @@ fn a_taken_port_is_named_with_its_process_and_nothing_starts() {
         "a daemon wrote its pid file: {files:?}"
     );
 }
+
+/// Every file under these directories with its bytes, to compare before and after.
+fn contents(dirs: &[&str]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    dirs.iter()
+        .filter(|d| Path::new(d).is_dir())
+        .flat_map(|d| files_under(Path::new(d)))
+        .map(|f| {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            (f, bytes)
+        })
+        .collect()
+}
+
+fn lo_addresses() -> String {
+    let out = Command::new("ip")
+        .args(["-o", "addr", "show", "lo"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn run_script(name: &str, addr: &str, lab: &Path) -> std::process::Output {
+    Command::new("bash")
+        .arg(format!("{}/tests/lab/{name}", env!("CARGO_MANIFEST_DIR")))
+        .env("MAILDOCTOR_LAB_ADDR", addr)
+        .env("MAILDOCTOR_LAB_DIR", lab)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "runs tests/lab/start.sh and stop.sh: needs root"]
+fn a_lab_starts_answers_and_stops_leaving_the_system_as_it_was() {
+    // Another spare address than the test above, so the two can run at once, and the main
+    // lab on 127.0.0.2 keeps running.
+    let addr = "127.0.0.10";
+    let lab = std::env::temp_dir().join(format!("maildoctor-lab-cycle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&lab);
+    let system = [
+        "/etc/postfix",
+        "/etc/dovecot",
+        "/etc/aliases",
+        "/etc/passwd",
+    ];
+    let before = (contents(&system[..2]), lo_addresses());
+    let passwd = std::fs::read("/etc/passwd").unwrap();
+
+    let started = run_script("start.sh", addr, &lab);
+    assert!(
+        started.status.success(),
+        "start.sh failed:\n{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let greeting = {
+        use std::io::Read;
+        let mut smtp = std::net::TcpStream::connect((addr, 587)).unwrap();
+        smtp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut buf = [0u8; 256];
+        let n = smtp.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    assert!(greeting.starts_with("220 "), "{greeting:?}");
+    assert!(std::net::TcpStream::connect((addr, 993)).is_ok());
+
+    for round in ["first", "second"] {
+        let stopped = run_script("stop.sh", addr, &lab);
+        assert!(
+            stopped.status.success(),
+            "stop.sh, {round} time:\n{}",
+            String::from_utf8_lossy(&stopped.stderr)
+        );
+    }
+    let running = processes_mentioning(&lab);
+    let refused = std::net::TcpStream::connect((addr, 587)).is_err();
+    let after = (contents(&system), lo_addresses());
+    let passwd_after = std::fs::read("/etc/passwd").unwrap();
+    let _ = std::fs::remove_dir_all(&lab);
+
+    assert_eq!(running, Vec::<String>::new(), "lab processes left running");
+    assert!(refused, "something still listens on {addr}:587");
+    assert!(
+        before == after,
+        "/etc/postfix, /etc/dovecot or lo's addresses changed"
+    );
+    assert!(passwd == passwd_after, "a system user was added or removed");
+}
