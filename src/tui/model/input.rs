@@ -1,0 +1,181 @@
+//! Keys in each mode: on the dashboard they give the key table's commands, in a box they
+//! edit it; Ctrl-C quits from anywhere.
+
+use crate::account::{Endpoint, Protocol};
+
+use super::super::forms::{EditForm, Outcome, PasswordForm, Picker, SaveForm, TextInput};
+use super::super::keys::{Command, Key, command_for};
+use super::{Action, App, Overlay, Suggestion};
+
+impl App {
+    pub(super) fn key(&mut self, key: Key) -> Action {
+        if key == Key::Ctrl('c') {
+            return Action::Quit;
+        }
+        match &mut self.overlay {
+            Overlay::None => self.dashboard_key(key),
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                if key == Key::Char('q') {
+                    Action::Quit
+                } else {
+                    Action::None
+                }
+            }
+            Overlay::Transcript { scroll } => {
+                match key {
+                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
+                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
+                    Key::Char('q') => return Action::Quit,
+                    Key::Esc | Key::Char('t') | Key::Enter => self.overlay = Overlay::None,
+                    _ => {}
+                }
+                Action::None
+            }
+            Overlay::Edit(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit(endpoint) => {
+                    let protocol = form.protocol;
+                    self.overlay = Overlay::None;
+                    self.use_endpoint(protocol, endpoint)
+                }
+            },
+            Overlay::Picker(picker) => match picker.key(key, &self.profiles) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit(id) => {
+                    self.overlay = Overlay::None;
+                    Action::PickProfile(id)
+                }
+            },
+            Overlay::Password(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit(secret) => {
+                    self.overlay = Overlay::None;
+                    self.login = true;
+                    Action::Login(secret)
+                }
+            },
+            Overlay::Save(form) => match form.key(key) {
+                Outcome::Continue => Action::None,
+                Outcome::Cancel => {
+                    self.overlay = Overlay::None;
+                    Action::None
+                }
+                Outcome::Submit((path, overwrite)) => {
+                    self.overlay = Overlay::None;
+                    Action::Save { path, overwrite }
+                }
+            },
+        }
+    }
+
+    fn dashboard_key(&mut self, key: Key) -> Action {
+        let Some(command) = command_for(key) else {
+            return Action::None;
+        };
+        match command {
+            Command::Quit => return Action::Quit,
+            Command::NextPane => self.focus = cycle(self.focus, 1),
+            Command::PreviousPane => self.focus = cycle(self.focus, 2),
+            Command::PreviousFinding => {
+                self.selected = self.selected.saturating_sub(1);
+                self.pinned = true;
+            }
+            Command::NextFinding => {
+                self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1));
+                self.pinned = true;
+            }
+            Command::Details => self.details = !self.details,
+            Command::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
+            Command::Help => self.overlay = Overlay::Help,
+            Command::Rerun => return Action::Probe(self.start_all()),
+            Command::Apply => {
+                let Some(Suggestion {
+                    protocol, endpoint, ..
+                }) = self.suggestion()
+                else {
+                    self.status = Some("The selected finding suggests no other endpoint.".into());
+                    return Action::None;
+                };
+                self.selected = 0;
+                self.pinned = false;
+                return self.use_endpoint(protocol, endpoint);
+            }
+            Command::Edit => {
+                let endpoint = self.pane(self.focus).endpoint.as_ref();
+                self.overlay = Overlay::Edit(EditForm::new(self.focus, endpoint));
+            }
+            Command::Fill => {
+                let protocol = self.focus;
+                return match self.profile_endpoints.get(&protocol) {
+                    Some(endpoint) if self.pane(protocol).endpoint.is_none() => {
+                        self.use_endpoint(protocol, endpoint.clone())
+                    }
+                    Some(_) => Action::None,
+                    None => {
+                        self.status = Some(format!(
+                            "No profile gives a {} server here: press e to type one, or p to pick a profile.",
+                            protocol.label()
+                        ));
+                        Action::None
+                    }
+                };
+            }
+            Command::Profile => self.overlay = Overlay::Picker(Picker::default()),
+            Command::Login => self.overlay = Overlay::Password(PasswordForm::default()),
+            Command::Save => {
+                self.overlay = Overlay::Save(SaveForm {
+                    path: TextInput::new(self.default_save_path()),
+                    overwrite: false,
+                });
+            }
+            Command::Export => return Action::Export,
+        }
+        Action::None
+    }
+
+    /// Puts an endpoint into a pane and probes just that pane again.
+    fn use_endpoint(&mut self, protocol: Protocol, endpoint: Endpoint) -> Action {
+        if let Some(pane) = self.panes.get_mut(&protocol) {
+            pane.endpoint = Some(endpoint);
+        }
+        self.focus = protocol;
+        Action::Probe(self.start(&[protocol]))
+    }
+
+    /// The file to save exists: ask again, and overwrite on the next Enter.
+    pub fn confirm_overwrite(&mut self, path: &std::path::Path) {
+        self.overlay = Overlay::Save(SaveForm {
+            path: TextInput::new(path.display().to_string()),
+            overwrite: true,
+        });
+    }
+
+    fn default_save_path(&self) -> String {
+        let stem = self.address.as_deref().map_or_else(
+            || "account".into(),
+            |a| a.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"),
+        );
+        format!("{stem}.maildoctor.yaml")
+    }
+}
+
+fn cycle(protocol: Protocol, step: usize) -> Protocol {
+    let i = Protocol::ALL
+        .iter()
+        .position(|p| *p == protocol)
+        .unwrap_or(0);
+    Protocol::ALL[(i + step) % Protocol::ALL.len()]
+}
