@@ -121,6 +121,13 @@ impl Checkup {
         })
     }
 
+    /// Logs in with this secret: every protocol gets credentials with the user name it wants.
+    pub fn set_login(&mut self, login: LoginSecret) -> Result<(), CheckError> {
+        self.settings.credentials = credentials(&self.resolved, &login)?;
+        self.options.login = Some(login);
+        Ok(())
+    }
+
     /// The probe plan: configured endpoints (filtered by `only`), alternatives.
     pub fn plan(&self) -> CheckPlan {
         plan(&self.resolved, &self.static_findings, &self.options)

@@ -174,10 +174,13 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
-/// The library's words for login methods, listed in `--help` and checked by clap.
+/// The library's words for login methods, listed with what they mean in `--help` and checked
+/// by clap.
 fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(AuthMethod::ALL.map(AuthMethod::as_str))
+    use clap::builder::{PossibleValue, TypedValueParser};
+    let values =
+        AuthMethod::ALL.map(|method| PossibleValue::new(method.as_str()).help(method.describe()));
+    clap::builder::PossibleValuesParser::new(values)
         .map(|word| AuthMethod::from_word(&word).unwrap_or(AuthMethod::Password))
 }
 

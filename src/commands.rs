@@ -117,13 +117,14 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
 /// The account and the check's options from the flags; the secret for `--login` is read here.
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let layer = account_layer(&args.lint.account)?;
-    let mut options = check_options(args);
+    let mut checkup = Checkup::new(layer, store, check_options(args))?;
+    // Asked last, so a bad --ca-file or --dns-server fails before anyone types a password;
+    // the prompt names the user the account resolved to.
     if args.login {
-        // The prompt names the user, so the account is resolved first.
-        let resolved = resolve(layer.clone(), store)?;
-        options.login = Some(login_secret(&resolved, args)?);
+        let secret = login_secret(&checkup.resolved, args)?;
+        checkup.set_login(secret)?;
     }
-    Ok(Checkup::new(layer, store, options)?)
+    Ok(checkup)
 }
 
 /// The plain options of a check; the secret comes separately.

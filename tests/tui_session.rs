@@ -219,3 +219,52 @@ fn only_keeps_the_other_panes_empty_even_with_a_profile() {
         "f can still fill IMAP on purpose"
     );
 }
+
+#[test]
+fn only_keeps_the_other_servers_in_the_account_for_the_rules_and_the_saved_file() {
+    let dir = scratch("only");
+    let mut d = dashboard(&[
+        "alice@example.org",
+        "--smtp",
+        "127.0.0.1:587",
+        "--imap",
+        "127.0.0.1:143/tls",
+        "--only",
+        "smtp",
+    ]);
+    let mut app = d.new_app();
+    assert!(
+        app.pane(Protocol::Imap).endpoint.is_none(),
+        "IMAP not shown"
+    );
+    let first = app.start_all();
+    carry_out(&mut d, &mut app, Action::Probe(first)).expect("probing does not quit");
+    let imap_mismatch =
+        d.checkup.static_findings.iter().any(|f| {
+            f.protocol == Some(Protocol::Imap) && f.id.as_str() == "port-security-mismatch"
+        });
+    assert!(
+        imap_mismatch,
+        "the IMAP server given is still linted, as `check --only smtp` does"
+    );
+    carry_out(&mut d, &mut app, Action::PickProfile("gmail".into())).unwrap();
+    assert_eq!(
+        d.checkup
+            .resolved
+            .account
+            .endpoint(Protocol::Imap)
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("127.0.0.1:143/tls"),
+        "picking a profile keeps the IMAP server given"
+    );
+    let path = dir.join("only.yaml");
+    assert!(matches!(d.save(&path, false), Saved::Written(_)));
+    let saved = load_account_file(&path).unwrap();
+    assert_eq!(
+        saved.imap.map(|e| e.port),
+        Some(Some(143)),
+        "the saved file keeps it"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,6 +39,15 @@ impl AuthMethod {
         AuthMethod::ALL.into_iter().find(|m| m.as_str() == word)
     }
 
+    /// What the method is, for `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "A password (or an app password) sent over the connection",
+            AuthMethod::Oauth2 => "An OAuth2 access token (XOAUTH2 / OAUTHBEARER)",
+            AuthMethod::None => "No login: a relay that trusts the network, or receive-only checks",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Password => "password",

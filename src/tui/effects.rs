@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::account::{AuthMethod, PartialEndpoint, Protocol, account_yaml};
-use crate::check::{CheckError, Checkup, LoginSecret, credentials};
+use crate::check::{CheckError, Checkup, LoginSecret};
 use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::Finding;
 use crate::lint::lint_resolved;
@@ -111,6 +111,8 @@ impl Dashboard {
                 return None;
             }
             Action::None => return Some(Vec::new()),
+            // Nothing to start (no pane configured): nothing changes, not even the clock.
+            Action::Probe(runs) if runs.is_empty() => return Some(Vec::new()),
             Action::Probe(runs) => {
                 self.sync_endpoints(app);
                 self.spawn(&runs);
@@ -147,18 +149,15 @@ impl Dashboard {
     /// Takes the panes' endpoints (edited, applied, filled) into the account; the static
     /// rules run again on them.
     pub fn sync_endpoints(&mut self, app: &App) {
+        // An empty pane takes nothing away: with `--only` the account keeps the servers the
+        // user gave for the other protocols, for the static rules, the saved file and reports.
         for (protocol, pane) in &app.panes {
-            match &pane.endpoint {
-                Some(e) => {
-                    self.checkup
-                        .resolved
-                        .account
-                        .endpoints
-                        .insert(*protocol, e.clone());
-                }
-                None => {
-                    self.checkup.resolved.account.endpoints.remove(protocol);
-                }
+            if let Some(e) = &pane.endpoint {
+                self.checkup
+                    .resolved
+                    .account
+                    .endpoints
+                    .insert(*protocol, e.clone());
             }
         }
         self.checkup.static_findings = lint_resolved(
@@ -246,7 +245,7 @@ impl Dashboard {
     }
 
     fn set_credentials(&mut self, login: LoginSecret) -> Result<(), String> {
-        let credentials = credentials(&self.checkup.resolved, &login).map_err(|e| match e {
+        self.checkup.set_login(login).map_err(|e| match e {
             CheckError::NoUsername => {
                 "A login needs a user name: quit and give an address or --user.".to_owned()
             }
@@ -254,18 +253,19 @@ impl Dashboard {
                 format!("The {what} contains a line break; nothing was sent.")
             }
             other => other.to_string(),
-        })?;
-        self.checkup.settings.credentials = credentials;
-        self.checkup.options.login = Some(login);
-        Ok(())
+        })
     }
 
     /// Compares with another profile: the panes keep what they have, empty ones are filled.
     pub fn pick_profile(&mut self, id: &str, app: &App) -> Result<(), String> {
         let mut layer = self.checkup.layer.clone();
         layer.profile = Some(id.to_owned());
+        // The panes' servers (edited or applied) win; an empty pane keeps what was given.
         for (protocol, pane) in &app.panes {
-            let given = pane.endpoint.as_ref().map(|e| PartialEndpoint {
+            let Some(e) = &pane.endpoint else {
+                continue;
+            };
+            let given = Some(PartialEndpoint {
                 host: e.host.clone(),
                 port: Some(e.port),
                 security: Some(e.security),

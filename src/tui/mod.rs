@@ -68,12 +68,17 @@ async fn event_loop(
         .unwrap_or_default()
         .into();
     'outer: loop {
+        let was_running = app.running();
         while let Some(msg) = pending.pop_front() {
             let action = app.update(msg);
             match d.perform(action, &app) {
                 Some(more) => pending.extend(more),
                 None => break 'outer,
             }
+        }
+        // A run that starts after an idle spell gets its first tick a tick from now.
+        if !was_running && app.running() {
+            tick.reset();
         }
         terminal
             .draw(|frame| view::draw(frame, &app, &d.theme))

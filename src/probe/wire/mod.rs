@@ -24,7 +24,7 @@ pub enum WireError {
     ReplyTooLong,
     #[error("binary data where text was expected")]
     Binary,
-    #[error("malformed reply: \"{}\"", .0.escape_debug())]
+    #[error("malformed reply: \"{}\"", shown(.0))]
     Malformed(String),
 }
 
@@ -47,9 +47,30 @@ pub fn looks_like_tls(bytes: &[u8]) -> bool {
     matches!(bytes, [0x15 | 0x16, 0x03, 0x00..=0x04, ..])
 }
 
+/// A server's line as it can be shown: control characters escaped, the rest as sent.
+fn shown(line: &str) -> String {
+    line.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_reply_is_shown_as_sent_with_control_characters_escaped() {
+        assert_eq!(
+            WireError::Malformed("Can't \"go\"\t\u{7}".into()).to_string(),
+            "malformed reply: \"Can't \"go\"\\t\\u{7}\""
+        );
+    }
 
     #[test]
     fn control_bytes_and_invalid_utf8_are_binary() {
