@@ -286,3 +286,105 @@ fn no_password_goes_to_a_server_whose_certificate_is_not_trusted() {
         "no login command was sent"
     );
 }
+
+/// Hostile servers of every protocol that end each reply with what the client sent and its
+/// base64 decoded: the password, its SASL blobs, its IMAP-quoted form all come back.
+fn echoing(auth: &'static str) -> Vec<(String, String)> {
+    let server = |proto, tls| {
+        serve(Behaviour::Mail(MailServer {
+            echo: true,
+            auth,
+            ..MailServer::new(proto, tls)
+        }))
+    };
+    vec![
+        (
+            "--smtp".to_owned(),
+            format!(
+                "{}/starttls",
+                server(Proto::Smtp, Tls::Starttls(Cert::Good))
+            ),
+        ),
+        (
+            "--imap".to_owned(),
+            format!("{}/tls", server(Proto::Imap, Tls::Implicit(Cert::Good))),
+        ),
+        (
+            "--pop3".to_owned(),
+            format!(
+                "{}/starttls",
+                server(Proto::Pop3, Tls::Starttls(Cert::Good))
+            ),
+        ),
+    ]
+}
+
+/// Every form in which `secret` went over the wire or may come back.
+fn forms(secret: &str) -> Vec<String> {
+    let user = "alice@fixture.example";
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    vec![
+        secret.to_owned(),
+        secret.replace('\\', "\\\\").replace('"', "\\\""),
+        b64(secret.to_owned()),
+        b64(format!("\0{user}\0{secret}")),
+        b64(format!("user={user}\x01auth=Bearer {secret}\x01\x01")),
+    ]
+}
+
+#[test]
+fn a_server_that_echoes_the_credentials_gets_them_shown_nowhere() {
+    let servers = echoing("PLAIN LOGIN");
+    for password in [PASSWORD, "p\"ss\\word 1", "pä\"ss\\wörd 2"] {
+        for format in ["text", "json"] {
+            let (out, _) = run(password, format, &servers);
+            assert!(
+                out.contains("you sent:"),
+                "the servers did echo ({format}):\n{out}"
+            );
+            for form in forms(password) {
+                assert!(
+                    !out.contains(&form),
+                    "{format} output shows {form:?} for password {password:?}:\n{out}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_server_that_echoes_an_oauth_token_gets_it_shown_nowhere() {
+    let token = "ya29.a0-secret-token_value";
+    let servers = echoing("XOAUTH2");
+    for format in ["text", "json"] {
+        let mut cmd = maildoctor();
+        cmd.env("TOKEN_FOR_TEST", token)
+            .args([
+                "check",
+                "alice@fixture.example",
+                "--login",
+                "--oauth-token-env",
+                "TOKEN_FOR_TEST",
+                "--verbose",
+                "--no-alternatives",
+                "--timeout",
+                "5",
+                "--format",
+                format,
+                "--only",
+                "smtp",
+            ])
+            .args(["--ca-file", pki().ca_file.to_str().unwrap()])
+            .args([&servers[0].0, &servers[0].1]);
+        let out = cmd.output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("you sent:"), "the server did echo:\n{all}");
+        for form in forms(token) {
+            assert!(!all.contains(&form), "{format} shows {form:?}:\n{all}");
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::events::{EventSink, ProbeEvent};
 use super::observation::{Direction, TranscriptLine};
+use super::scrub::Scrubber;
 
 /// Lines in the order they happened, timed from the start of the endpoint's probe.
 /// Each line is also sent to the event sink as it happens, for live views. Clones share the
@@ -15,6 +16,8 @@ pub struct Transcript {
     start: Instant,
     lines: Arc<Mutex<Vec<TranscriptLine>>>,
     sink: Option<EventSink>,
+    /// Every secret the check sends, to scrub from what the server says.
+    scrubber: Arc<Scrubber>,
 }
 
 impl Transcript {
@@ -23,6 +26,7 @@ impl Transcript {
             start,
             lines: Arc::default(),
             sink: None,
+            scrubber: Arc::default(),
         }
     }
 
@@ -31,19 +35,23 @@ impl Transcript {
         start: Instant,
         sink: EventSink,
         log: Arc<Mutex<Vec<TranscriptLine>>>,
+        scrubber: Arc<Scrubber>,
     ) -> Transcript {
         Transcript {
             start,
             lines: log,
             sink: Some(sink),
+            scrubber,
         }
     }
 
+    /// Records a line, scrubbed of every secret the check sends (a server may echo them).
     pub fn push(&mut self, direction: Direction, text: impl Into<String>) {
+        let text = text.into();
         let line = TranscriptLine {
             at: self.start.elapsed(),
             direction,
-            text: text.into(),
+            text: self.scrubber.scrub(&text).into_owned(),
         };
         if let Some(sink) = &self.sink {
             sink.send(|id| ProbeEvent::Transcript {

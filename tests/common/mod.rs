@@ -151,6 +151,8 @@ pub struct MailServer {
     pub refusal: &'static str,
     /// Understands EHLO; a very old SMTP server knows only HELO.
     pub ehlo: bool,
+    /// Hostile: every reply ends with what the client sent, and its last word base64-decoded.
+    pub echo: bool,
 }
 
 impl MailServer {
@@ -165,6 +167,7 @@ impl MailServer {
             auth: "PLAIN LOGIN",
             password: "correct horse",
             ehlo: true,
+            echo: false,
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -416,6 +419,16 @@ async fn answer<S: AsyncWrite + Unpin>(
     } else {
         ""
     };
+    // What an echoing server adds to its reply's last line: the command as sent, and its
+    // last word decoded (NULs and ^As as spaces: still text).
+    let echo = |reply: String| {
+        if !server.echo {
+            return reply;
+        }
+        let last = cmd.rsplit(' ').next().unwrap_or_default();
+        let shown = decoded(last).replace(['\0', '\x01'], " ");
+        format!("{reply} (you sent: {cmd}; that is: {shown})")
+    };
     if let Some(t) = pending.take() {
         let ok = password_ok(&decoded(cmd));
         let reply = match (server.proto, ok) {
@@ -425,7 +438,8 @@ async fn answer<S: AsyncWrite + Unpin>(
             (Proto::Pop3, true) => "+OK Logged in.".to_owned(),
             (_, false) => server.refusal.to_owned(),
         };
-        out.write_all(format!("{reply}\r\n").as_bytes()).await?;
+        out.write_all(format!("{}\r\n", echo(reply)).as_bytes())
+            .await?;
         return Ok(true);
     }
     let reply: String = match server.proto {
@@ -548,6 +562,7 @@ async fn answer<S: AsyncWrite + Unpin>(
             }
         }
     };
-    out.write_all(format!("{reply}\r\n").as_bytes()).await?;
+    out.write_all(format!("{}\r\n", echo(reply)).as_bytes())
+        .await?;
     Ok(true)
 }

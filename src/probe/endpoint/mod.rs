@@ -20,6 +20,7 @@ use super::connect::Pending;
 use super::events::{EventSink, ProbeEvent};
 use super::observation::TranscriptLine;
 use super::observation::{Failure, Observation, StageName, StageStatus};
+use super::scrub::Scrubber;
 use super::settings::ProbeSettings;
 use tls_pass::{Pass, PassEnd};
 
@@ -41,6 +42,9 @@ pub async fn probe_endpoint(
         pending: None,
         settings,
         log: Arc::default(),
+        // Every protocol's credentials, not only this one's: one server may hear the password
+        // over SMTP and echo it in its IMAP greeting.
+        scrubber: Arc::new(Scrubber::new(settings.credentials.values())),
     };
     let limit = settings.timeouts.endpoint;
     if tokio::time::timeout(limit, run.go(login)).await.is_err() {
@@ -67,6 +71,9 @@ pub async fn probe_endpoint(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
     run.obs.elapsed = started.elapsed();
+    // The dialogue parsed what the server sent as it came; what is kept and shown has no
+    // secret in it.
+    run.scrubber.observation(&mut run.obs);
     let observation = run.obs;
     run.sink.send(|id| ProbeEvent::Finished {
         id,
@@ -85,6 +92,7 @@ struct Run<'a> {
     settings: &'a ProbeSettings,
     /// Every connection's transcript lines, in order; shared so a cut-off dialogue keeps them.
     log: Arc<Mutex<Vec<TranscriptLine>>>,
+    scrubber: Arc<Scrubber>,
 }
 
 impl Run<'_> {

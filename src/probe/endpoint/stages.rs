@@ -24,7 +24,7 @@ impl Run<'_> {
             name,
             status,
             elapsed: since.elapsed(),
-            detail: detail.into(),
+            detail: self.scrubber.scrub(&detail.into()).into_owned(),
         };
         self.sink.send(|id| ProbeEvent::StageFinished {
             id,
@@ -44,7 +44,12 @@ impl Run<'_> {
     }
 
     pub(super) fn transcript(&self) -> Transcript {
-        Transcript::streaming(self.started, self.sink.clone(), Arc::clone(&self.log))
+        Transcript::streaming(
+            self.started,
+            self.sink.clone(),
+            Arc::clone(&self.log),
+            Arc::clone(&self.scrubber),
+        )
     }
 
     pub(super) fn note(&mut self, text: &str) {
