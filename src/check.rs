@@ -75,10 +75,10 @@ pub struct LoginSecret {
 pub enum CheckError {
     #[error(transparent)]
     Resolve(#[from] ResolveError),
-    #[error("cannot read --ca-file {path}: {source}")]
+    #[error("cannot read --ca-file {path}: {error}")]
     CaFile {
         path: String,
-        source: std::io::Error,
+        error: crate::files::ReadError,
     },
     #[error(transparent)]
     Tls(#[from] TlsSetupError),
@@ -245,9 +245,11 @@ fn probe_settings(
     let ca = match &options.ca_file {
         Some(path) => Some((
             path.display().to_string(),
-            std::fs::read_to_string(path).map_err(|source| CheckError::CaFile {
-                path: path.display().to_string(),
-                source,
+            crate::files::read_text(path, crate::files::MAX_PEM_FILE).map_err(|error| {
+                CheckError::CaFile {
+                    path: path.display().to_string(),
+                    error,
+                }
             })?,
         )),
         None => None,

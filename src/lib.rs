@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub(crate) mod diagnose;
 pub mod exit;
+pub mod files;
 pub mod finding;
 pub mod lint;
 pub mod probe;

@@ -356,3 +356,76 @@ fn an_account_file_is_read_and_flags_override_it() {
         .assert()
         .code(0);
 }
+
+/// A FIFO or a device where a file is expected: refused at once with the reason, exit 3;
+/// never read (a FIFO blocks a reader forever, /dev/zero fills the memory).
+#[test]
+fn special_files_are_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("maildoctor-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("profiles")).unwrap();
+    let fifo = dir.join("account.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .arg(dir.join("profiles/evil.yaml"))
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo works here");
+    let fifo = fifo.to_str().unwrap();
+    let profiles = dir.join("profiles");
+    let profiles = profiles.to_str().unwrap();
+    let not_a_file = "not a regular file";
+    let cases: &[(&[&str], &str)] = &[
+        (&["lint", "--account", fifo], not_a_file),
+        (&["lint", "--account", "/dev/zero"], not_a_file),
+        (
+            // Loopback only, should the setup ever get as far as probing.
+            &[
+                "check",
+                "alice@example.org",
+                "--smtp",
+                "127.0.0.1:9/tls",
+                "--ca-file",
+                "/dev/zero",
+                "--no-alternatives",
+            ],
+            "cannot read --ca-file /dev/zero: it is not a regular file",
+        ),
+        (
+            &["--profiles-dir", profiles, "lint", "alice@outlook.com"],
+            "evil.yaml: it is not a regular file",
+        ),
+    ];
+    for (args, want) in cases {
+        maildoctor()
+            .args(*args)
+            .timeout(std::time::Duration::from_secs(10))
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(*want))
+            .stdout(predicate::str::is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An account file that is not UTF-8 says where, and the cause once.
+#[test]
+fn a_latin1_account_file_names_the_first_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("maildoctor-latin1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("acct.yaml");
+    std::fs::write(&path, b"address: alice@outlook.com\nuser: j\xf6rg\n").unwrap();
+    let out = maildoctor()
+        .args(["lint", "--account", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("line 2, column 8"), "{stderr}");
+    assert_eq!(
+        stderr.matches("UTF-8").count(),
+        1,
+        "the cause once: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

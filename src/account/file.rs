@@ -51,11 +51,10 @@ impl AccountLayer {
 /// An account file that could not be used, with where in it the problem is.
 #[derive(Debug, Error)]
 pub enum AccountFileError {
-    #[error("cannot read account file {}: {source}", path.display())]
+    #[error("cannot read account file {}: {error}", path.display())]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: crate::files::ReadError,
     },
     #[error("{}:{line}:{column}: {message}", path.display())]
     Invalid {
@@ -68,9 +67,11 @@ pub enum AccountFileError {
 
 /// Reads and parses an account file.
 pub fn load_account_file(path: &Path) -> Result<AccountLayer, AccountFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| AccountFileError::Read {
-        path: path.to_owned(),
-        source,
+    let text = crate::files::read_text(path, crate::files::MAX_SETTINGS_FILE).map_err(|error| {
+        AccountFileError::Read {
+            path: path.to_owned(),
+            error,
+        }
     })?;
     parse_account_yaml(&text, path)
 }

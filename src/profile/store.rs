@@ -47,11 +47,10 @@ pub enum ProfileError {
         id: String,
         expected: String,
     },
-    #[error("cannot read profiles from {}: {source}", path.display())]
+    #[error("cannot read profiles from {}: {error}", path.display())]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: crate::files::ReadError,
     },
     #[error(
         "unknown profile \"{id}\"; run `maildoctor profiles` to list the {count} known ids, or add profiles/{id}.yaml to your profiles directory"
@@ -90,10 +89,10 @@ impl ProfileStore {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => {
+            Err(e) => {
                 return Err(ProfileError::Read {
                     path: dir.to_owned(),
-                    source,
+                    error: crate::files::ReadError::Io(e),
                 });
             }
         };
@@ -103,10 +102,12 @@ impl ProfileStore {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let text = crate::files::read_text(&path, crate::files::MAX_SETTINGS_FILE).map_err(
+                |error| ProfileError::Read {
+                    path: path.clone(),
+                    error,
+                },
+            )?;
             let file_name = path
                 .file_name()
                 .and_then(|n| n.to_str())
