@@ -202,6 +202,8 @@ finding_ids! {
         "The server offers password login before encryption; an app set wrongly would send it in the clear.";
     LoginFailed => "login-failed", Error, Other,
         "The server refused the login; its exact reply and what it usually means are shown.";
+    LoginTimeout => "login-timeout", Error, Other,
+        "The server took the login but never answered it: no verdict on the password.";
     LoginOk => "login-ok", Info, Other,
         "The login worked.";
     ProtocolViolation => "protocol-violation", Error, Other,

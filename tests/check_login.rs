@@ -53,6 +53,16 @@ fn servers() -> Vec<(String, String)> {
 }
 
 fn run(password: &str, format: &str, servers: &[(String, String)]) -> (String, i32) {
+    run_within(password, format, servers, "5")
+}
+
+/// As `run`, with `--timeout SECS`.
+fn run_within(
+    password: &str,
+    format: &str,
+    servers: &[(String, String)],
+    timeout: &str,
+) -> (String, i32) {
     let mut cmd = maildoctor();
     cmd.env("MAILDOCTOR_PASSWORD", password)
         .args([
@@ -62,7 +72,7 @@ fn run(password: &str, format: &str, servers: &[(String, String)]) -> (String, i
             "--verbose",
             "--no-alternatives",
             "--timeout",
-            "5",
+            timeout,
             "--format",
             format,
         ])
@@ -217,7 +227,7 @@ fn imap_without_sasl_ir_gets_the_token_after_the_servers_continuation() {
     let (code, text) = oauth2_check(Proto::Imap, token);
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("C: a3 AUTHENTICATE XOAUTH2"),
+        text.contains("C: a2 AUTHENTICATE XOAUTH2"),
         "two steps:\n{text}"
     );
     assert!(text.contains("login-ok"), "{text}");
@@ -387,4 +397,112 @@ fn a_server_that_echoes_an_oauth_token_gets_it_shown_nowhere() {
             assert!(!all.contains(&form), "{format} shows {form:?}:\n{all}");
         }
     }
+}
+
+/// The three protocols' fixtures, each changed by `tune`.
+fn tuned(tune: impl Fn(MailServer) -> MailServer) -> Vec<(String, String)> {
+    let spec = |flag: &str, proto, tls, security: &str| {
+        let addr = serve(Behaviour::Mail(tune(MailServer::new(proto, tls))));
+        (flag.to_owned(), format!("{addr}/{security}"))
+    };
+    vec![
+        spec("--smtp", Proto::Smtp, Tls::Starttls(Cert::Good), "starttls"),
+        spec("--imap", Proto::Imap, Tls::Implicit(Cert::Good), "tls"),
+        spec("--pop3", Proto::Pop3, Tls::Starttls(Cert::Good), "starttls"),
+    ]
+}
+
+fn finding_ids(out: &str) -> Vec<String> {
+    let report: serde_json::Value =
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["protocol"].as_str().unwrap_or("*"),
+                f["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_slow_but_successful_login_is_a_login() {
+    // --timeout 3 gives each command 1 s; the servers think for 1.5 s before they say yes.
+    let servers = tuned(|s| MailServer {
+        login_delay: std::time::Duration::from_millis(1500),
+        ..s
+    });
+    let (out, code) = run_within(PASSWORD, "json", &servers, "3");
+    assert_eq!(
+        finding_ids(&out),
+        ["smtp:login-ok", "imap:login-ok", "pop3:login-ok"],
+        "{out}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_login_that_is_never_answered_is_a_timeout_and_quotes_nothing() {
+    let servers = tuned(|s| MailServer {
+        login_delay: std::time::Duration::from_secs(60),
+        ..s
+    });
+    let started = std::time::Instant::now();
+    let (out, code) = run_within(WRONG, "json", &servers, "3");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "the endpoint limit bounds the login: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        finding_ids(&out),
+        [
+            "smtp:login-timeout",
+            "imap:login-timeout",
+            "pop3:login-timeout"
+        ],
+        "{out}"
+    );
+    assert_eq!(code, 2);
+    assert!(
+        !out.contains("slow down repeated failed logins") && !out.contains("refused"),
+        "no words the servers never said: {out}"
+    );
+}
+
+#[test]
+fn smtp_auth_answered_with_250_is_no_login() {
+    let addr = serve(Behaviour::Mail(MailServer {
+        auth_reply: Some("250 2.0.0 Ok"),
+        ..MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good))
+    }));
+    let servers = [("--smtp".to_owned(), format!("{addr}/starttls"))];
+    let (out, code) = run(PASSWORD, "json", &servers);
+    assert_eq!(finding_ids(&out), ["smtp:protocol-violation"], "{out}");
+    assert!(out.contains("250 2.0.0 Ok"), "the reply is quoted: {out}");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn imap_tags_are_fresh_across_starttls() {
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Starttls(Cert::Good),
+    )));
+    let servers = [("--imap".to_owned(), format!("{addr}/starttls"))];
+    let (out, code) = run(PASSWORD, "json", &servers);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let tags: Vec<&str> = report["endpoints"][0]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["direction"] == "sent")
+        .filter_map(|l| l["text"].as_str()?.split(' ').next())
+        .collect();
+    assert_eq!(tags, ["a1", "a2", "a3", "a4", "a5"], "{out}");
 }

@@ -39,6 +39,8 @@ pub struct Conn<S> {
     stream: S,
     buf: Vec<u8>,
     pub transcript: Transcript,
+    /// IMAP command tags used so far: each command gets a fresh one, STARTTLS or not.
+    tags: u32,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
@@ -47,7 +49,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             stream,
             buf: Vec::with_capacity(1024),
             transcript,
+            tags: 0,
         }
+    }
+
+    /// A tag no command on this connection has used (`a1`, `a2`, …).
+    pub fn next_tag(&mut self) -> String {
+        self.tags += 1;
+        format!("a{}", self.tags)
+    }
+
+    /// How many tags this connection has used.
+    pub fn tags_used(&self) -> u32 {
+        self.tags
+    }
+
+    /// The same connection after a STARTTLS upgrade goes on counting where it was.
+    pub fn continue_tags(&mut self, used: u32) {
+        self.tags = used;
     }
 
     /// Gives back the stream (for a STARTTLS upgrade). Bytes the server sent ahead of the

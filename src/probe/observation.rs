@@ -250,6 +250,9 @@ pub enum Failure {
     /// The server closed the connection or stopped answering mid-dialogue.
     #[error("{reason}")]
     Dropped { stage: StageName, reason: String },
+    /// The login got no answer at all within the time left to the endpoint.
+    #[error("no answer to the login within {:.1} s", after.as_secs_f32())]
+    LoginTimeout { after: Duration },
 }
 
 /// Everything one endpoint probe observed.

@@ -119,7 +119,8 @@ impl Scrubber {
                 | Failure::ConnectReset
                 | Failure::PlaintextOnTlsPort
                 | Failure::GreetingTimeout
-                | Failure::StarttlsNotOffered => {}
+                | Failure::StarttlsNotOffered
+                | Failure::LoginTimeout { .. } => {}
             }
         }
     }

@@ -106,6 +106,7 @@ pub fn failure_word(failure: &Failure) -> &'static str {
         Failure::TlsVersionTooOld { .. } => "tls-version-too-old",
         Failure::ProtocolViolation { .. } => "protocol-violation",
         Failure::Dropped { .. } => "connection-dropped",
+        Failure::LoginTimeout { .. } => "login-timeout",
     }
 }
 

@@ -153,6 +153,10 @@ pub struct MailServer {
     pub ehlo: bool,
     /// Hostile: every reply ends with what the client sent, and its last word base64-decoded.
     pub echo: bool,
+    /// How long it thinks before it answers a login (slow servers, penalty delays).
+    pub login_delay: Duration,
+    /// SMTP: this reply to AUTH, whatever was sent (a server that answers 250).
+    pub auth_reply: Option<&'static str>,
 }
 
 impl MailServer {
@@ -168,6 +172,8 @@ impl MailServer {
             password: "correct horse",
             ehlo: true,
             echo: false,
+            login_delay: Duration::ZERO,
+            auth_reply: None,
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -429,6 +435,19 @@ async fn answer<S: AsyncWrite + Unpin>(
         let shown = decoded(last).replace(['\0', '\x01'], " ");
         format!("{reply} (you sent: {cmd}; that is: {shown})")
     };
+    let rest_upper = upper.split_once(' ').map_or("", |(_, r)| r);
+    let is_login = pending.is_some()
+        || upper.starts_with("AUTH ")
+        || upper.starts_with("PASS ")
+        || rest_upper.starts_with("LOGIN ")
+        || rest_upper.starts_with("AUTHENTICATE ");
+    if is_login {
+        tokio::time::sleep(server.login_delay).await;
+        if let (Proto::Smtp, Some(reply)) = (server.proto, server.auth_reply) {
+            out.write_all(format!("{reply}\r\n").as_bytes()).await?;
+            return Ok(true);
+        }
+    }
     if let Some(t) = pending.take() {
         let ok = password_ok(&decoded(cmd));
         let reply = match (server.proto, ok) {

@@ -9,27 +9,33 @@ use super::super::wire::imap::{Completion, ImapLine, capabilities_in, parse_line
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
 use crate::probe::observation::AuthOutcome;
 
-/// Runs one tagged command; returns the untagged lines and the completion.
+/// What a tagged command got back.
+struct Answer {
+    tag: String,
+    untagged: Vec<String>,
+    completion: Completion,
+}
+
+/// Runs one command under a fresh tag; returns the untagged lines and the completion.
 async fn command(
     session: &mut Session,
-    tag: &str,
     text: &str,
     shown: Shown,
     limit: Duration,
-) -> Result<(Vec<String>, Completion), Stop> {
-    command_answering(session, tag, text, shown, None, limit).await
+) -> Result<Answer, Stop> {
+    command_answering(session, text, shown, None, limit).await
 }
 
 /// Runs one tagged command. The first `+` challenge gets `answer` (a SASL response, recorded as
 /// a secret); any further one, or one nobody expected, gets an empty line, which cancels.
 async fn command_answering(
     session: &mut Session,
-    tag: &str,
     text: &str,
     shown: Shown,
     mut answer: Option<String>,
     limit: Duration,
-) -> Result<(Vec<String>, Completion), Stop> {
+) -> Result<Answer, Stop> {
+    let tag = session.next_tag();
     session.send(&format!("{tag} {text}"), shown, limit).await?;
     let mut untagged = Vec::new();
     let mut size = 0;
@@ -38,7 +44,11 @@ async fn command_answering(
         match parse_line(&line)? {
             ImapLine::Untagged(text) => untagged.push(text),
             ImapLine::Tagged { tag: t, completion } if t == tag => {
-                return Ok((untagged, completion));
+                return Ok(Answer {
+                    tag,
+                    untagged,
+                    completion,
+                });
             }
             ImapLine::Tagged { .. } => return Err(WireError::Malformed(line).into()),
             ImapLine::Continuation(_) => {
@@ -66,10 +76,10 @@ pub fn greeting(first: &str) -> Result<(String, Option<Capabilities>), Stop> {
 
 /// CAPABILITY.
 pub async fn capabilities(session: &mut Session, limit: Duration) -> Result<Capabilities, Stop> {
-    let (untagged, completion) =
-        command(session, "a1", "CAPABILITY", Shown::Command, limit).await?;
-    match completion {
-        Completion::Ok(_) => Ok(untagged
+    let answer = command(session, "CAPABILITY", Shown::Command, limit).await?;
+    match answer.completion {
+        Completion::Ok(_) => Ok(answer
+            .untagged
             .iter()
             .find_map(|line| capabilities_in(line))
             .unwrap_or_default()),
@@ -79,12 +89,12 @@ pub async fn capabilities(session: &mut Session, limit: Duration) -> Result<Capa
 
 /// STARTTLS; `Ok` means the server is ready for the handshake.
 pub async fn starttls(session: &mut Session, limit: Duration) -> Result<(), Stop> {
-    match command(session, "a2", "STARTTLS", Shown::Command, limit)
-        .await?
-        .1
-    {
+    let answer = command(session, "STARTTLS", Shown::Command, limit).await?;
+    match answer.completion {
         Completion::Ok(_) => Ok(()),
-        Completion::No(text) | Completion::Bad(text) => Err(Stop::Refused(format!("a2 {text}"))),
+        Completion::No(text) | Completion::Bad(text) => {
+            Err(Stop::Refused(format!("{} {text}", answer.tag)))
+        }
     }
 }
 
@@ -106,12 +116,10 @@ pub async fn login(
     } else {
         ("LOGIN", None)
     };
-    let completion = match payload {
+    let answer = match payload {
         None => {
             let text = format!("LOGIN {} {}", quoted(user), quoted(secret));
-            command(session, "a3", &text, Shown::Command, limit)
-                .await?
-                .1
+            command(session, &text, Shown::Command, limit).await?
         }
         // With SASL-IR (RFC 4959, part of IMAP4rev2) the response rides on the command;
         // otherwise it answers the server's "+".
@@ -119,21 +127,18 @@ pub async fn login(
             if caps.keywords.contains("SASL-IR") || caps.keywords.contains("IMAP4REV2") =>
         {
             let text = format!("AUTHENTICATE {mechanism} {payload}");
-            command(session, "a3", &text, Shown::Command, limit)
-                .await?
-                .1
+            command(session, &text, Shown::Command, limit).await?
         }
         Some(payload) => {
             let text = format!("AUTHENTICATE {mechanism}");
-            command_answering(session, "a3", &text, Shown::Command, Some(payload), limit)
-                .await?
-                .1
+            command_answering(session, &text, Shown::Command, Some(payload), limit).await?
         }
     };
-    let (ok, reply) = match completion {
-        Completion::Ok(t) => (true, format!("a3 OK {t}")),
-        Completion::No(t) => (false, format!("a3 NO {t}")),
-        Completion::Bad(t) => (false, format!("a3 BAD {t}")),
+    let tag = answer.tag;
+    let (ok, reply) = match answer.completion {
+        Completion::Ok(t) => (true, format!("{tag} OK {t}")),
+        Completion::No(t) => (false, format!("{tag} NO {t}")),
+        Completion::Bad(t) => (false, format!("{tag} BAD {t}")),
     };
     Ok(AuthOutcome {
         mechanism: mechanism.to_owned(),
@@ -144,5 +149,5 @@ pub async fn login(
 
 /// LOGOUT.
 pub async fn quit(session: &mut Session, limit: Duration) {
-    let _ = command(session, "a4", "LOGOUT", Shown::Command, limit).await;
+    let _ = command(session, "LOGOUT", Shown::Command, limit).await;
 }

@@ -122,9 +122,17 @@ pub async fn login(
         }
         ("LOGIN", reply)
     };
+    // Only 235 says the login worked (RFC 4954 §6); another 2xx is no answer to AUTH.
+    if reply.is_positive() && reply.code != 235 {
+        return Err(WireError::Unexpected {
+            reply: reply.text(),
+            expected: "235 (authentication successful)",
+        }
+        .into());
+    }
     Ok(AuthOutcome {
         mechanism: mechanism.to_owned(),
-        ok: reply.is_positive(),
+        ok: reply.code == 235,
         reply: reply.text(),
     })
 }

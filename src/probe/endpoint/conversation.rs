@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use super::super::conn::{Conn, ConnError};
 use super::super::dialogue::{self, BoxStream, Session, Stop};
-use super::super::observation::{AuthOutcome, Failure, GreetingInfo, StageName, StageStatus};
+use super::super::observation::{Failure, GreetingInfo, StageName, StageStatus};
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::greeting::classify;
 use super::Run;
@@ -233,8 +233,13 @@ impl Run<'_> {
         let placeholder: BoxStream =
             Box::new(tokio::io::join(tokio::io::empty(), tokio::io::sink()));
         let plain = std::mem::replace(session, Conn::new(placeholder, self.transcript()));
+        let tags = plain.tags_used();
         match self.tls(addr, plain.into_stream(), pass, true).await {
-            Ok(tls_session) => *session = tls_session,
+            Ok(mut tls_session) => {
+                // IMAP tags go on counting: a1 CAPABILITY, a2 STARTTLS, a3 CAPABILITY.
+                tls_session.continue_tags(tags);
+                *session = tls_session;
+            }
             Err(end) => return Ok(Step::End(end)),
         }
         self.start(StageName::Capabilities);
@@ -272,19 +277,24 @@ impl Run<'_> {
             .effective_capabilities()
             .cloned()
             .unwrap_or_default();
-        let limit = self.settings.timeouts.command;
-        let outcome = match dialogue::login(protocol, session, &caps, &creds, limit).await {
+        // Servers delay their answer to a failed login on purpose (Dovecot's penalty grows
+        // to 15 s per address): the login may take what is left of the endpoint's time, less
+        // a moment to record the outcome.
+        let left = self
+            .settings
+            .timeouts
+            .endpoint
+            .saturating_sub(self.started.elapsed())
+            .saturating_sub(Duration::from_millis(200));
+        let outcome = match dialogue::login(protocol, session, &caps, &creds, left).await {
             Ok(outcome) => outcome,
-            // Servers delay failed logins on purpose (Dovecot's penalty grows to 15 s per
-            // address): a login with no answer in time is a refusal, not a broken server.
-            Err(Stop::Conn(ConnError::Timeout(limit))) => AuthOutcome {
-                mechanism: "(no answer)".to_owned(),
-                ok: false,
-                reply: format!(
-                    "no answer within {} s; servers slow down repeated failed logins on purpose",
-                    limit.as_secs_f32()
-                ),
-            },
+            // No answer is no refusal: it is said as it is, quoting nothing.
+            Err(Stop::Conn(ConnError::Timeout(after))) => {
+                let failure = Failure::LoginTimeout { after };
+                let detail = failure.to_string();
+                self.fail(failure, detail);
+                return Ok(());
+            }
             Err(e) => return Err(e),
         };
         let status = if outcome.ok {

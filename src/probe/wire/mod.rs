@@ -26,6 +26,15 @@ pub enum WireError {
     Binary,
     #[error("malformed reply: \"{}\"", shown(.0))]
     Malformed(String),
+    /// A well-formed reply that the protocol does not allow here.
+    #[error(
+        "the server answered \"{}\" where {expected} was expected",
+        shown(reply)
+    )]
+    Unexpected {
+        reply: String,
+        expected: &'static str,
+    },
 }
 
 /// Checks one received line (without its CRLF) for what no mail server sends: NUL and
