@@ -617,3 +617,34 @@ fn a_server_that_only_speaks_old_tls_is_named() {
             .contains("TLS 1.1")
     );
 }
+
+#[test]
+fn a_reply_dripped_line_by_line_ends_with_its_stage_limit() {
+    // Every line comes within the per-line limit; the greeting as a whole never ends. With
+    // --timeout 3 the greeting stage may take 1 s, the endpoint 3 s.
+    let drip = serve(Behaviour::Drip(
+        "220-still greeting",
+        Duration::from_millis(100),
+    ));
+    let report = expect(
+        &[("--smtp", spec(drip, "starttls"))],
+        &["smtp:connection-dropped"],
+    );
+    let stages = report["endpoints"][0]["stages"].as_array().unwrap();
+    let greeting = stages
+        .iter()
+        .find(|s| s["name"] == "greeting")
+        .expect("a greeting stage");
+    let took = greeting["elapsed_ms"].as_u64().unwrap();
+    assert!(
+        took < 1500,
+        "the greeting stage took {took} ms:\n{report:#}"
+    );
+    assert!(
+        greeting["detail"]
+            .as_str()
+            .unwrap()
+            .contains("kept sending but did not finish within 1 s"),
+        "{greeting:#}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The thin I/O layer: read one line with a deadline and a size cap, write one command,
 //! keep the transcript. Works over plain TCP and TLS alike.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -13,8 +13,11 @@ use super::wire::{MAX_LINE, MAX_REPLY, WireError, looks_like_tls, text_line};
 /// Why reading or writing a line failed.
 #[derive(Debug, Error)]
 pub enum ConnError {
-    #[error("no answer within {} s", .0.as_secs_f32())]
+    #[error("no answer within {}", secs(*.0))]
     Timeout(Duration),
+    /// The server kept answering, but too slowly to finish the step within its limit.
+    #[error("the server kept sending but did not finish within {}", secs(*.0))]
+    StageTimeout(Duration),
     #[error("the server closed the connection")]
     Closed,
     #[error("the server answered with TLS, not text")]
@@ -23,6 +26,16 @@ pub enum ConnError {
     Wire(#[from] WireError),
     #[error("connection error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A time limit as people say it: "10 s", "2.5 s".
+pub fn secs(d: Duration) -> String {
+    let tenths = (d.as_secs_f64() * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0} s")
+    } else {
+        format!("{tenths:.1} s")
+    }
 }
 
 /// Whether a line may be shown as sent, or carries a secret.
@@ -41,6 +54,12 @@ pub struct Conn<S> {
     pub transcript: Transcript,
     /// IMAP command tags used so far: each command gets a fresh one, STARTTLS or not.
     tags: u32,
+    /// The end of the current stage and its limit: reads never wait past it, so a server
+    /// that drips a reply line by line cannot stretch a stage.
+    stage: Option<(Instant, Duration)>,
+    /// Whether the server sent anything since the stage began: a stage cut short while it
+    /// did was too slow; one in which it said nothing got no answer.
+    stage_heard: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
@@ -50,7 +69,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             buf: Vec::with_capacity(1024),
             transcript,
             tags: 0,
+            stage: None,
+            stage_heard: false,
         }
+    }
+
+    /// Bounds everything read from now on by `limit` in total, until the next call.
+    pub fn bound_stage(&mut self, limit: Duration) {
+        self.stage = Some((Instant::now() + limit, limit));
+        self.stage_heard = false;
     }
 
     /// A tag no command on this connection has used (`a1`, `a2`, …).
@@ -79,14 +106,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Reads one line (CRLF or LF ended), failing on a deadline, on more than `MAX_LINE`
     /// bytes, on binary data, or on TLS bytes where text was expected.
     pub async fn read_line(&mut self, limit: Duration) -> Result<String, ConnError> {
-        if let Ok(result) = tokio::time::timeout(limit, self.read_line_inner()).await {
-            result
-        } else {
-            self.transcript.push(
-                Direction::Note,
-                format!("no answer within {} ms", limit.as_millis()),
-            );
-            Err(ConnError::Timeout(limit))
+        let stage_left = self
+            .stage
+            .map(|(end, stage)| (end.saturating_duration_since(Instant::now()), stage));
+        let (wait, cut_by_stage) = match stage_left {
+            Some((left, stage)) if left < limit => (left, Some(stage)),
+            _ => (limit, None),
+        };
+        if let Ok(result) = tokio::time::timeout(wait, self.read_line_inner()).await {
+            return result;
+        }
+        match cut_by_stage {
+            Some(stage) if !self.stage_heard => {
+                self.transcript.push(
+                    Direction::Note,
+                    format!("no answer within {} ms", stage.as_millis()),
+                );
+                Err(ConnError::Timeout(stage))
+            }
+            Some(stage) => {
+                self.transcript.push(
+                    Direction::Note,
+                    format!("the step took longer than {} ms", stage.as_millis()),
+                );
+                Err(ConnError::StageTimeout(stage))
+            }
+            None => {
+                self.transcript.push(
+                    Direction::Note,
+                    format!("no answer within {} ms", limit.as_millis()),
+                );
+                Err(ConnError::Timeout(limit))
+            }
         }
     }
 
@@ -129,6 +180,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 return Err(ConnError::Closed);
             }
             self.buf.extend_from_slice(&chunk[..n]);
+            self.stage_heard = true;
         }
     }
 

@@ -251,7 +251,7 @@ pub enum Failure {
     #[error("{reason}")]
     Dropped { stage: StageName, reason: String },
     /// The login got no answer at all within the time left to the endpoint.
-    #[error("no answer to the login within {:.1} s", after.as_secs_f32())]
+    #[error("no answer to the login within {}", crate::probe::conn::secs(*after))]
     LoginTimeout { after: Duration },
 }
 

@@ -195,6 +195,9 @@ pub enum Behaviour {
     Send(&'static [u8]),
     /// Sends an endless line.
     Flood,
+    /// Sends this line again and again, one every so often, forever: a reply that never ends
+    /// although every line comes in time.
+    Drip(&'static str, Duration),
 }
 
 /// Starts a fixture; it serves every connection until the test process ends.
@@ -253,6 +256,18 @@ async fn handle(mut stream: TcpStream, behaviour: Behaviour) {
         Behaviour::Send(bytes) => {
             let _ = stream.write_all(bytes).await;
             tokio::time::sleep(Duration::from_secs(120)).await;
+        }
+        Behaviour::Drip(line, every) => {
+            for _ in 0..1200 {
+                if stream
+                    .write_all(format!("{line}\r\n").as_bytes())
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(every).await;
+            }
         }
         Behaviour::Flood => {
             let chunk = vec![b'A'; 16 * 1024];

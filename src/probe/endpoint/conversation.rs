@@ -52,6 +52,7 @@ impl Run<'_> {
         if matches!(result, Ok(PassEnd::Done)) && self.obs.failure.is_none() {
             let limit = self.settings.timeouts.command.min(Duration::from_secs(2));
             self.start(StageName::Quit);
+            session.bound_stage(limit);
             dialogue::quit(self.obs.protocol, &mut session, limit).await;
             self.finish(StageStatus::Ok, "");
         }
@@ -81,6 +82,7 @@ impl Run<'_> {
             Step::End(end) => return Ok(end),
         };
         self.start(StageName::Capabilities);
+        session.bound_stage(self.settings.timeouts.command);
         let caps = self
             .capabilities(session, client_name, greeting_caps)
             .await?;
@@ -117,6 +119,8 @@ impl Run<'_> {
         let security = self.obs.endpoint.security;
         let timeouts = self.settings.timeouts;
         self.start(StageName::Greeting);
+        // The whole greeting, however many lines, within the greeting's limit.
+        session.bound_stage(timeouts.greeting);
         let greeting_started = Instant::now();
         let implicit_port =
             protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
@@ -217,6 +221,7 @@ impl Run<'_> {
             return Ok(Step::End(PassEnd::Done));
         }
         let limit = self.settings.timeouts.command;
+        session.bound_stage(limit);
         match dialogue::starttls(self.obs.protocol, session, limit).await {
             Ok(()) => self.finish(StageStatus::Ok, "server ready for TLS"),
             Err(Stop::Refused(text)) => {
@@ -243,6 +248,7 @@ impl Run<'_> {
             Err(end) => return Ok(Step::End(end)),
         }
         self.start(StageName::Capabilities);
+        session.bound_stage(self.settings.timeouts.command);
         let after = self.capabilities(session, client_name, None).await?;
         self.finish(StageStatus::Ok, format!("after TLS: {}", summarize(&after)));
         self.obs.capabilities_after_tls = Some(after);
@@ -286,10 +292,12 @@ impl Run<'_> {
             .endpoint
             .saturating_sub(self.started.elapsed())
             .saturating_sub(Duration::from_millis(200));
+        session.bound_stage(left);
         let outcome = match dialogue::login(protocol, session, &caps, &creds, left).await {
             Ok(outcome) => outcome,
-            // No answer is no refusal: it is said as it is, quoting nothing.
-            Err(Stop::Conn(ConnError::Timeout(after))) => {
+            // No answer is no refusal: it is said as it is, quoting nothing. (POP3's USER may
+            // be answered and its PASS not: the login is what got no answer.)
+            Err(Stop::Conn(ConnError::Timeout(after) | ConnError::StageTimeout(after))) => {
                 let failure = Failure::LoginTimeout { after };
                 let detail = failure.to_string();
                 self.fail(failure, detail);
