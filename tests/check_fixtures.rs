@@ -648,3 +648,17 @@ fn a_reply_dripped_line_by_line_ends_with_its_stage_limit() {
         "{greeting:#}"
     );
 }
+
+#[test]
+fn an_8_bit_greeting_is_text_shown_escaped() {
+    let latin1 = serve(Behaviour::Mail(MailServer {
+        greeting_bytes: Some(b"220 mail.example.de ESMTP Gr\xfc\xdfe aus M\xfcnchen"),
+        ..MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good))
+    }));
+    let report = expect(&[("--smtp", spec(latin1, "starttls"))], &[]);
+    let greeting = report["endpoints"][0]["greeting"].as_str().unwrap();
+    assert_eq!(
+        greeting, "220 mail.example.de ESMTP Gr\\xfc\\xdfe aus M\\xfcnchen",
+        "{report:#}"
+    );
+}

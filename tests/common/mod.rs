@@ -138,6 +138,8 @@ pub struct MailServer {
     pub tls: Tls,
     /// The greeting line, instead of the protocol's usual one.
     pub greeting: Option<&'static str>,
+    /// The greeting as raw bytes (8-bit banners), instead of either.
+    pub greeting_bytes: Option<&'static [u8]>,
     pub greeting_delay: Duration,
     /// Reply to STARTTLS with this refusal instead of going ahead.
     pub refuse_starttls: Option<&'static str>,
@@ -165,6 +167,7 @@ impl MailServer {
             proto,
             tls,
             greeting: None,
+            greeting_bytes: None,
             greeting_delay: Duration::ZERO,
             refuse_starttls: None,
             auth_before_tls: false,
@@ -308,6 +311,10 @@ fn acceptor(cert: Cert) -> TlsAcceptor {
 
 async fn greet<S: AsyncWrite + Unpin>(stream: &mut S, server: &MailServer) -> std::io::Result<()> {
     tokio::time::sleep(server.greeting_delay).await;
+    if let Some(bytes) = server.greeting_bytes {
+        stream.write_all(bytes).await?;
+        return stream.write_all(b"\r\n").await;
+    }
     let line = server.greeting.unwrap_or(match server.proto {
         Proto::Smtp => "220 fixture.test ESMTP ready",
         Proto::Imap => "* OK fixture IMAP ready",

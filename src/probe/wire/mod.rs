@@ -7,6 +7,7 @@ pub(crate) mod imap;
 pub(crate) mod pop3;
 pub(crate) mod smtp;
 
+use std::fmt::Write as _;
 use thiserror::Error;
 
 /// The longest line a probe accepts. RFC 5321 §4.5.3.1.5 allows 512 octets for SMTP replies;
@@ -38,8 +39,7 @@ pub enum WireError {
 }
 
 /// Checks one received line (without its CRLF) for what no mail server sends: NUL and
-/// other control bytes, or bytes that are not UTF-8 (servers send ASCII; UTF8 extensions
-/// still send valid UTF-8).
+/// other control bytes. Bytes that are not UTF-8 are kept, escaped.
 pub fn text_line(bytes: &[u8]) -> Result<String, WireError> {
     if bytes.len() > MAX_LINE {
         return Err(WireError::LineTooLong);
@@ -47,7 +47,16 @@ pub fn text_line(bytes: &[u8]) -> Result<String, WireError> {
     if bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(WireError::Binary);
     }
-    String::from_utf8(bytes.to_vec()).map_err(|_| WireError::Binary)
+    // Real servers send 8-bit banners (Latin-1 names of towns and firms): text all the same.
+    // Bytes that are not UTF-8 are shown as \xNN, so nothing is guessed or lost.
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            let _ = write!(text, "\\x{byte:02x}");
+        }
+    }
+    Ok(text)
 }
 
 /// Whether the first bytes a server sent are a TLS record (handshake or alert), which is what
@@ -88,7 +97,11 @@ mod tests {
             Ok("220 mail.example.org ESMTP".into())
         );
         assert_eq!(text_line(b"220 \x00\x01"), Err(WireError::Binary));
-        assert_eq!(text_line(b"\xff\xfe"), Err(WireError::Binary));
+        assert_eq!(
+            text_line(b"220 Gr\xfc\xdfe aus M\xfcnchen"),
+            Ok("220 Gr\\xfc\\xdfe aus M\\xfcnchen".into()),
+            "8-bit text is text, its odd bytes shown escaped"
+        );
         assert_eq!(
             text_line(&[b'a'; MAX_LINE + 1]),
             Err(WireError::LineTooLong)
