@@ -87,6 +87,16 @@ fn expect(list: &[(&str, String)], want: &[&str]) -> Value {
         expected_exit(want),
         "the worst finding decides the exit code: {list:?}"
     );
+    // Every error and warning says what to do, even if it is "tell the administrator".
+    for f in report["findings"].as_array().unwrap() {
+        if f["severity"] != "info" {
+            assert!(
+                f["fix"].as_str().is_some_and(|fix| !fix.is_empty()),
+                "{} has no fix: {f:#}",
+                f["id"]
+            );
+        }
+    }
     // Every endpoint ends within its limit (3 s here), whatever the server does.
     assert!(
         elapsed < Duration::from_secs(5),
@@ -427,6 +437,36 @@ fn imap_without_encryption_is_login_disabled() {
         &[("--imap", spec(addr, "plain"))],
         &["imap:login-disabled", "imap:plaintext-credentials"],
     );
+}
+
+#[test]
+fn login_offered_only_after_starttls_is_login_disabled_on_a_plain_connection() {
+    // Cyrus's POP3 (and Postfix's submission) list no login before STLS/STARTTLS: the fix is
+    // to turn encryption on, not another server.
+    for (proto, flag) in [(Proto::Pop3, "--pop3"), (Proto::Smtp, "--smtp")] {
+        let addr = serve(Behaviour::Mail(MailServer::new(
+            proto,
+            Tls::Starttls(Cert::Good),
+        )));
+        let p = &flag[2..];
+        let report = expect(
+            &[(flag, spec(addr, "plain"))],
+            &[
+                &format!("{p}:login-disabled"),
+                &format!("{p}:plaintext-credentials"),
+            ],
+        );
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "login-disabled")
+            .unwrap();
+        assert!(
+            finding["fix"].as_str().unwrap().contains("STARTTLS"),
+            "{finding:#}"
+        );
+    }
 }
 
 #[test]

@@ -41,12 +41,23 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             } else {
                 FindingId::LoginFailed
             };
-            out.push(Finding::new(
-                id,
-                p,
-                format!("{} login refused by {host}", obs.protocol.label()),
-                explanation,
-            ));
+            let fix = if refused_unencrypted {
+                format!(
+                    "Set encryption to STARTTLS or SSL/TLS ({})",
+                    describe_pairs(obs.protocol)
+                )
+            } else {
+                "Check the user name and the password (an app password, where the provider asks for one); if both are right, do what the server's words say".to_owned()
+            };
+            out.push(
+                Finding::new(
+                    id,
+                    p,
+                    format!("{} login refused by {host}", obs.protocol.label()),
+                    explanation,
+                )
+                .with_fix(fix),
+            );
         }
     }
     if !obs.reached_service() || account.auth == AuthMethod::None {
@@ -65,6 +76,25 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             format!("{host} refuses logins without encryption"),
             "The server announces that it will not accept a password over this unencrypted connection (LOGINDISABLED). It is right to: turn on encryption.".to_owned(),
         ).with_fix(format!("Use {}", describe_pairs(obs.protocol))));
+    } else if obs.endpoint.security == Security::Plain && caps.starttls && !password_ok && !oauth_ok
+    {
+        // Cyrus's POP3, Postfix's submission: no login until the connection is encrypted.
+        out.push(
+            Finding::new(
+                FindingId::LoginDisabled,
+                p,
+                format!("{host} offers login only after STARTTLS"),
+                format!(
+                    "On this unencrypted connection the server offers no way to log in, but it offers {}: it takes a password only once the connection is encrypted. It is right to: turn on encryption.",
+                    if obs.protocol == Protocol::Pop3 { "STLS" } else { "STARTTLS" }
+                ),
+            )
+            .with_fix(format!(
+                "Set encryption to STARTTLS on port {}, or use {}",
+                obs.endpoint.port,
+                describe_pairs(obs.protocol)
+            )),
+        );
     } else if !password_ok && !oauth_ok {
         out.push(
             Finding::new(

@@ -37,13 +37,13 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("{host}:{port} accepted the connection but never greeted"),
             "The connection opened, but no greeting arrived in time. The server is stuck or overloaded, or a proxy holds the connection.".to_owned(),
-        )),
+        ).with_fix(format!("Try again later, or the other standard port ({p1} with {}, {p2} with {}); if it stays silent, tell the server's administrator that it accepts connections but never greets", s1.label(), s2.label()))),
         Some(Failure::ServerRejected { text }) => Some(Finding::new(
             FindingId::ServerRejected,
             p,
             format!("{host} refused service: {text}"),
             "The server answered, but its greeting refuses service: it may be overloaded, in maintenance, or blocking this network (look for a block list in the text).".to_owned(),
-        )),
+        ).with_fix(format!("If the text names a block list, ask the provider to unblock this network (quote: \"{text}\"); otherwise try again later, or from another network"))),
         Some(Failure::StarttlsNotOffered) => Some(Finding::new(
             FindingId::StarttlsNotOffered,
             p,
@@ -55,25 +55,25 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             "STARTTLS failed".to_owned(),
             format!("The server offered STARTTLS, but the upgrade did not work: {reason}."),
-        )),
+        ).with_fix(format!("Try port {} with SSL/TLS; if STARTTLS must work here, tell the server's administrator, quoting: {reason}", if s1 == Security::Tls { p1 } else { p2 }))),
         Some(Failure::TlsHandshakeFailed { reason }) => Some(Finding::new(
             FindingId::TlsHandshakeFailed,
             p,
             format!("The TLS handshake with {host}:{port} failed"),
             format!("The encrypted connection could not be set up: {reason}."),
-        )),
+        ).with_fix(format!("The server's TLS is broken or refuses this client: tell its administrator, quoting \"{reason}\"; meanwhile try {p1} with {} or {p2} with {}", s1.label(), s2.label()))),
         Some(Failure::TlsVersionTooOld { reason }) => Some(Finding::new(
             FindingId::TlsVersionTooOld,
             p,
             format!("{host}:{port} only speaks old TLS versions"),
             format!("The server offers only TLS 1.1 or older, which current mail apps and this computer refuse ({reason}). The server needs updating."),
-        )),
+        ).with_fix("Ask the server's administrator (or the provider) to enable TLS 1.2 or 1.3; there is no safe setting on your side")),
         Some(Failure::ProtocolViolation { reason }) => Some(Finding::new(
             FindingId::ProtocolViolation,
             p,
             format!("{host}:{port} sent something that is not {}", obs.protocol.label()),
             format!("The server's reply broke the protocol ({reason}). It may be another kind of service, a broken proxy, or a hostile server."),
-        )),
+        ).with_fix(format!("Check the host and port ({} uses {p1} with {} or {p2} with {}); if they are right, tell the server's administrator, quoting: {reason}", obs.protocol.label(), s1.label(), s2.label()))),
         Some(Failure::LoginTimeout { after }) => Some(
             Finding::new(
                 FindingId::LoginTimeout,
@@ -91,7 +91,7 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("{host}:{port} stopped during {}", stage_words(*stage)),
             format!("The dialogue broke off: {reason}."),
-        )),
+        ).with_fix("Try again; if it breaks off at the same step every time, tell the server's administrator (or check a firewall or antivirus that inspects mail connections)")),
         _ => None,
     };
     out.extend(finding);
@@ -103,7 +103,7 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("{host} took {:.1} s to greet", greeting.elapsed.as_secs_f32()),
             "A greeting this slow comes from a tarpit (a server that slows down suspected spammers), an overloaded server, or an antivirus program that intercepts mail connections. Mail apps with short timeouts give up.".to_owned(),
-        ));
+        ).with_fix("Raise the mail app's server timeout to a minute; if an antivirus program scans mail connections, turn that scanning off"));
     }
     out
 }

@@ -44,19 +44,19 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("{host} is unreachable"),
             "There is no route to the server, or a firewall rejects the connection outright. Check the network connection and any VPN or firewall.".to_owned(),
-        )),
+        ).with_fix("Check the network connection, the VPN and the firewall, or try another network")),
         Some(Failure::ConnectReset) => Some(Finding::new(
             FindingId::ConnectReset,
             p,
             format!("The connection to {host}:{port} was reset"),
             "The connection was cut as it opened: a firewall, an intrusion-prevention system, or a server that is overloaded or blocks this address.".to_owned(),
-        )),
+        ).with_fix("Try again later or from another network; if it keeps happening, ask the provider whether it blocks this address")),
         Some(Failure::ConnectOther(reason)) => Some(Finding::new(
             FindingId::ConnectUnreachable,
             p,
             format!("Could not connect to {host}:{port}"),
             format!("The connection failed: {reason}."),
-        )),
+        ).with_fix("Check the network connection, the VPN and the firewall, or try another network")),
         _ => None,
     };
     out.extend(finding);
