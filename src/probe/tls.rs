@@ -1,6 +1,7 @@
 //! TLS: the handshake (strict, then relaxed to read what the server presented), certificate
 //! facts through x509-parser, and the library's error text sorted into verdicts people act on.
 
+use super::wire::screen_safe;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -241,17 +242,18 @@ pub fn cert_info(der: &[u8], now: i64) -> Option<CertInfo> {
                 .general_names
                 .iter()
                 .map(|name| match name {
-                    x509_parser::extensions::GeneralName::DNSName(d) => (*d).to_owned(),
+                    x509_parser::extensions::GeneralName::DNSName(d) => screen_safe(d),
                     x509_parser::extensions::GeneralName::IPAddress(bytes) => ip_text(bytes),
-                    other => other.to_string(),
+                    other => screen_safe(&other.to_string()),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let not_after = validity.not_after.timestamp();
     Some(CertInfo {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        // The server chose these names: no control or bidi mark reaches a screen.
+        subject: screen_safe(&cert.subject().to_string()),
+        issuer: screen_safe(&cert.issuer().to_string()),
         san,
         not_before: rfc3339(validity.not_before.to_datetime()),
         not_after: rfc3339(validity.not_after.to_datetime()),
@@ -355,5 +357,23 @@ mod tests {
         assert!(info.san.contains(&"127.0.0.1".to_owned()), "{:?}", info.san);
         assert_eq!(info.days_left, 42);
         assert!(info.not_after.starts_with("2026-12-31"));
+    }
+
+    #[test]
+    fn a_certificates_names_reach_no_screen_with_controls_or_bidi_marks() {
+        let mut params =
+            rcgen::CertificateParams::new(vec!["mail.example.test".to_owned()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "evil\u{202e}gpj.exe \u{9b}2J");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let info = cert_info(cert.der(), 1_795_000_000).unwrap();
+        assert!(
+            !info.subject.contains('\u{202e}') && !info.subject.contains('\u{9b}'),
+            "{:?}",
+            info.subject
+        );
+        assert!(info.subject.contains("\\u{202e}"), "{:?}", info.subject);
     }
 }

@@ -51,12 +51,34 @@ pub fn text_line(bytes: &[u8]) -> Result<String, WireError> {
     // Bytes that are not UTF-8 are shown as \xNN, so nothing is guessed or lost.
     let mut text = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        text.push_str(chunk.valid());
+        // C1 controls and bidi overrides would act on the terminal or reorder what a reader
+        // sees (U+202E turns text around): shown as escapes, like C0.
+        text.push_str(&screen_safe(chunk.valid()));
         for byte in chunk.invalid() {
             let _ = write!(text, "\\x{byte:02x}");
         }
     }
     Ok(text)
+}
+
+/// Text a server chose (a certificate's names) as it may reach a screen: controls of every
+/// kind and bidi marks escaped.
+pub fn screen_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_terminal_control(c) {
+            let _ = write!(out, "\\u{{{:04x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters a server may not put on the user's screen as they are: C1 controls and the
+/// bidirectional formatting marks.
+fn is_terminal_control(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether the first bytes a server sent are a TLS record (handshake or alert), which is what
@@ -102,6 +124,12 @@ mod tests {
             Ok("220 Gr\\xfc\\xdfe aus M\\xfcnchen".into()),
             "8-bit text is text, its odd bytes shown escaped"
         );
+        assert_eq!(
+            text_line("220 evil\u{202e}txt.exe \u{9b}31m".as_bytes()),
+            Ok("220 evil\\u{202e}txt.exe \\u{009b}31m".into()),
+            "bidi overrides and C1 controls are escaped"
+        );
+        assert_eq!(text_line("220 Grüße".as_bytes()), Ok("220 Grüße".into()));
         assert_eq!(
             text_line(&[b'a'; MAX_LINE + 1]),
             Err(WireError::LineTooLong)
