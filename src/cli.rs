@@ -78,7 +78,7 @@ pub struct AccountArgs {
     pub pop3: Option<PartialEndpoint>,
 
     /// The user name the mail app sends (default: the address).
-    #[arg(long = "user", value_name = "NAME")]
+    #[arg(long = "user", value_name = "NAME", value_parser = one_line)]
     pub username: Option<String>,
 
     /// How the account logs in.
@@ -182,6 +182,18 @@ fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
         AuthMethod::ALL.map(|method| PossibleValue::new(method.as_str()).help(method.describe()));
     clap::builder::PossibleValuesParser::new(values)
         .map(|word| AuthMethod::from_word(&word).unwrap_or(AuthMethod::Password))
+}
+
+/// A setting sent on a protocol line: one line of text.
+fn one_line(text: &str) -> Result<String, String> {
+    if text.chars().any(char::is_control) {
+        Err(
+            "must be one line of text: it contains a line break or another control character"
+                .into(),
+        )
+    } else {
+        Ok(text.to_owned())
+    }
 }
 
 fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {

@@ -226,6 +226,15 @@ fn bad_input_exits_3_with_a_message_naming_the_problem() {
         ),
         (&["lint", "alice@outlook.com", "--format", "xml"], "xml"),
         (&["frobnicate"], "frobnicate"),
+        (
+            &[
+                "lint",
+                "alice@outlook.com",
+                "--user",
+                "alice\r\nRCPT TO:<x>",
+            ],
+            "must be one line",
+        ),
         (&["profiles", "show", "nope"], "unknown profile \"nope\""),
         (
             &["--profiles-dir", "/nonexistent/dir", "profiles"],

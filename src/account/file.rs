@@ -14,13 +14,31 @@ use super::protocol::Protocol;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountLayer {
+    #[serde(default, deserialize_with = "one_line")]
     pub address: Option<String>,
+    #[serde(default, deserialize_with = "one_line")]
     pub username: Option<String>,
+    #[serde(default, deserialize_with = "one_line")]
     pub profile: Option<String>,
     pub auth: Option<AuthMethod>,
     pub smtp: Option<PartialEndpoint>,
     pub imap: Option<PartialEndpoint>,
     pub pop3: Option<PartialEndpoint>,
+}
+
+/// A text setting that goes on a protocol line (the user name is sent as typed): a line break
+/// or another control character would end the command early, or reach a terminal raw. The
+/// YAML reader puts the value's line and column on the error.
+fn one_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(d)?;
+    if let Some(text) = &value
+        && text.chars().any(char::is_control)
+    {
+        return Err(serde::de::Error::custom(
+            "must be one line of text: it contains a line break or another control character",
+        ));
+    }
+    Ok(value)
 }
 
 impl AccountLayer {
@@ -143,6 +161,19 @@ mod tests {
         again.profile = None;
         let round = crate::resolve::resolve(again, &store).unwrap().account;
         assert_eq!(round, account, "{text}");
+    }
+
+    #[test]
+    fn a_user_name_with_a_line_break_is_refused_where_it_stands() {
+        let err = parse("address: alice@example.com\nusername: \"alice\\r\\nRCPT TO:<x>\"\n")
+            .unwrap_err();
+        assert!(err.starts_with("acct.yaml:2:"), "{err}");
+        assert!(err.contains("line break"), "{err}");
+        let err = parse("username: |\n  two\n  lines\n").unwrap_err();
+        assert!(
+            err.starts_with("acct.yaml:1:") || err.starts_with("acct.yaml:2:"),
+            "{err}"
+        );
     }
 
     fn parse(text: &str) -> Result<AccountLayer, String> {
