@@ -65,17 +65,19 @@ pub struct AccountArgs {
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
 
+    // The specs are parsed by `layer`, not by clap: clap's message would quote a value of any
+    // size whole, where ours quotes a bounded excerpt.
     /// Outgoing server, HOST[:PORT][/SECURITY], e.g. smtp.office365.com:587/starttls.
-    #[arg(long, value_name = "SPEC", value_parser = PartialEndpoint::parse)]
-    pub smtp: Option<PartialEndpoint>,
+    #[arg(long, value_name = "SPEC")]
+    pub smtp: Option<String>,
 
     /// IMAP server, HOST[:PORT][/SECURITY], e.g. outlook.office365.com:993/tls.
-    #[arg(long, value_name = "SPEC", value_parser = PartialEndpoint::parse)]
-    pub imap: Option<PartialEndpoint>,
+    #[arg(long, value_name = "SPEC")]
+    pub imap: Option<String>,
 
     /// POP3 server, HOST[:PORT][/SECURITY], e.g. outlook.office365.com:995/tls.
-    #[arg(long, value_name = "SPEC", value_parser = PartialEndpoint::parse)]
-    pub pop3: Option<PartialEndpoint>,
+    #[arg(long, value_name = "SPEC")]
+    pub pop3: Option<String>,
 
     /// The user name the mail app sends (default: the address).
     #[arg(long = "user", value_name = "NAME", value_parser = one_line)]
@@ -88,16 +90,24 @@ pub struct AccountArgs {
 
 impl AccountArgs {
     /// The flags as a settings layer.
-    pub fn layer(&self) -> AccountLayer {
-        AccountLayer {
+    pub fn layer(&self) -> anyhow::Result<AccountLayer> {
+        use anyhow::Context as _;
+        let spec = |given: &Option<String>, flag: &str| {
+            given
+                .as_deref()
+                .map(PartialEndpoint::parse)
+                .transpose()
+                .with_context(|| flag.to_owned())
+        };
+        Ok(AccountLayer {
             address: self.address.clone(),
             username: self.username.clone(),
             profile: self.profile.clone(),
             auth: self.auth,
-            smtp: self.smtp.clone(),
-            imap: self.imap.clone(),
-            pop3: self.pop3.clone(),
-        }
+            smtp: spec(&self.smtp, "--smtp")?,
+            imap: spec(&self.imap, "--imap")?,
+            pop3: spec(&self.pop3, "--pop3")?,
+        })
     }
 }
 

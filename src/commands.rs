@@ -70,7 +70,7 @@ pub fn account_layer(args: &AccountArgs) -> Result<AccountLayer> {
         Some(path) => load_account_file(path)?,
         None => AccountLayer::default(),
     };
-    Ok(args.layer().over(file))
+    Ok(args.layer()?.over(file))
 }
 
 fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {

@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub(crate) mod diagnose;
+pub mod excerpt;
 pub mod exit;
 pub mod files;
 pub mod finding;

@@ -18,7 +18,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         YamlError {
             line,
             column,
-            message: first_line(&err.to_string()),
+            // Bounded: a message may quote the offending value, of any size.
+            message: crate::excerpt::excerpt_to(&first_line(&err.to_string()), 400).into_owned(),
         }
     })
 }

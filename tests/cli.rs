@@ -438,3 +438,17 @@ fn a_latin1_account_file_names_the_first_bad_byte() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A huge value is quoted as an excerpt, once: the message stays short.
+#[test]
+fn errors_quote_a_bounded_excerpt_of_a_huge_value() {
+    let huge = format!("{}:99999", "a".repeat(100_000));
+    let out = maildoctor()
+        .args(["lint", "alice@outlook.com", "--smtp", &huge])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.len() < 1000, "{} bytes of error", stderr.len());
+    assert!(stderr.contains("(100006 characters)"), "{stderr}");
+}

@@ -9,16 +9,20 @@ use super::host::{HostError, validate_name};
 /// Why an e-mail address was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AddressError {
-    #[error("\"{0}\" is not an e-mail address: it needs one '@' between a name and a domain")]
-    Shape(String),
-    #[error("\"{address}\" is not an e-mail address: {source}")]
-    Domain {
-        address: String,
-        #[source]
-        source: HostError,
-    },
     #[error(
-        "\"{0}\" is not an e-mail address: the part before '@' contains a space or control character"
+        "\"{}\" is not an e-mail address: it needs one '@' between a name and a domain",
+        crate::excerpt::excerpt(.0)
+    )]
+    Shape(String),
+    // The cause is in the message once, so it is no `source` (that would print it twice).
+    #[error(
+        "\"{}\" is not an e-mail address: {error}",
+        crate::excerpt::excerpt(address)
+    )]
+    Domain { address: String, error: HostError },
+    #[error(
+        "\"{}\" is not an e-mail address: the part before '@' contains a space or control character",
+        crate::excerpt::excerpt(.0)
     )]
     LocalPart(String),
 }
@@ -42,9 +46,9 @@ impl Address {
         if local.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(AddressError::LocalPart(input.to_owned()));
         }
-        let domain = validate_name(domain).map_err(|source| AddressError::Domain {
+        let domain = validate_name(domain).map_err(|error| AddressError::Domain {
             address: input.to_owned(),
-            source,
+            error,
         })?;
         Ok(Address {
             local: local.to_owned(),

@@ -12,20 +12,24 @@ use super::protocol::{Protocol, Security};
 /// Why an endpoint spec was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SpecError {
-    #[error("endpoint \"{spec}\": {source}")]
-    Host {
-        spec: String,
-        #[source]
-        source: HostError,
-    },
-    #[error("endpoint \"{spec}\": port \"{port}\" is not a number from 1 to 65535")]
+    // The cause is in the message once, so it is no `source` (that would print it twice).
+    #[error("endpoint \"{}\": {error}", crate::excerpt::excerpt(spec))]
+    Host { spec: String, error: HostError },
+    #[error(
+        "endpoint \"{}\": port \"{}\" is not a number from 1 to 65535",
+        crate::excerpt::excerpt(spec),
+        crate::excerpt::excerpt(port)
+    )]
     Port { spec: String, port: String },
     #[error(
-        "endpoint \"{spec}\": security \"{word}\" is unknown (use tls, ssl, starttls or plain)"
+        "endpoint \"{}\": security \"{}\" is unknown (use tls, ssl, starttls or plain)",
+        crate::excerpt::excerpt(spec),
+        crate::excerpt::excerpt(word)
     )]
     Security { spec: String, word: String },
     #[error(
-        "endpoint \"{spec}\": an IPv6 address with a port must be written in brackets, e.g. [::1]:993"
+        "endpoint \"{}\": an IPv6 address with a port must be written in brackets, e.g. [::1]:993",
+        crate::excerpt::excerpt(spec)
     )]
     UnbracketedIpv6 { spec: String },
 }
@@ -75,9 +79,9 @@ impl PartialEndpoint {
     /// Parses `HOST[:PORT][/SECURITY]` without applying defaults.
     pub fn parse(spec: &str) -> Result<PartialEndpoint, SpecError> {
         let spec = spec.trim();
-        let err_host = |source| SpecError::Host {
+        let err_host = |error| SpecError::Host {
             spec: spec.to_owned(),
-            source,
+            error,
         };
         let (rest, security) = match spec.rsplit_once('/') {
             Some((rest, word)) => {

@@ -10,21 +10,36 @@ use thiserror::Error;
 pub enum HostError {
     #[error("the host name is empty")]
     Empty,
-    #[error("host name \"{0}\" is longer than 253 characters")]
+    #[error("host name \"{}\" is longer than 253 characters", crate::excerpt::excerpt(.0))]
     TooLong(String),
-    #[error("host name \"{host}\" has an empty label (two dots in a row, or a leading dot)")]
+    #[error(
+        "host name \"{}\" has an empty label (two dots in a row, or a leading dot)",
+        crate::excerpt::excerpt(host)
+    )]
     EmptyLabel { host: String },
-    #[error("label \"{label}\" in host name \"{host}\" is longer than 63 characters")]
+    #[error(
+        "label \"{}\" in host name \"{}\" is longer than 63 characters",
+        crate::excerpt::excerpt(label),
+        crate::excerpt::excerpt(host)
+    )]
     LabelTooLong { host: String, label: String },
     #[error(
-        "host name \"{host}\" contains '{ch}'; only letters, digits, '-' and '.' are allowed (a URL or an e-mail address is not a host name)"
+        "host name \"{}\" contains '{ch}'; only letters, digits, '-' and '.' are allowed (a URL or an e-mail address is not a host name)",
+        crate::excerpt::excerpt(host)
     )]
     BadCharacter { host: String, ch: char },
-    #[error("label \"{label}\" in host name \"{host}\" starts or ends with '-'")]
+    #[error(
+        "label \"{}\" in host name \"{}\" starts or ends with '-'",
+        crate::excerpt::excerpt(label),
+        crate::excerpt::excerpt(host)
+    )]
     HyphenAtEdge { host: String, label: String },
-    #[error("host name \"{host}\" ends in a number; if it is an IP address, it is not a valid one")]
+    #[error(
+        "host name \"{}\" ends in a number; if it is an IP address, it is not a valid one",
+        crate::excerpt::excerpt(host)
+    )]
     NumericTld { host: String },
-    #[error("\"{0}\" is not a valid IPv6 address")]
+    #[error("\"{}\" is not a valid IPv6 address", crate::excerpt::excerpt(.0))]
     BadIpv6(String),
 }
 
