@@ -164,23 +164,41 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
             "Password for {}: ",
             account.effective_username().unwrap_or_default()
         );
-        (
-            rpassword::prompt_password(prompt).context("cannot read the password")?,
-            false,
-        )
+        let Some(secret) =
+            crate::terminal::read_secret(&prompt).context("cannot read the password")?
+        else {
+            return Err(Cancelled.into());
+        };
+        return checked(LoginSecret {
+            secret,
+            oauth2: false,
+        });
     } else {
         bail!(
             "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
         )
     };
-    let secret = Secret::new(secret);
-    if secret.expose().contains(['\r', '\n']) {
+    checked(LoginSecret {
+        secret: Secret::new(secret),
+        oauth2,
+    })
+}
+
+/// A secret with a line break would end the command early and start another.
+fn checked(login: LoginSecret) -> Result<LoginSecret> {
+    if login.secret.expose().contains(['\r', '\n']) {
         bail!(
             "the password or token contains a line break; check {PASSWORD_ENV} or the variable given"
         )
     }
-    Ok(LoginSecret { secret, oauth2 })
+    Ok(login)
 }
+
+/// The user pressed Ctrl-C (or Ctrl-D) at the password prompt: not a failure to report, an
+/// interruption (exit 130, as for SIGINT).
+#[derive(Debug, thiserror::Error)]
+#[error("cancelled at the password prompt")]
+pub struct Cancelled;
 
 /// Writes the output; a reader that went away (`maildoctor … | head`) is not an error.
 fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {

@@ -17,5 +17,6 @@ pub mod probe;
 pub mod profile;
 pub(crate) mod report;
 pub mod resolve;
+pub mod terminal;
 pub mod tui;
 pub mod yaml;

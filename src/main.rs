@@ -20,9 +20,14 @@ fn main() -> ExitCode {
     if matches!(cli.command, None | Some(Command::Check(_))) {
         use_lazy_trust_store();
     }
+    // A signal gives the terminal back (the dashboard, the password prompt) before exiting.
+    if let Err(err) = maildoctor::terminal::watch_signals() {
+        eprintln!("maildoctor: warning: cannot watch for signals: {err}");
+    }
     let mut out = anstream::stdout();
     match maildoctor::commands::run(cli, &mut out) {
         Ok(status) => ExitCode::from(status.code()),
+        Err(err) if err.is::<maildoctor::commands::Cancelled>() => ExitCode::from(130),
         Err(err) => {
             eprintln!("maildoctor: error: {err:#}");
             ExitCode::from(ExitStatus::Failure.code())

@@ -30,9 +30,9 @@ pub fn run(dashboard: Dashboard) -> Result<crate::exit::ExitStatus> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let mut terminal = ratatui::try_init().context("cannot open the terminal")?;
+    let mut terminal = crate::terminal::take_screen().context("cannot open the terminal")?;
     let result = runtime.block_on(event_loop(&mut terminal, dashboard));
-    ratatui::restore();
+    crate::terminal::give_back();
     result
 }
 
