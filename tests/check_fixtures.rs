@@ -702,3 +702,24 @@ fn an_8_bit_greeting_is_text_shown_escaped() {
         "{report:#}"
     );
 }
+
+#[test]
+fn a_name_with_many_addresses_is_tried_a_few_at_a_time() {
+    let dns = common::dns::serve_dns().to_string();
+    // Nothing listens on 127.0.1.x at this port: every attempt is refused at once.
+    let port = closed_port().port();
+    let report = expect(
+        &[
+            ("--dns-server", dns),
+            ("--smtp", format!("many.lab.test:{port}/starttls")),
+        ],
+        &["smtp:connect-refused"],
+    );
+    let addresses = report["endpoints"][0]["addresses"].as_array().unwrap();
+    assert_eq!(addresses.len(), 25, "every address is reported");
+    let tried = addresses
+        .iter()
+        .filter(|a| a["result"] != "not-tried")
+        .count();
+    assert_eq!(tried, 8, "a few are tried, the rest reported as not tried");
+}

@@ -60,10 +60,13 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
         _ => None,
     };
     out.extend(finding);
-    let v6_failed = obs
-        .addresses
-        .iter()
-        .any(|a| a.addr.is_ipv6() && a.outcome != ConnectOutcome::Connected);
+    let v6_failed = obs.addresses.iter().any(|a| {
+        a.addr.is_ipv6()
+            && !matches!(
+                a.outcome,
+                ConnectOutcome::Connected | ConnectOutcome::NotTried
+            )
+    });
     let v4_worked = obs
         .addresses
         .iter()

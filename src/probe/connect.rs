@@ -1,5 +1,6 @@
-//! The connect stage: every resolved address at once, each result recorded; the dialogue goes
-//! on with the first address that answers while the others finish in the background.
+//! The connect stage: the resolved addresses Happy-Eyeballs style (RFC 8305), each result
+//! recorded; the dialogue goes on with the first address that answers while the attempts
+//! still running finish in the background.
 
 use std::io;
 use std::net::SocketAddr;
@@ -29,8 +30,39 @@ impl Pending {
     }
 }
 
-/// Connects to every address concurrently. Returns the first connection (if any), the attempts
-/// finished by then, and the ones still running.
+/// The most addresses one endpoint tries; a name with more gets the rest reported as not
+/// tried (a name with 2,400 addresses must not exhaust the file descriptors).
+pub const MAX_TRIED: usize = 8;
+
+/// The most connection attempts in flight at once.
+pub const MAX_IN_FLIGHT: usize = 4;
+
+/// How long an attempt runs alone before the next address is tried too (RFC 8305's
+/// "Connection Attempt Delay"); a failed attempt starts the next at once.
+pub const STAGGER: Duration = Duration::from_millis(250);
+
+/// The order addresses are tried in (RFC 8305 §4): IPv6 first, as RFC 6724 prefers it, then
+/// the families interleaved, each in the resolver's order.
+pub fn interleave(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
+    let (mut lead, mut other): (Vec<SocketAddr>, Vec<SocketAddr>) =
+        addrs.iter().partition(|a| a.is_ipv6());
+    if lead.is_empty() {
+        std::mem::swap(&mut lead, &mut other);
+    }
+    lead.reverse();
+    other.reverse();
+    let mut order = Vec::with_capacity(addrs.len());
+    while !lead.is_empty() || !other.is_empty() {
+        order.extend(lead.pop());
+        order.extend(other.pop());
+    }
+    order
+}
+
+/// Connects Happy-Eyeballs style: one address after another, [`STAGGER`] apart (at once after
+/// a failure), at most [`MAX_IN_FLIGHT`] at a time and [`MAX_TRIED`] in all. Returns the
+/// first connection (if any), the attempts finished by then (with those never started, as
+/// not tried), and the ones still running, which finish in the background and are closed.
 pub async fn connect_any(
     addrs: &[SocketAddr],
     limit: Duration,
@@ -39,21 +71,50 @@ pub async fn connect_any(
     Vec<AddressAttempt>,
     Pending,
 ) {
+    let order = interleave(addrs);
+    let mut queue = order.into_iter().peekable();
     let mut set = JoinSet::new();
-    for &addr in addrs {
-        set.spawn(attempt(addr, limit));
-    }
     let mut finished = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        let Ok((attempt, stream)) = joined else {
-            continue;
-        };
-        let addr = attempt.addr;
-        finished.push(attempt);
-        if let Some(stream) = stream {
-            return (Some((addr, stream)), finished, Pending(set));
+    let mut started = 0;
+    let not_tried = |queue: &mut std::iter::Peekable<std::vec::IntoIter<SocketAddr>>| {
+        queue
+            .map(|addr| AddressAttempt {
+                addr,
+                outcome: ConnectOutcome::NotTried,
+                elapsed: Duration::ZERO,
+            })
+            .collect::<Vec<_>>()
+    };
+    if let Some(first) = queue.next() {
+        set.spawn(attempt(first, limit));
+        started += 1;
+    }
+    while !set.is_empty() {
+        let may_start = started < MAX_TRIED && set.len() < MAX_IN_FLIGHT && queue.peek().is_some();
+        tokio::select! {
+            joined = set.join_next() => {
+                let Some(Ok((attempt, stream))) = joined else { continue };
+                let addr = attempt.addr;
+                finished.push(attempt);
+                if let Some(stream) = stream {
+                    finished.extend(not_tried(&mut queue));
+                    return (Some((addr, stream)), finished, Pending(set));
+                }
+                // A failure: the next address at once.
+                if started < MAX_TRIED && let Some(next) = queue.next() {
+                    set.spawn(self::attempt(next, limit));
+                    started += 1;
+                }
+            }
+            () = tokio::time::sleep(STAGGER), if may_start => {
+                if let Some(next) = queue.next() {
+                    set.spawn(attempt(next, limit));
+                    started += 1;
+                }
+            }
         }
     }
+    finished.extend(not_tried(&mut queue));
     (None, finished, Pending(set))
 }
 
@@ -113,6 +174,31 @@ pub fn classify(error: &io::Error) -> ConnectOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_goes_first_then_the_families_take_turns() {
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let order = interleave(&[
+            a("[2001:db8::1]:993"),
+            a("[2001:db8::2]:993"),
+            a("[2001:db8::3]:993"),
+            a("192.0.2.1:993"),
+        ]);
+        assert_eq!(
+            order,
+            [
+                a("[2001:db8::1]:993"),
+                a("192.0.2.1:993"),
+                a("[2001:db8::2]:993"),
+                a("[2001:db8::3]:993"),
+            ]
+        );
+        assert_eq!(interleave(&[a("192.0.2.1:1")]), [a("192.0.2.1:1")]);
+        assert_eq!(
+            interleave(&[a("192.0.2.1:1"), a("192.0.2.2:1"), a("[2001:db8::1]:1")]),
+            [a("[2001:db8::1]:1"), a("192.0.2.1:1"), a("192.0.2.2:1")]
+        );
+    }
 
     #[tokio::test]
     async fn a_listening_port_connects_and_a_closed_one_is_refused() {

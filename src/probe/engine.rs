@@ -146,6 +146,10 @@ pub fn needs_alternatives(observation: &Observation) -> bool {
 
 /// The standard port/security pairs on the same host, then the provider's endpoints; never
 /// the configured endpoint itself, never port 25 (blocked for most users, and not for mail apps).
+/// The most alternatives one endpoint gets: a profile that lists 200 endpoints must not make
+/// a check open hundreds of connections.
+pub const MAX_ALTERNATIVES: usize = 6;
+
 pub fn alternatives_for(
     protocol: Protocol,
     configured: &Endpoint,
@@ -169,6 +173,7 @@ pub fn alternatives_for(
             out.push(candidate);
         }
     }
+    out.truncate(MAX_ALTERNATIVES);
     out
 }
 
@@ -176,6 +181,27 @@ pub fn alternatives_for(
 mod tests {
     use super::*;
     use crate::account::Endpoint;
+
+    #[test]
+    fn a_profile_with_hundreds_of_endpoints_gives_a_few_alternatives() {
+        let configured = Endpoint::parse("smtp.example.org:465/starttls", Protocol::Smtp).unwrap();
+        let profile: Vec<_> = (1..=200)
+            .map(|n| {
+                let spec = format!("smtp{n}.example.org:587/starttls");
+                (
+                    Protocol::Smtp,
+                    Endpoint::parse(&spec, Protocol::Smtp).unwrap(),
+                )
+            })
+            .collect();
+        let alternatives = alternatives_for(Protocol::Smtp, &configured, &profile);
+        assert_eq!(alternatives.len(), MAX_ALTERNATIVES);
+        assert_eq!(
+            alternatives[0].to_string(),
+            "smtp.example.org:587/starttls",
+            "the standard pairs on the same host come first"
+        );
+    }
 
     #[test]
     fn alternatives_are_the_standard_pairs_then_the_profile() {

@@ -113,6 +113,8 @@ pub enum ConnectOutcome {
     Unreachable,
     Reset,
     Other(String),
+    /// Not tried: a connection was made first, or the name has more addresses than are tried.
+    NotTried,
 }
 
 impl ConnectOutcome {
@@ -124,6 +126,7 @@ impl ConnectOutcome {
             ConnectOutcome::Unreachable => "unreachable",
             ConnectOutcome::Reset => "reset",
             ConnectOutcome::Other(_) => "error",
+            ConnectOutcome::NotTried => "not-tried",
         }
     }
 }

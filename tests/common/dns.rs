@@ -1,6 +1,7 @@
 //! A tiny DNS server on 127.0.0.1 for tests, so DNS failures are tested without any traffic
 //! leaving the machine. Names (under any domain):
 //! `nx.*` NXDOMAIN · `noaddr.*` no records · `fail.*` SERVFAIL · `dual.*` 127.0.0.1 and `::1` ·
+//! `many.*` 25 addresses, 127.0.1.1 to 127.0.1.25 (all that fit in a 512-byte answer) ·
 //! anything else 127.0.0.1.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -48,6 +49,15 @@ fn answer(request: &[u8]) -> Option<Vec<u8>> {
         _ => {
             let owner = query.name().clone();
             match query.query_type() {
+                RecordType::A if first == "many" => {
+                    for last in 1..=25 {
+                        reply.add_answer(Record::from_rdata(
+                            owner.clone(),
+                            60,
+                            RData::A(A(Ipv4Addr::new(127, 0, 1, last))),
+                        ));
+                    }
+                }
                 RecordType::A => {
                     reply.add_answer(Record::from_rdata(
                         owner,

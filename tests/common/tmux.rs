@@ -12,8 +12,11 @@ pub struct Tmux {
 impl Tmux {
     /// Starts `command` in a detached session of `width`×`height` on a private server.
     pub fn start(name: &'static str, width: u16, height: u16, command: &str) -> Tmux {
+        // A server of its own each time: one being killed may still hold the last socket.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let tmux = Tmux {
-            socket: format!("maildoctor-test-{}-{name}", std::process::id()),
+            socket: format!("maildoctor-test-{}-{name}-{n}", std::process::id()),
             session: name,
         };
         tmux.run(&[
