@@ -470,6 +470,27 @@ fn login_offered_only_after_starttls_is_login_disabled_on_a_plain_connection() {
 }
 
 #[test]
+fn login_advertised_before_starttls_but_refused_there_is_no_warning() {
+    // nodemailer's smtp-server lists AUTH before STARTTLS and refuses it there: asked without
+    // a password, it says so, and nothing is wrong.
+    let careful = serve(Behaviour::Mail(MailServer {
+        auth_before_tls: true,
+        refuse_auth_before_tls: Some("538 5.7.11 Must issue a STARTTLS command first"),
+        ..MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good))
+    }));
+    let report = expect(&[("--smtp", spec(careful, "starttls"))], &[]);
+    let transcript = report["endpoints"][0]["transcript"].to_string();
+    assert!(
+        transcript.contains("AUTH PLAIN"),
+        "it was asked: {transcript}"
+    );
+    assert!(
+        !transcript.contains("<redacted>"),
+        "and no password was sent: {transcript}"
+    );
+}
+
+#[test]
 fn passwords_offered_before_starttls_are_a_warning() {
     let mut careless = MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good));
     careless.auth_before_tls = true;
@@ -477,6 +498,13 @@ fn passwords_offered_before_starttls_are_a_warning() {
     let (report, code, _) = check(&args(&[("--smtp", spec(addr, "starttls"))]));
     assert_eq!(ids(&report), set(&["smtp:plaintext-auth-offered"]));
     assert_eq!(code, 1);
+    assert!(
+        report["findings"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("accepts passwords before STARTTLS"),
+        "asked without a password, the server said go ahead: {report:#}"
+    );
 }
 
 #[test]

@@ -139,12 +139,24 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
     {
         let before_ok =
             before.offers_password() || (imap && !before.login_disabled && before.starttls);
-        if before_ok {
+        // Asked (AUTH PLAIN without a password): a refusal means the server only advertises it.
+        let (title, said) = match obs.auth_before_tls {
+            Some(false) => (None, ""),
+            Some(true) => (
+                Some(format!("{host} accepts passwords before STARTTLS")),
+                "Before encryption starts, the server already takes a password: asked with AUTH PLAIN and no password, it answered with a go-ahead (maildoctor then cancelled). An app set to \"no encryption\" would send the password in the clear and the server would take it.",
+            ),
+            None => (
+                Some(format!("{host} offers password login before STARTTLS")),
+                "Before encryption starts, the server already advertises password login. maildoctor never sends a password there, but an app set to \"no encryption\" would send it in the clear.",
+            ),
+        };
+        if before_ok && let Some(title) = title {
             out.push(Finding::new(
                 FindingId::PlaintextAuthOffered,
                 p,
-                format!("{host} accepts passwords before STARTTLS"),
-                "Before encryption starts, the server already offers password login. maildoctor never sends a password there, but an app set to \"no encryption\" would send it in the clear and the server would accept it.".to_owned(),
+                title,
+                said.to_owned(),
             ).with_fix("Keep the app on STARTTLS or SSL/TLS; the server's administrator should disable plaintext authentication"));
         }
     }

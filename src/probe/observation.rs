@@ -275,6 +275,9 @@ pub struct Observation {
     pub capabilities_after_tls: Option<Capabilities>,
     /// SMTP servers that refused EHLO and were greeted with HELO.
     pub helo_fallback: bool,
+    /// Whether the server would take a password before STARTTLS, asked without one: an AUTH
+    /// it answers with a go-ahead (then cancelled) or refuses. `None`: not asked.
+    pub auth_before_tls: Option<bool>,
     pub auth: Option<AuthOutcome>,
     pub failure: Option<Failure>,
     pub transcript: Vec<TranscriptLine>,
@@ -295,6 +298,7 @@ impl Observation {
             capabilities: None,
             capabilities_after_tls: None,
             helo_fallback: false,
+            auth_before_tls: None,
             auth: None,
             failure: None,
             transcript: Vec::new(),

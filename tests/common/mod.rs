@@ -159,6 +159,9 @@ pub struct MailServer {
     pub login_delay: Duration,
     /// SMTP: this reply to AUTH, whatever was sent (a server that answers 250).
     pub auth_reply: Option<&'static str>,
+    /// This reply to any login before encryption, though login is advertised there
+    /// (nodemailer's smtp-server: "538 5.7.11 Must issue a STARTTLS command first").
+    pub refuse_auth_before_tls: Option<&'static str>,
 }
 
 impl MailServer {
@@ -177,6 +180,7 @@ impl MailServer {
             echo: false,
             login_delay: Duration::ZERO,
             auth_reply: None,
+            refuse_auth_before_tls: None,
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -464,6 +468,11 @@ async fn answer<S: AsyncWrite + Unpin>(
         || rest_upper.starts_with("LOGIN ")
         || rest_upper.starts_with("AUTHENTICATE ");
     if is_login {
+        if let (false, Some(refusal)) = (encrypted, server.refuse_auth_before_tls) {
+            pending.take();
+            out.write_all(format!("{refusal}\r\n").as_bytes()).await?;
+            return Ok(true);
+        }
         tokio::time::sleep(server.login_delay).await;
         if let (Proto::Smtp, Some(reply)) = (server.proto, server.auth_reply) {
             out.write_all(format!("{reply}\r\n").as_bytes()).await?;
@@ -503,6 +512,10 @@ async fn answer<S: AsyncWrite + Unpin>(
                 lines.join("\r\n")
             } else if upper.starts_with("HELO") {
                 "250 fixture.test".to_owned()
+            } else if upper == "AUTH PLAIN" {
+                // No initial response: it comes after our 334.
+                *pending = Some(String::new());
+                "334 ".to_owned()
             } else if upper.starts_with("AUTH PLAIN ") {
                 if password_ok(&decoded(&cmd[11..])) {
                     "235 2.7.0 Authentication successful".to_owned()

@@ -147,6 +147,30 @@ pub async fn login(
     })
 }
 
+/// Asks whether the server would take a password here without sending one: AUTHENTICATE
+/// PLAIN alone, which a willing server answers with its "+" (then `*` cancels, RFC 9051
+/// §6.2.2) and an unwilling one refuses.
+pub async fn would_take_password(session: &mut Session, limit: Duration) -> Result<bool, Stop> {
+    let tag = session.next_tag();
+    session
+        .send(&format!("{tag} AUTHENTICATE PLAIN"), Shown::Command, limit)
+        .await?;
+    let mut size = 0;
+    let mut willing = false;
+    loop {
+        let line = session.read_reply_line(limit, &mut size).await?;
+        match parse_line(&line)? {
+            ImapLine::Continuation(_) if !willing => {
+                willing = true;
+                session.send("*", Shown::Command, limit).await?;
+            }
+            ImapLine::Tagged { tag: t, .. } if t == tag => return Ok(willing),
+            ImapLine::Untagged(_) => {}
+            _ => return Err(WireError::Malformed(line).into()),
+        }
+    }
+}
+
 /// LOGOUT.
 pub async fn quit(session: &mut Session, limit: Duration) {
     let _ = command(session, "LOGOUT", Shown::Command, limit).await;

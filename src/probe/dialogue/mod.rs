@@ -142,6 +142,21 @@ pub async fn starttls(
     }
 }
 
+/// Whether the server would take a password on this connection, asked without sending one.
+/// `None` for POP3, whose only safe question (USER before STLS) would leave the session in a
+/// state some servers then refuse STLS in.
+pub async fn would_take_password(
+    protocol: Protocol,
+    session: &mut Session,
+    limit: Duration,
+) -> Result<Option<bool>, Stop> {
+    match protocol {
+        Protocol::Smtp => smtp::would_take_password(session, limit).await.map(Some),
+        Protocol::Imap => imap::would_take_password(session, limit).await.map(Some),
+        Protocol::Pop3 => Ok(None),
+    }
+}
+
 /// Logs in with the best method the capabilities allow.
 pub async fn login(
     protocol: Protocol,

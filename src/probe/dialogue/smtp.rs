@@ -137,6 +137,20 @@ pub async fn login(
     })
 }
 
+/// Asks whether the server would take a password here without sending one: `AUTH PLAIN`
+/// alone, which a willing server answers with 334 (then `*` cancels, RFC 4954 §4) and an
+/// unwilling one refuses (nodemailer: "538 Must issue a STARTTLS command first").
+pub async fn would_take_password(session: &mut Session, limit: Duration) -> Result<bool, Stop> {
+    session.send("AUTH PLAIN", Shown::Command, limit).await?;
+    let reply = read_reply(session, limit).await?;
+    if reply.code != 334 {
+        return Ok(false);
+    }
+    session.send("*", Shown::Command, limit).await?;
+    read_reply(session, limit).await?;
+    Ok(true)
+}
+
 /// Says goodbye without waiting long for the answer.
 pub async fn quit(session: &mut Session, limit: Duration) {
     if session.send("QUIT", Shown::Command, limit).await.is_ok() {

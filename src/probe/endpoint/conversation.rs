@@ -14,7 +14,7 @@ use super::super::wire::capabilities::Capabilities;
 use super::super::wire::greeting::classify;
 use super::Run;
 use super::tls_pass::{Pass, PassEnd};
-use crate::account::Security;
+use crate::account::{Protocol, Security};
 
 /// How a step ended when it did not fail outright: go on, or this pass is over (its failure,
 /// if any, is recorded).
@@ -92,6 +92,18 @@ impl Run<'_> {
         }
         self.finish(StageStatus::Ok, summary);
         let offers_starttls = caps.starttls;
+        // Login offered before STARTTLS: would the server take a password in the clear? Asked
+        // without one, so the warning says what the server does, not what it advertises.
+        // (PLAIN is the mechanism that can be asked about; a server's LOGIN command cannot.)
+        if self.obs.endpoint.security == Security::Starttls
+            && offers_starttls
+            && self.obs.protocol != Protocol::Pop3
+            && caps.auth.contains("PLAIN")
+        {
+            let limit = self.settings.timeouts.command;
+            self.obs.auth_before_tls =
+                dialogue::would_take_password(self.obs.protocol, session, limit).await?;
+        }
         self.obs.capabilities = Some(caps);
 
         if self.obs.endpoint.security == Security::Starttls
