@@ -506,3 +506,29 @@ fn imap_tags_are_fresh_across_starttls() {
         .collect();
     assert_eq!(tags, ["a1", "a2", "a3", "a4", "a5"], "{out}");
 }
+
+#[test]
+fn imap_alerts_after_login_are_shown_without_verbose() {
+    let alert = "Your mailbox is 98% full; delete mail or it will be refused";
+    let addr = serve(Behaviour::Mail(MailServer {
+        login_alert: Some(alert),
+        ..MailServer::new(Proto::Imap, Tls::Implicit(Cert::Good))
+    }));
+    let out = maildoctor()
+        .env("MAILDOCTOR_PASSWORD", PASSWORD)
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--no-alternatives",
+        ])
+        .args(["--ca-file", pki().ca_file.to_str().unwrap()])
+        .args(["--imap", &format!("{addr}/tls")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(alert),
+        "RFC 9051: the user sees the alert:\n{text}"
+    );
+}

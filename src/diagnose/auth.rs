@@ -17,16 +17,23 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
     let host = &obs.endpoint.host;
     if let Some(auth) = &obs.auth {
         if auth.ok {
+            let mut explanation = format!("The server accepted the login: {}", auth.reply);
+            for alert in &auth.alerts {
+                let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
+            }
             out.push(Finding::new(
                 FindingId::LoginOk,
                 p,
                 format!("Logged in to {host} ({})", auth.mechanism),
-                format!("The server accepted the login: {}", auth.reply),
+                explanation,
             ));
         } else {
             let mut explanation =
                 format!("The server refused the login and said: \"{}\".", auth.reply);
-            if let Some(alert) = alert_in(&auth.reply) {
+            for alert in alert_in(&auth.reply)
+                .into_iter()
+                .chain(auth.alerts.iter().map(String::as_str))
+            {
                 let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
             }
             if let Some(hint) = login_hint(&auth.reply) {

@@ -204,6 +204,9 @@ pub struct AuthOutcome {
     pub ok: bool,
     /// The server's exact reply.
     pub reply: String,
+    /// IMAP `[ALERT]` texts the server sent with its answer: RFC 9051 says a client must show
+    /// them to the user.
+    pub alerts: Vec<String>,
 }
 
 /// Why the dialogue stopped early. Its `Display` is the short line a stage shows.

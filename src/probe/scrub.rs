@@ -88,6 +88,7 @@ impl Scrubber {
         }
         if let Some(auth) = &mut obs.auth {
             clean(&mut auth.reply);
+            auth.alerts.iter_mut().for_each(&mut clean);
         }
         if let Some(tls) = &mut obs.tls {
             if let Some(reason) = &mut tls.reason {

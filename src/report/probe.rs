@@ -63,6 +63,8 @@ pub struct LoginDto {
     pub mechanism: String,
     pub ok: bool,
     pub reply: String,
+    /// IMAP `[ALERT]` texts sent with the answer.
+    pub alerts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,6 +170,7 @@ impl ProbeDto {
                 mechanism: a.mechanism.clone(),
                 ok: a.ok,
                 reply: a.reply.clone(),
+                alerts: a.alerts.clone(),
             }),
             transcript: obs
                 .transcript

@@ -203,6 +203,9 @@ fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool)
             if login.ok { "ok" } else { "refused" },
             login.reply
         );
+        for alert in &login.alerts {
+            let _ = writeln!(out, "      Alert from the server: {alert}");
+        }
     }
     if verbose {
         for line in &probe.transcript {

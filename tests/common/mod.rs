@@ -162,6 +162,8 @@ pub struct MailServer {
     /// This reply to any login before encryption, though login is advertised there
     /// (nodemailer's smtp-server: "538 5.7.11 Must issue a STARTTLS command first").
     pub refuse_auth_before_tls: Option<&'static str>,
+    /// IMAP: an `* OK [ALERT] …` line sent with the answer to a login.
+    pub login_alert: Option<&'static str>,
 }
 
 impl MailServer {
@@ -181,6 +183,7 @@ impl MailServer {
             login_delay: Duration::ZERO,
             auth_reply: None,
             refuse_auth_before_tls: None,
+            login_alert: None,
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -552,10 +555,14 @@ async fn answer<S: AsyncWrite + Unpin>(
                 }
                 format!("* CAPABILITY {caps}\r\n{t} OK Capability completed.")
             } else if rest.starts_with("LOGIN ") {
+                let alert = server
+                    .login_alert
+                    .map(|a| format!("* OK [ALERT] {a}\r\n"))
+                    .unwrap_or_default();
                 if password_ok(cmd) {
-                    format!("{t} OK Logged in.")
+                    format!("{alert}{t} OK Logged in.")
                 } else {
-                    format!("{t} {}", server.refusal)
+                    format!("{alert}{t} {}", server.refusal)
                 }
             } else if rest.starts_with("AUTHENTICATE ") && rest.split(' ').count() == 2 {
                 // No SASL-IR here: the response comes after our "+".

@@ -5,7 +5,9 @@ use std::time::Duration;
 use super::super::conn::Shown;
 use super::super::wire::WireError;
 use super::super::wire::capabilities::Capabilities;
-use super::super::wire::imap::{Completion, ImapLine, capabilities_in, parse_line, quoted};
+use super::super::wire::imap::{
+    Completion, ImapLine, alert_in, capabilities_in, parse_line, quoted,
+};
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
 use crate::probe::observation::AuthOutcome;
 
@@ -135,6 +137,12 @@ pub async fn login(
         }
     };
     let tag = answer.tag;
+    let alerts = answer
+        .untagged
+        .iter()
+        .filter_map(|line| alert_in(line))
+        .map(str::to_owned)
+        .collect();
     let (ok, reply) = match answer.completion {
         Completion::Ok(t) => (true, format!("{tag} OK {t}")),
         Completion::No(t) => (false, format!("{tag} NO {t}")),
@@ -144,6 +152,7 @@ pub async fn login(
         mechanism: mechanism.to_owned(),
         ok,
         reply,
+        alerts,
     })
 }
 

@@ -99,6 +99,7 @@ pub async fn login(
             mechanism: mechanism.to_owned(),
             ok,
             reply,
+            alerts: Vec::new(),
         });
     }
     session
@@ -111,6 +112,7 @@ pub async fn login(
             mechanism: "USER".into(),
             ok,
             reply,
+            alerts: Vec::new(),
         });
     }
     session
@@ -125,6 +127,7 @@ pub async fn login(
         mechanism: "USER/PASS".into(),
         ok,
         reply,
+        alerts: Vec::new(),
     })
 }
 

@@ -134,6 +134,7 @@ pub async fn login(
         mechanism: mechanism.to_owned(),
         ok: reply.code == 235,
         reply: reply.text(),
+        alerts: Vec::new(),
     })
 }
 

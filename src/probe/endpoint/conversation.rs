@@ -2,6 +2,7 @@
 //! capabilities again, login, quit. The protocol is picked in [`dialogue`]'s step functions;
 //! here each step is a stage.
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -322,7 +323,10 @@ impl Run<'_> {
         } else {
             StageStatus::Failed
         };
-        let detail = format!("{}: {}", outcome.mechanism, outcome.reply);
+        let mut detail = format!("{}: {}", outcome.mechanism, outcome.reply);
+        for alert in &outcome.alerts {
+            let _ = write!(detail, " · ALERT: {alert}");
+        }
         self.obs.auth = Some(outcome);
         self.finish(status, detail);
         Ok(())
