@@ -751,3 +751,32 @@ fn a_name_with_many_addresses_is_tried_a_few_at_a_time() {
         .count();
     assert_eq!(tried, 8, "a few are tried, the rest reported as not tried");
 }
+
+#[test]
+fn a_broken_tls_server_is_told_apart_at_once() {
+    let broken = serve(Behaviour::TlsAlert(40));
+    // Set to STARTTLS, the port stays silent: the quick TLS check gets an alert, which proves
+    // the port speaks TLS, so it is no greeting timeout.
+    let (report, _, elapsed) = check(&args(&[("--smtp", spec(broken, "starttls"))]));
+    assert_eq!(
+        ids(&report),
+        set(&["smtp:plaintext-on-tls-port"]),
+        "{report:#}"
+    );
+    assert!(elapsed < Duration::from_millis(900), "{elapsed:?}");
+    // Set to SSL/TLS, the handshake fails against a TLS server: no plaintext greeting is
+    // waited for.
+    let (report, _, elapsed) = check(&args(&[("--smtp", spec(broken, "tls"))]));
+    assert_eq!(
+        ids(&report),
+        set(&["smtp:tls-handshake-failed"]),
+        "{report:#}"
+    );
+    assert!(elapsed < Duration::from_millis(500), "{elapsed:?}");
+    // The protocol_version alert: only old TLS, from the facts.
+    let old = serve(Behaviour::TlsAlert(70));
+    expect(
+        &[("--smtp", spec(old, "tls"))],
+        &["smtp:tls-version-too-old"],
+    );
+}

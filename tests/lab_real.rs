@@ -82,6 +82,16 @@ fn the_healthy_lab_has_no_problems() {
         smtp["auth_mechanisms"],
         serde_json::json!(["LOGIN", "PLAIN"])
     );
+    // Read from the ServerHello: what OpenSSL 3 on both sides agrees on.
+    for endpoint in report["endpoints"].as_array().unwrap() {
+        assert_eq!(endpoint["tls"]["version"], "TLS 1.3", "{endpoint:#}");
+        assert!(
+            endpoint["tls"]["cipher"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("TLS_")),
+            "{endpoint:#}"
+        );
+    }
 }
 
 #[test]

@@ -163,6 +163,8 @@ fn finish_with(
             days_left,
         }),
         reason: None,
+        version: Some("TLS 1.3".into()),
+        cipher: Some("TLS_AES_256_GCM_SHA384".into()),
     });
     obs.capabilities = Some(Capabilities::from_imap_atoms(
         "IMAP4rev1 AUTH=XOAUTH2 AUTH=PLAIN",

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod events;
 pub mod observation;
 pub(crate) mod quickack;
+pub(crate) mod record;
 pub mod scrub;
 pub mod settings;
 pub mod tls;

@@ -187,6 +187,9 @@ pub struct TlsInfo {
     pub certificate: Option<CertInfo>,
     /// The TLS library's own words when verification failed.
     pub reason: Option<String>,
+    /// The version and cipher suite the server chose, read from its ServerHello.
+    pub version: Option<String>,
+    pub cipher: Option<String>,
 }
 
 /// The first reply of the server.

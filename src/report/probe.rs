@@ -40,8 +40,10 @@ pub struct AddressDto {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TlsDto {
-    /// The TLS version, when the TLS library tells it (not every backend does).
+    /// The TLS version the server chose, read from its ServerHello.
     pub version: Option<String>,
+    /// The cipher suite it chose.
+    pub cipher: Option<String>,
     pub via_starttls: bool,
     pub verdict: String,
     pub reason: Option<String>,
@@ -152,7 +154,8 @@ impl ProbeDto {
                 .map(|c| c.auth.iter().cloned().collect())
                 .unwrap_or_default(),
             tls: obs.tls.as_ref().map(|t| TlsDto {
-                version: None,
+                version: t.version.clone(),
+                cipher: t.cipher.clone(),
                 via_starttls: t.via_starttls,
                 verdict: t.verdict.as_str().to_owned(),
                 reason: t.reason.clone(),

@@ -183,6 +183,10 @@ fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool)
             "      Certificate: {} · issuer {} · {} days left · {}",
             cert.subject, cert.issuer, cert.days_left, tls.verdict
         );
+        if let Some(version) = &tls.version {
+            let cipher = tls.cipher.as_deref().unwrap_or("cipher unknown");
+            let _ = writeln!(out, "      Encryption: {version} · {cipher}");
+        }
     }
     if !probe.auth_mechanisms.is_empty() {
         let before = probe

@@ -208,6 +208,9 @@ pub enum Behaviour {
     /// Sends this line again and again, one every so often, forever: a reply that never ends
     /// although every line comes in time.
     Drip(&'static str, Duration),
+    /// A broken TLS server: whatever the client sends first, it answers with this TLS alert
+    /// (40 handshake failure, 70 protocol version) and closes.
+    TlsAlert(u8),
 }
 
 /// Starts a fixture; it serves every connection until the test process ends.
@@ -277,6 +280,16 @@ async fn handle(mut stream: TcpStream, behaviour: Behaviour) {
                     return;
                 }
                 tokio::time::sleep(every).await;
+            }
+        }
+        Behaviour::TlsAlert(description) => {
+            let mut first = [0u8; 512];
+            if tokio::io::AsyncReadExt::read(&mut stream, &mut first)
+                .await
+                .unwrap_or(0)
+                > 0
+            {
+                let _ = stream.write_all(&[0x15, 3, 3, 0, 2, 2, description]).await;
             }
         }
         Behaviour::Flood => {

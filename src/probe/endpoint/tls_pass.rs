@@ -3,6 +3,7 @@
 //! real mode when it does not match the settings (a plaintext greeting, a TLS handshake).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpStream;
@@ -11,7 +12,9 @@ use super::super::conn::Conn;
 use super::super::dialogue::{BoxStream, Session};
 use super::super::observation::Direction;
 use super::super::observation::{CertVerdict, Failure, StageName, StageStatus, TlsInfo};
+use super::super::record::{Recorder, Seen, first_bytes};
 use super::super::tls::{HandshakeProblem, classify_handshake_error, handshake, peer_certificate};
+use super::super::wire::tls_hello::{self, ServerTls};
 use super::Run;
 
 /// How strictly certificates are checked on this pass.
@@ -62,34 +65,40 @@ impl Run<'_> {
                 return Err(PassEnd::Done);
             }
         };
+        // What the server sends during the handshake is kept: its ServerHello says the
+        // version and cipher, and that the port speaks TLS even when the handshake fails.
+        let seen = Seen::default();
+        let stream = Recorder::new(stream, Arc::clone(&seen));
         let handshake_result = tokio::time::timeout(
             self.settings.timeouts.command,
             handshake(&connector, &host, stream),
         )
         .await;
+        let server = tls_hello::parse(&first_bytes(&seen));
         let reason = match handshake_result {
             Ok(Ok(tls)) => {
-                self.established(&tls, pass, via_starttls);
+                self.established(&tls, pass, via_starttls, server.as_ref());
                 let boxed: BoxStream = Box::new(tls);
                 return Ok(Conn::new(boxed, self.transcript()));
             }
             Ok(Err(reason)) => reason,
             Err(_) => format!(
-                "no TLS handshake within {} s",
-                self.settings.timeouts.command.as_secs_f32()
+                "no TLS handshake within {}",
+                crate::probe::conn::secs(self.settings.timeouts.command)
             ),
         };
         Err(self
-            .handshake_failed(addr, reason, pass, via_starttls)
+            .handshake_failed(addr, reason, pass, via_starttls, server.as_ref())
             .await)
     }
 
     /// Records the session's certificate and its verdict (the strict pass's, on a relaxed one).
     fn established(
         &mut self,
-        tls: &tokio_native_tls::TlsStream<BoxStream>,
+        tls: &tokio_native_tls::TlsStream<Recorder<BoxStream>>,
         pass: &Pass,
         via_starttls: bool,
+        server: Option<&ServerTls>,
     ) {
         let certificate = peer_certificate(tls);
         let (verdict, reason, status) = match pass {
@@ -98,18 +107,24 @@ impl Run<'_> {
                 (verdict.clone(), Some(reason.clone()), StageStatus::Warning)
             }
         };
-        let detail = match (&certificate, &verdict) {
+        let version = server.and_then(ServerTls::version_name);
+        let mut detail = match (&certificate, &verdict) {
             (Some(c), CertVerdict::Ok) => format!(
                 "certificate for {} by {}, {} days left",
                 c.subject, c.issuer, c.days_left
             ),
             (_, v) => format!("certificate not trusted: {}", v.as_str()),
         };
+        if let Some(version) = &version {
+            detail = format!("{version}, {detail}");
+        }
         self.obs.tls = Some(TlsInfo {
             via_starttls,
             verdict,
             certificate,
             reason,
+            version,
+            cipher: server.and_then(ServerTls::cipher_name),
         });
         self.finish(status, detail);
     }
@@ -122,7 +137,24 @@ impl Run<'_> {
         reason: String,
         pass: &Pass,
         via_starttls: bool,
+        server: Option<&ServerTls>,
     ) -> PassEnd {
+        // The facts first: a server that answered with TLS 1.1 or older, or with the
+        // protocol_version alert (70), speaks only old TLS.
+        let old = match server {
+            Some(ServerTls::Hello { version, .. }) => *version < 0x0303,
+            Some(ServerTls::Alert { description }) => *description == 70,
+            None => false,
+        };
+        if old {
+            self.fail(
+                Failure::TlsVersionTooOld {
+                    reason: reason.clone(),
+                },
+                reason,
+            );
+            return PassEnd::Done;
+        }
         match classify_handshake_error(&reason) {
             HandshakeProblem::Certificate(verdict) if *pass == Pass::Strict => {
                 self.finish(
@@ -142,6 +174,15 @@ impl Run<'_> {
             _ if via_starttls => {
                 self.fail(
                     Failure::StarttlsFailed {
+                        reason: reason.clone(),
+                    },
+                    reason,
+                );
+            }
+            // The server answered in TLS: no plaintext greeting to wait for (that cost 5 s).
+            _ if server.is_some() => {
+                self.fail(
+                    Failure::TlsHandshakeFailed {
                         reason: reason.clone(),
                     },
                     reason,
@@ -184,17 +225,22 @@ impl Run<'_> {
     }
 
     /// Whether a fresh connection to `addr` completes a TLS handshake (certificate unchecked).
+    /// (A ServerHello or an alert in answer to the ClientHello proves it too, even when the
+    /// server's TLS then breaks.)
     pub(super) async fn speaks_tls(&self, addr: SocketAddr) -> bool {
+        let seen = Seen::default();
         let attempt = async {
             let connector = self.settings.connectors.relaxed().await.ok()?;
             let tcp = TcpStream::connect(addr).await.ok()?;
-            handshake(&connector, &self.obs.endpoint.host.as_string(), tcp)
+            let stream = Recorder::new(tcp, Arc::clone(&seen));
+            handshake(&connector, &self.obs.endpoint.host.as_string(), stream)
                 .await
                 .ok()
         };
-        matches!(
+        let completed = matches!(
             tokio::time::timeout(self.settings.timeouts.command, attempt).await,
             Ok(Some(_))
-        )
+        );
+        completed || tls_hello::parse(&first_bytes(&seen)).is_some()
     }
 }

@@ -6,6 +6,7 @@ pub mod greeting;
 pub(crate) mod imap;
 pub(crate) mod pop3;
 pub(crate) mod smtp;
+pub mod tls_hello;
 
 use std::fmt::Write as _;
 use thiserror::Error;
