@@ -7,7 +7,7 @@ use crate::finding::{Finding, FindingId};
 use crate::probe::observation::Observation;
 use crate::probe::wire::imap::alert_in;
 
-use super::hints::login_hint;
+use super::hints::{Vendor, login_hint};
 
 // One arm per capability fact; splitting would scatter one table.
 #[allow(clippy::too_many_lines)]
@@ -36,7 +36,12 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             {
                 let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
             }
-            if let Some(hint) = login_hint(&auth.reply) {
+            let vendor = Vendor::of(
+                &obs.endpoint.host.as_string(),
+                obs.greeting.as_ref().map(|g| g.text.as_str()),
+            );
+            let oauth2 = auth.mechanism.contains("OAUTH");
+            if let Some(hint) = login_hint(&auth.reply, vendor, oauth2) {
                 explanation.push(' ');
                 explanation.push_str(hint);
             }
