@@ -268,6 +268,13 @@ impl Finding {
         self
     }
 
+    /// An endpoint the finding offers to switch to.
+    #[must_use]
+    pub fn suggesting(mut self, endpoint: crate::account::Endpoint) -> Finding {
+        self.suggested = Some(endpoint);
+        self
+    }
+
     #[must_use]
     pub fn with_severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;

@@ -780,3 +780,48 @@ fn a_broken_tls_server_is_told_apart_at_once() {
         &["smtp:tls-version-too-old"],
     );
 }
+
+#[test]
+fn a_fix_never_offers_a_port_the_probes_found_closed() {
+    // A plaintext server set to SSL/TLS, alternatives on: 587 and 465 on this host are closed.
+    let plain = serve(Behaviour::Mail(MailServer::new(Proto::Smtp, Tls::None)));
+    let list = [
+        ("--ca-file", ca()),
+        ("--timeout", "3".to_owned()),
+        ("--auth", "password".to_owned()),
+        ("--smtp", spec(plain, "tls")),
+    ];
+    let argv: Vec<String> = list
+        .iter()
+        .flat_map(|(f, v)| [(*f).to_owned(), v.clone()])
+        .collect();
+    let (report, _, _) = check(&argv);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "tls-on-plaintext-port")
+        .expect("the mismatch is found");
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("maildoctor also tried") && fix.contains("none works from here"),
+        "the fix says what the probes saw: {fix}"
+    );
+}
+
+#[test]
+fn the_same_port_with_tls_is_offered_when_the_probe_proved_it() {
+    let tls = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    let report = expect(
+        &[("--smtp", spec(tls, "starttls"))],
+        &["smtp:plaintext-on-tls-port"],
+    );
+    assert_eq!(
+        report["findings"][0]["suggested"]["spec"],
+        format!("{tls}/tls"),
+        "{report:#}"
+    );
+}

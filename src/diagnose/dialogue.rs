@@ -25,7 +25,13 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("Port {port} expects SSL/TLS from the first byte, but {} is set", obs.endpoint.security.label()),
             format!("The server on port {port} waits for a TLS handshake before it says anything, while the app waits for a plaintext greeting: both wait until the app gives up. maildoctor confirmed it: a TLS handshake on port {port} succeeds."),
-        ).with_fix(format!("Set encryption to SSL/TLS on port {port}, or use port {} with STARTTLS", if s1 == Security::Starttls { p1 } else { p2 }))),
+        ).with_fix(format!("Set encryption to SSL/TLS on port {port}, or use port {} with STARTTLS", if s1 == Security::Starttls { p1 } else { p2 }))
+        // The probe's TLS handshake on this very port worked: exactly that is offered (`a`).
+        .suggesting(crate::account::Endpoint {
+            host: host.clone(),
+            port,
+            security: Security::Tls,
+        })),
         Some(Failure::WrongProtocol { speaker, line }) => Some(Finding::new(
             FindingId::WrongProtocol,
             p,
@@ -95,17 +101,23 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
         _ => None,
     };
     out.extend(finding);
-    if let Some(greeting) = &obs.greeting
-        && greeting.elapsed > Duration::from_secs(5)
-    {
-        out.push(Finding::new(
-            FindingId::SlowGreeting,
-            p,
-            format!("{host} took {:.1} s to greet", greeting.elapsed.as_secs_f32()),
-            "A greeting this slow comes from a tarpit (a server that slows down suspected spammers), an overloaded server, or an antivirus program that intercepts mail connections. Mail apps with short timeouts give up.".to_owned(),
-        ).with_fix("Raise the mail app's server timeout to a minute; if an antivirus program scans mail connections, turn that scanning off"));
-    }
+    out.extend(slow_greeting(obs));
     out
+}
+
+/// A greeting slower than mail apps wait for.
+fn slow_greeting(obs: &Observation) -> Option<Finding> {
+    let greeting = obs.greeting.as_ref()?;
+    if greeting.elapsed <= Duration::from_secs(5) {
+        return None;
+    }
+    let host = &obs.endpoint.host;
+    Some(Finding::new(
+        FindingId::SlowGreeting,
+        Some(obs.protocol),
+        format!("{host} took {:.1} s to greet", greeting.elapsed.as_secs_f32()),
+        "A greeting this slow comes from a tarpit (a server that slows down suspected spammers), an overloaded server, or an antivirus program that intercepts mail connections. Mail apps with short timeouts give up.".to_owned(),
+    ).with_fix("Raise the mail app's server timeout to a minute; if an antivirus program scans mail connections, turn that scanning off"))
 }
 
 fn stage_words(stage: StageName) -> &'static str {

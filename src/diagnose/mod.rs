@@ -9,7 +9,7 @@ mod network;
 
 use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};
-use crate::probe::observation::Observation;
+use crate::probe::observation::{Failure, Observation};
 
 /// Everything diagnose needs.
 pub struct DiagnoseInput<'a> {
@@ -73,6 +73,58 @@ fn merge(mut static_findings: Vec<Finding>, live: Vec<Finding>) -> Vec<Finding> 
     static_findings
 }
 
+/// No alternative works: the worst finding's fix says what was tried, so it never seems to
+/// offer a port the probes just found closed; and when every port was refused or dropped,
+/// that the network is in the way.
+fn say_what_was_tried(
+    findings: &mut [Finding],
+    protocol: Protocol,
+    primary: &[Observation],
+    alternatives: &[Observation],
+) {
+    let tried: Vec<&Observation> = alternatives
+        .iter()
+        .filter(|a| a.protocol == protocol)
+        .collect();
+    if tried.is_empty() {
+        return;
+    }
+    let Some(worst) = findings
+        .iter_mut()
+        .filter(|f| f.protocol == Some(protocol) && f.severity > crate::finding::Severity::Info)
+        .max_by_key(|f| f.severity)
+    else {
+        return;
+    };
+    let list: Vec<String> = tried
+        .iter()
+        .map(|a| match &a.failure {
+            Some(failure) => format!("{} ({})", a.endpoint.describe(), failure.word()),
+            None => format!("{} (certificate not trusted)", a.endpoint.describe()),
+        })
+        .collect();
+    let blocked = |o: &&Observation| {
+        matches!(
+            o.failure,
+            Some(Failure::ConnectTimeout | Failure::ConnectRefused | Failure::ConnectUnreachable)
+        )
+    };
+    let mut said = format!(
+        "maildoctor also tried {}: none works from here.",
+        list.join(", ")
+    );
+    let configured: Vec<&Observation> = primary.iter().filter(|p| p.protocol == protocol).collect();
+    if tried.iter().all(blocked) && configured.iter().all(blocked) {
+        said.push_str(
+            " Every port was refused or dropped: the network blocks this kind of mail traffic; try another network, or ask the provider for another port.",
+        );
+    }
+    worst.fix = Some(match worst.fix.take() {
+        Some(fix) => format!("{fix} {said}"),
+        None => said,
+    });
+}
+
 /// For each protocol whose configured endpoint failed or is suspect, name the alternative that
 /// works from here: in a `working-alternative` finding, and in the fix of the worst finding.
 fn attach_alternatives(
@@ -81,13 +133,16 @@ fn attach_alternatives(
     alternatives: &[Observation],
 ) {
     for protocol in Protocol::ALL {
+        let configured_works = primary.iter().any(|p| p.protocol == protocol && p.works());
         let Some(working) = alternatives
             .iter()
             .find(|a| a.protocol == protocol && a.works())
         else {
+            if !configured_works {
+                say_what_was_tried(findings, protocol, primary, alternatives);
+            }
             continue;
         };
-        let configured_works = primary.iter().any(|p| p.protocol == protocol && p.works());
         let endpoint = working.endpoint.clone();
         let sentence = format!("{} works from here.", endpoint.describe());
         // Only a broken configured endpoint gets the alternative as its fix; when it works,

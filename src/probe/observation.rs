@@ -264,6 +264,33 @@ pub enum Failure {
     LoginTimeout { after: Duration },
 }
 
+impl Failure {
+    /// A kebab-case word for the failure, stable for scripts (the finding id it leads to).
+    pub fn word(&self) -> &'static str {
+        match self {
+            Failure::DnsNoSuchHost => "dns-no-such-host",
+            Failure::DnsNoAddress => "dns-no-address",
+            Failure::DnsFailure(_) => "dns-failure",
+            Failure::ConnectRefused => "connect-refused",
+            Failure::ConnectTimeout => "connect-timeout",
+            Failure::ConnectUnreachable | Failure::ConnectOther(_) => "connect-unreachable",
+            Failure::ConnectReset => "connect-reset",
+            Failure::TlsOnPlaintextPort { .. } => "tls-on-plaintext-port",
+            Failure::PlaintextOnTlsPort => "plaintext-on-tls-port",
+            Failure::WrongProtocol { .. } => "wrong-protocol",
+            Failure::GreetingTimeout => "greeting-timeout",
+            Failure::ServerRejected { .. } => "server-rejected",
+            Failure::StarttlsNotOffered => "starttls-not-offered",
+            Failure::StarttlsFailed { .. } => "starttls-failed",
+            Failure::TlsHandshakeFailed { .. } => "tls-handshake-failed",
+            Failure::TlsVersionTooOld { .. } => "tls-version-too-old",
+            Failure::ProtocolViolation { .. } => "protocol-violation",
+            Failure::Dropped { .. } => "connection-dropped",
+            Failure::LoginTimeout { .. } => "login-timeout",
+        }
+    }
+}
+
 /// Everything one endpoint probe observed.
 #[derive(Debug, Clone)]
 pub struct Observation {

@@ -9,7 +9,7 @@ use crate::finding::{Finding, Severity, worst};
 use crate::probe::observation::Observation;
 use crate::resolve::Resolved;
 
-use super::probe::{AlternativeDto, ProbeDto, failure_word, ms};
+use super::probe::{AlternativeDto, ProbeDto, ms};
 
 /// Bumped when a field changes meaning or disappears; new fields do not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -194,7 +194,7 @@ impl Report {
                     protocol: o.protocol,
                     spec: o.endpoint.to_string(),
                     works: o.works(),
-                    failure: o.failure.as_ref().map(|f| failure_word(f).to_owned()),
+                    failure: o.failure.as_ref().map(|f| f.word().to_owned()),
                     elapsed_ms: ms(o.elapsed),
                 })
                 .collect(),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::account::Protocol;
 use crate::probe::observation::Direction;
-use crate::probe::observation::{ConnectOutcome, Failure, Observation, StageName, StageStatus};
+use crate::probe::observation::{ConnectOutcome, Observation, StageName, StageStatus};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeDto {
@@ -89,31 +89,6 @@ pub(super) fn ms(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// A kebab-case word for a failure, stable for scripts.
-pub fn failure_word(failure: &Failure) -> &'static str {
-    match failure {
-        Failure::DnsNoSuchHost => "dns-no-such-host",
-        Failure::DnsNoAddress => "dns-no-address",
-        Failure::DnsFailure(_) => "dns-failure",
-        Failure::ConnectRefused => "connect-refused",
-        Failure::ConnectTimeout => "connect-timeout",
-        Failure::ConnectUnreachable | Failure::ConnectOther(_) => "connect-unreachable",
-        Failure::ConnectReset => "connect-reset",
-        Failure::TlsOnPlaintextPort { .. } => "tls-on-plaintext-port",
-        Failure::PlaintextOnTlsPort => "plaintext-on-tls-port",
-        Failure::WrongProtocol { .. } => "wrong-protocol",
-        Failure::GreetingTimeout => "greeting-timeout",
-        Failure::ServerRejected { .. } => "server-rejected",
-        Failure::StarttlsNotOffered => "starttls-not-offered",
-        Failure::StarttlsFailed { .. } => "starttls-failed",
-        Failure::TlsHandshakeFailed { .. } => "tls-handshake-failed",
-        Failure::TlsVersionTooOld { .. } => "tls-version-too-old",
-        Failure::ProtocolViolation { .. } => "protocol-violation",
-        Failure::Dropped { .. } => "connection-dropped",
-        Failure::LoginTimeout { .. } => "login-timeout",
-    }
-}
-
 impl ProbeDto {
     pub fn from_observation(obs: &Observation) -> ProbeDto {
         let caps = obs.effective_capabilities();
@@ -168,7 +143,7 @@ impl ProbeDto {
                     days_left: c.days_left,
                 }),
             }),
-            failure: obs.failure.as_ref().map(|f| failure_word(f).to_owned()),
+            failure: obs.failure.as_ref().map(|f| f.word().to_owned()),
             login: obs.auth.as_ref().map(|a| LoginDto {
                 mechanism: a.mechanism.clone(),
                 ok: a.ok,
