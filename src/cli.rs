@@ -188,8 +188,14 @@ pub struct CheckArgs {
 /// by clap.
 fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
     use clap::builder::{PossibleValue, TypedValueParser};
-    let values =
-        AuthMethod::ALL.map(|method| PossibleValue::new(method.as_str()).help(method.describe()));
+    let values = AuthMethod::ALL.map(|method| {
+        let value = PossibleValue::new(method.as_str()).help(method.describe());
+        match method {
+            AuthMethod::Ntlm => value.alias("spa"),
+            AuthMethod::Gssapi => value.alias("kerberos"),
+            _ => value,
+        }
+    });
     clap::builder::PossibleValuesParser::new(values)
         .map(|word| AuthMethod::from_word(&word).unwrap_or(AuthMethod::Password))
 }

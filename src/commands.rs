@@ -155,6 +155,10 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
             format!("--oauth-token-env {var}: that environment variable is not set")
         })?;
         (token, true)
+    } else if let Some(mechanism) = account.auth.sasl_mechanism() {
+        bail!(
+            "maildoctor logs in with passwords and OAuth2 only, not {mechanism}; without --login the check still says whether the server offers {mechanism}"
+        )
     } else if account.auth == AuthMethod::Oauth2 {
         bail!("this account logs in with OAuth2: give the access token with --oauth-token-env VAR")
     } else if let Ok(password) = std::env::var(PASSWORD_ENV) {

@@ -195,7 +195,7 @@ finding_ids! {
     AuthNotOffered => "auth-not-offered", Error, Other,
         "The server offers no way to log in, even after encryption.";
     AuthMechanismUnsupported => "auth-mechanism-unsupported", Error, Other,
-        "The server's login methods do not include the account's (password vs OAuth2).";
+        "The server's or the provider's login methods do not include the account's (password, OAuth2, NTLM/SPA, CRAM-MD5, Kerberos).";
     LoginDisabled => "login-disabled", Error, Other,
         "The server refuses password logins on an unencrypted connection.";
     PlaintextAuthOffered => "plaintext-auth-offered", Warning, Other,

@@ -825,3 +825,25 @@ fn the_same_port_with_tls_is_offered_when_the_probe_proved_it() {
         "{report:#}"
     );
 }
+
+#[test]
+fn a_login_method_the_server_does_not_offer_is_named_in_the_users_words() {
+    let addr = serve(Behaviour::Mail(MailServer::new(
+        Proto::Smtp,
+        Tls::Implicit(Cert::Good),
+    )));
+    // `args` sets --auth password unless told otherwise.
+    let report = expect(
+        &[("--smtp", spec(addr, "tls")), ("--auth", "spa".into())],
+        &["smtp:auth-mechanism-unsupported"],
+    );
+    let finding = &report["findings"][0];
+    assert!(
+        finding["title"].as_str().unwrap().contains("SPA"),
+        "{finding:#}"
+    );
+    assert!(
+        finding["fix"].as_str().unwrap().starts_with("Turn NTLM"),
+        "{finding:#}"
+    );
+}

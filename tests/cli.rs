@@ -217,8 +217,8 @@ fn bad_input_exits_3_with_a_message_naming_the_problem() {
         (&["lint", "--account", bad_yaml], ":2:"),
         (&["lint", "--account", unknown_key], "smpt"),
         (
-            &["lint", "--auth", "kerberos", "alice@outlook.com"],
-            "kerberos",
+            &["lint", "--auth", "smoke-signals", "alice@outlook.com"],
+            "smoke-signals",
         ),
         (
             &["lint", "alice@outlook.com", "--as-of", "2026-13-01"],
@@ -226,6 +226,18 @@ fn bad_input_exits_3_with_a_message_naming_the_problem() {
         ),
         (&["lint", "alice@outlook.com", "--format", "xml"], "xml"),
         (&["frobnicate"], "frobnicate"),
+        (
+            &[
+                "check",
+                "alice@example.org",
+                "--smtp",
+                "127.0.0.1:9/tls",
+                "--auth",
+                "ntlm",
+                "--login",
+            ],
+            "passwords and OAuth2 only, not NTLM",
+        ),
         (
             &[
                 "lint",

@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn bad_values_are_errors_with_a_position() {
         let cases = [
-            ("auth: kerberos\n", "acct.yaml:1:7:", "kerberos"),
+            ("auth: smoke-signals\n", "acct.yaml:1:7:", "smoke-signals"),
             ("smtp: smtp.example.com:99999\n", "acct.yaml:1:7:", "99999"),
             (
                 "imap: { host: imap.example.com, port: 0 }\n",

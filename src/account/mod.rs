@@ -25,18 +25,61 @@ pub use protocol::{Protocol, Security};
 pub enum AuthMethod {
     /// A password (or an app password) sent over the connection.
     Password,
-    /// An `OAuth2` access token (XOAUTH2 / OAUTHBEARER).
+    /// An OAuth2 access token (XOAUTH2 / OAUTHBEARER).
     Oauth2,
     /// No login: a relay that trusts the network, or receive-only checks.
     None,
+    /// NTLM, which Outlook and others call "Secure Password Authentication (SPA)".
+    #[serde(alias = "spa")]
+    Ntlm,
+    /// CRAM-MD5 ("encrypted password" in some apps).
+    #[serde(rename = "cram-md5")]
+    CramMd5,
+    /// Kerberos (GSSAPI).
+    #[serde(alias = "kerberos")]
+    Gssapi,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Oauth2, AuthMethod::None];
+    pub const ALL: [AuthMethod; 6] = [
+        AuthMethod::Password,
+        AuthMethod::Oauth2,
+        AuthMethod::None,
+        AuthMethod::Ntlm,
+        AuthMethod::CramMd5,
+        AuthMethod::Gssapi,
+    ];
 
     /// The method a word names (`password`, `oauth2`, `none`), as account files and flags say it.
     pub fn from_word(word: &str) -> Option<AuthMethod> {
-        AuthMethod::ALL.into_iter().find(|m| m.as_str() == word)
+        match word.to_ascii_lowercase().as_str() {
+            "spa" => Some(AuthMethod::Ntlm),
+            "kerberos" => Some(AuthMethod::Gssapi),
+            word => AuthMethod::ALL.into_iter().find(|m| m.as_str() == word),
+        }
+    }
+
+    /// The SASL mechanism a server must offer for this method, for the methods maildoctor
+    /// only checks and does not log in with.
+    pub fn sasl_mechanism(self) -> Option<&'static str> {
+        match self {
+            AuthMethod::Ntlm => Some("NTLM"),
+            AuthMethod::CramMd5 => Some("CRAM-MD5"),
+            AuthMethod::Gssapi => Some("GSSAPI"),
+            AuthMethod::Password | AuthMethod::Oauth2 | AuthMethod::None => None,
+        }
+    }
+
+    /// How users know the method, for titles: "NTLM (SPA)".
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Oauth2 => "OAuth2",
+            AuthMethod::None => "no login",
+            AuthMethod::Ntlm => "NTLM (Secure Password Authentication, SPA)",
+            AuthMethod::CramMd5 => "CRAM-MD5",
+            AuthMethod::Gssapi => "Kerberos (GSSAPI)",
+        }
     }
 
     /// What the method is, for `--help`.
@@ -45,6 +88,11 @@ impl AuthMethod {
             AuthMethod::Password => "A password (or an app password) sent over the connection",
             AuthMethod::Oauth2 => "An OAuth2 access token (XOAUTH2 / OAUTHBEARER)",
             AuthMethod::None => "No login: a relay that trusts the network, or receive-only checks",
+            AuthMethod::Ntlm => {
+                "NTLM, called Secure Password Authentication (SPA) by Outlook (also: spa)"
+            }
+            AuthMethod::CramMd5 => "CRAM-MD5, a challenge-response password login",
+            AuthMethod::Gssapi => "Kerberos through GSSAPI (also: kerberos)",
         }
     }
 
@@ -53,6 +101,9 @@ impl AuthMethod {
             AuthMethod::Password => "password",
             AuthMethod::Oauth2 => "oauth2",
             AuthMethod::None => "none",
+            AuthMethod::Ntlm => "ntlm",
+            AuthMethod::CramMd5 => "cram-md5",
+            AuthMethod::Gssapi => "gssapi",
         }
     }
 }

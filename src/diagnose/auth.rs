@@ -117,6 +117,30 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             )
             .with_fix(format!("Use the provider's submission or mailbox server: {}", describe_pairs(obs.protocol))),
         );
+    } else if let Some(mechanism) = account.auth.sasl_mechanism()
+        && !caps.auth.contains(mechanism)
+    {
+        out.push(
+            Finding::new(
+                FindingId::AuthMechanismUnsupported,
+                p,
+                format!("{host} does not offer {}", account.auth.label()),
+                format!(
+                    "The account is set to log in with {}, but the server offers only {}. The login fails before any password is checked.",
+                    account.auth.label(),
+                    if caps.auth.is_empty() {
+                        "no SASL mechanism".to_owned()
+                    } else {
+                        caps.auth.iter().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            )
+            .with_fix(format!(
+                "Turn {} off in the mail app and log in with {}",
+                account.auth.label(),
+                if oauth_ok && !password_ok { "OAuth2" } else { "a normal password (or OAuth2, where offered)" }
+            )),
+        );
     } else if account.auth == AuthMethod::Password && !password_ok {
         out.push(Finding::new(
             FindingId::AuthMechanismUnsupported,

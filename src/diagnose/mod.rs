@@ -53,6 +53,9 @@ fn merge(mut static_findings: Vec<Finding>, live: Vec<Finding>) -> Vec<Finding> 
                             | FindingId::GreetingTimeout
                             | FindingId::TlsHandshakeFailed
                     ) | (
+                        FindingId::AuthMechanismUnsupported,
+                        FindingId::AuthMechanismUnsupported
+                    ) | (
                         FindingId::IncomingServerAsOutgoing
                             | FindingId::OutgoingServerAsIncoming
                             | FindingId::ImapPop3Swap,

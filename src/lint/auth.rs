@@ -80,6 +80,41 @@ fn configured_under(ctx: &LintContext, note: &Note) -> Option<Vec<Protocol>> {
     (!hit.is_empty()).then_some(hit)
 }
 
+/// The account is set to a login method the provider does not offer: NTLM ("Secure Password
+/// Authentication", which one of the articles users follow tells them to tick for
+/// Outlook.com), CRAM-MD5 or Kerberos, where the provider takes passwords or OAuth2 only.
+pub(super) fn auth_method_not_offered(ctx: &LintContext) -> Vec<Finding> {
+    let (Some(profile), Some(_)) = (ctx.profile, ctx.account.auth.sasl_mechanism()) else {
+        return Vec::new();
+    };
+    let method = ctx.account.auth.label();
+    let offered = if profile.auth.contains(&crate::profile::AuthOffer::Oauth2)
+        && !profile.auth.contains(&crate::profile::AuthOffer::Password)
+    {
+        "OAuth2"
+    } else if profile.auth.contains(&crate::profile::AuthOffer::Oauth2) {
+        "a password or OAuth2"
+    } else {
+        "a password"
+    };
+    ctx.account
+        .endpoints
+        .keys()
+        .map(|&protocol| {
+            Finding::new(
+                FindingId::AuthMechanismUnsupported,
+                Some(protocol),
+                format!("{} does not offer {method}", profile.name),
+                format!(
+                    "The account is set to log in with {method}, but {} offers {offered} for mail apps. The login fails before any password is checked.",
+                    profile.name
+                ),
+            )
+            .with_fix(format!("Turn {method} off in the mail app; this provider needs {offered}"))
+        })
+        .collect()
+}
+
 /// The provider stopped accepting passwords for a configured protocol on or before today.
 pub(super) fn password_auth_unsupported(ctx: &LintContext) -> Vec<Finding> {
     let Some(profile) = ctx

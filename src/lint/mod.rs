@@ -44,6 +44,7 @@ pub fn lint(ctx: &LintContext) -> Vec<Finding> {
     findings.extend(mismatches);
     findings.extend(auth::username_form(ctx));
     findings.extend(auth::password_auth_unsupported(ctx));
+    findings.extend(auth::auth_method_not_offered(ctx));
     findings.extend(auth::auth_policy_notice(ctx));
     findings.extend(auth::app_password_required(ctx));
     sort_worst_first(&mut findings);

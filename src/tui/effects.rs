@@ -223,6 +223,11 @@ impl Dashboard {
 
     /// Keeps the password (in memory, for this run only) for every protocol.
     pub fn login(&mut self, secret: Secret) -> Result<(), String> {
+        if let Some(mechanism) = self.checkup.resolved.account.auth.sasl_mechanism() {
+            return Err(format!(
+                "maildoctor logs in with passwords and OAuth2 only, not {mechanism}; the panes already say whether each server offers it."
+            ));
+        }
         if self.checkup.resolved.account.auth == AuthMethod::Oauth2 {
             return Err(
                 "This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR."
