@@ -847,3 +847,31 @@ fn a_login_method_the_server_does_not_offer_is_named_in_the_users_words() {
         "{finding:#}"
     );
 }
+
+#[test]
+fn pop3_that_takes_user_before_stls_is_flagged_and_one_that_refuses_is_not() {
+    // Courier takes USER before STLS; Dovecot (from a client it does not trust) refuses it,
+    // though both list USER in CAPA before STLS.
+    let courier = serve(Behaviour::Mail(MailServer {
+        auth_before_tls: true,
+        ..MailServer::new(Proto::Pop3, Tls::Starttls(Cert::Good))
+    }));
+    let report = expect(
+        &[("--pop3", spec(courier, "starttls"))],
+        &["pop3:plaintext-auth-offered"],
+    );
+    let transcript = report["endpoints"][0]["transcript"].to_string();
+    assert!(transcript.contains("USER maildoctor"), "{transcript}");
+    assert!(
+        !transcript.contains("PASS"),
+        "never a password: {transcript}"
+    );
+    let dovecot = serve(Behaviour::Mail(MailServer {
+        auth_before_tls: true,
+        refuse_auth_before_tls: Some(
+            "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+        ),
+        ..MailServer::new(Proto::Pop3, Tls::Starttls(Cert::Good))
+    }));
+    expect(&[("--pop3", spec(dovecot, "starttls"))], &[]);
+}

@@ -167,10 +167,10 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
         );
     }
     // Offered before encryption on a STARTTLS port: an app that skips STARTTLS would send the
-    // password in the clear, and the server would take it. Not for POP3: Dovecot lists USER and
-    // SASL PLAIN before STLS even when it refuses them there, and CAPA has no way to say so.
+    // password in the clear. POP3 only when asked (USER on a connection of its own): Dovecot
+    // lists USER before STLS even when it refuses it there, and CAPA cannot say so.
     if obs.endpoint.security == Security::Starttls
-        && obs.protocol != Protocol::Pop3
+        && (obs.protocol != Protocol::Pop3 || obs.auth_before_tls.is_some())
         && let Some(before) = &obs.capabilities
     {
         let before_ok =
@@ -178,6 +178,10 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
         // Asked (AUTH PLAIN without a password): a refusal means the server only advertises it.
         let (title, said) = match obs.auth_before_tls {
             Some(false) => (None, ""),
+            Some(true) if obs.protocol == Protocol::Pop3 => (
+                Some(format!("{host} accepts passwords before STLS")),
+                "Before encryption starts, the server already takes a login: asked on a connection of its own with USER and no password, it answered +OK (maildoctor then quit). An app set to \"no encryption\" would send the password in the clear and the server would take it.",
+            ),
             Some(true) => (
                 Some(format!("{host} accepts passwords before STARTTLS")),
                 "Before encryption starts, the server already takes a password: asked with AUTH PLAIN and no password, it answered with a go-ahead (maildoctor then cancelled). An app set to \"no encryption\" would send the password in the clear and the server would take it.",

@@ -483,6 +483,16 @@ async fn answer<S: AsyncWrite + Unpin>(
         || upper.starts_with("PASS ")
         || rest_upper.starts_with("LOGIN ")
         || rest_upper.starts_with("AUTHENTICATE ");
+    let is_user = server.proto == Proto::Pop3 && upper.starts_with("USER ");
+    if let (true, false, Some(refusal)) = (
+        is_login || is_user,
+        encrypted,
+        server.refuse_auth_before_tls,
+    ) {
+        pending.take();
+        out.write_all(format!("{refusal}\r\n").as_bytes()).await?;
+        return Ok(true);
+    }
     if is_login {
         if let (false, Some(refusal)) = (encrypted, server.refuse_auth_before_tls) {
             pending.take();

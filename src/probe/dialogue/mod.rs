@@ -143,17 +143,17 @@ pub async fn starttls(
 }
 
 /// Whether the server would take a password on this connection, asked without sending one.
-/// `None` for POP3, whose only safe question (USER before STLS) would leave the session in a
-/// state some servers then refuse STLS in.
+/// For POP3 the question (USER before STLS) is asked on a fresh connection (`session` is a
+/// new one, not yet greeted): after USER some servers refuse STLS.
 pub async fn would_take_password(
     protocol: Protocol,
     session: &mut Session,
     limit: Duration,
-) -> Result<Option<bool>, Stop> {
+) -> Result<bool, Stop> {
     match protocol {
-        Protocol::Smtp => smtp::would_take_password(session, limit).await.map(Some),
-        Protocol::Imap => imap::would_take_password(session, limit).await.map(Some),
-        Protocol::Pop3 => Ok(None),
+        Protocol::Smtp => smtp::would_take_password(session, limit).await,
+        Protocol::Imap => imap::would_take_password(session, limit).await,
+        Protocol::Pop3 => pop3::would_take_password(session, limit).await,
     }
 }
 

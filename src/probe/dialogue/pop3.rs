@@ -29,6 +29,22 @@ pub fn greeting(first: &str) -> Result<String, Stop> {
     }
 }
 
+/// Asks, on a connection of its own, whether the server takes a user name before STLS: `USER`
+/// with a neutral name, `+OK` or `-ERR`, then QUIT; never a password. CAPA cannot say it
+/// (Dovecot lists USER before STLS and refuses it there; Courier takes it).
+pub async fn would_take_password(session: &mut Session, limit: Duration) -> Result<bool, Stop> {
+    let (greeted, _) = status(session, limit).await?;
+    if !greeted {
+        return Ok(false);
+    }
+    session
+        .send("USER maildoctor", Shown::Command, limit)
+        .await?;
+    let (taken, _) = status(session, limit).await?;
+    quit(session, limit).await;
+    Ok(taken)
+}
+
 /// CAPA. A server without CAPA (RFC 1939 only) answers `-ERR`: that is no capabilities, not a failure.
 pub async fn capabilities(session: &mut Session, limit: Duration) -> Result<Capabilities, Stop> {
     session.send("CAPA", Shown::Command, limit).await?;

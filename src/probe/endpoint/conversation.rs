@@ -96,14 +96,19 @@ impl Run<'_> {
         // Login offered before STARTTLS: would the server take a password in the clear? Asked
         // without one, so the warning says what the server does, not what it advertises.
         // (PLAIN is the mechanism that can be asked about; a server's LOGIN command cannot.)
-        if self.obs.endpoint.security == Security::Starttls
-            && offers_starttls
-            && self.obs.protocol != Protocol::Pop3
-            && caps.auth.contains("PLAIN")
-        {
+        if self.obs.endpoint.security == Security::Starttls && offers_starttls {
             let limit = self.settings.timeouts.command;
-            self.obs.auth_before_tls =
-                dialogue::would_take_password(self.obs.protocol, session, limit).await?;
+            match self.obs.protocol {
+                Protocol::Smtp | Protocol::Imap if caps.auth.contains("PLAIN") => {
+                    self.obs.auth_before_tls = Some(
+                        dialogue::would_take_password(self.obs.protocol, session, limit).await?,
+                    );
+                }
+                Protocol::Pop3 if caps.user_pass => {
+                    self.obs.auth_before_tls = self.pop3_takes_user(addr, limit).await;
+                }
+                _ => {}
+            }
         }
         self.obs.capabilities = Some(caps);
 
@@ -330,6 +335,24 @@ impl Run<'_> {
         self.obs.auth = Some(outcome);
         self.finish(status, detail);
         Ok(())
+    }
+
+    /// POP3's question on a connection of its own; `None` when that connection fails.
+    async fn pop3_takes_user(&mut self, addr: SocketAddr, limit: Duration) -> Option<bool> {
+        let tcp = tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr))
+            .await
+            .ok()?
+            .ok()?;
+        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+        let mut probe = Conn::new(stream, self.transcript());
+        probe.transcript.push(
+            crate::probe::observation::Direction::Note,
+            "asking on a second connection whether USER is taken before STLS (no password)",
+        );
+        probe.bound_stage(limit);
+        dialogue::would_take_password(Protocol::Pop3, &mut probe, limit)
+            .await
+            .ok()
     }
 
     async fn capabilities(
