@@ -36,6 +36,8 @@ pub struct CheckOptions {
     /// The password or token to log in with; `None` means no login.
     pub login: Option<LoginSecret>,
     pub allow_plaintext_auth: bool,
+    /// Verify certificates for this name instead of the host (`--tls-name`).
+    pub tls_name: Option<String>,
     pub family: Family,
     /// Probe only these protocols; empty means all configured.
     pub only: BTreeSet<Protocol>,
@@ -54,6 +56,7 @@ impl CheckOptions {
             ca_file: None,
             login: None,
             allow_plaintext_auth: false,
+            tls_name: None,
             family: Family::Both,
             only: BTreeSet::new(),
             alternatives: true,
@@ -267,5 +270,6 @@ fn probe_settings(
         connectors,
         credentials,
         allow_plaintext_auth: options.allow_plaintext_auth,
+        tls_name: options.tls_name.clone(),
     })
 }

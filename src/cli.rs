@@ -159,6 +159,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "VAR")]
     pub oauth_token_env: Option<String>,
 
+    /// Verify the certificate for this name (and send it as SNI) instead of the host typed:
+    /// for a server reached by its address or an internal name.
+    #[arg(long, value_name = "NAME", value_parser = tls_name)]
+    pub tls_name: Option<String>,
+
     /// Send the password even over an unencrypted connection (test servers only).
     #[arg(long)]
     pub allow_plaintext_auth: bool,
@@ -198,6 +203,11 @@ fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
     });
     clap::builder::PossibleValuesParser::new(values)
         .map(|word| AuthMethod::from_word(&word).unwrap_or(AuthMethod::Password))
+}
+
+/// A host name as a certificate names it.
+fn tls_name(text: &str) -> Result<String, String> {
+    crate::account::validate_name(text).map_err(|e| e.to_string())
 }
 
 /// A setting sent on a protocol line: one line of text.

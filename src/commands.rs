@@ -135,6 +135,7 @@ pub fn check_options(args: &CheckArgs) -> CheckOptions {
         ca_file: args.ca_file.clone(),
         login: None,
         allow_plaintext_auth: args.allow_plaintext_auth,
+        tls_name: args.tls_name.clone(),
         family: match (args.ipv4, args.ipv6) {
             (true, _) => Family::V4,
             (_, true) => Family::V6,

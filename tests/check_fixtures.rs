@@ -875,3 +875,23 @@ fn pop3_that_takes_user_before_stls_is_flagged_and_one_that_refuses_is_not() {
     }));
     expect(&[("--pop3", spec(dovecot, "starttls"))], &[]);
 }
+
+#[test]
+fn tls_name_verifies_the_certificate_for_another_name() {
+    // Reached by its address, the server's certificate names mail.other.example.
+    let server = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::WrongName),
+    )));
+    expect(
+        &[("--imap", spec(server, "tls"))],
+        &["imap:cert-name-mismatch"],
+    );
+    expect(
+        &[
+            ("--imap", spec(server, "tls")),
+            ("--tls-name", "mail.other.example".into()),
+        ],
+        &[],
+    );
+}

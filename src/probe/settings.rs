@@ -64,6 +64,9 @@ pub struct ProbeSettings {
     /// Per protocol (user-name forms differ); set only with `--login`.
     pub credentials: BTreeMap<Protocol, Credentials>,
     pub allow_plaintext_auth: bool,
+    /// The name to verify certificates for (and send as SNI) instead of each endpoint's host:
+    /// for servers reached by address or by an internal name.
+    pub tls_name: Option<String>,
 }
 
 #[cfg(test)]

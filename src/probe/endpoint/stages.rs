@@ -57,7 +57,11 @@ impl Run<'_> {
         t.push(Direction::Note, text);
     }
 
+    /// The name TLS sends (SNI) and verifies the certificate for: `--tls-name`, else the host.
     pub(super) fn host_name(&self) -> String {
-        self.obs.endpoint.host.as_string()
+        self.settings
+            .tls_name
+            .clone()
+            .unwrap_or_else(|| self.obs.endpoint.host.as_string())
     }
 }

@@ -233,9 +233,7 @@ impl Run<'_> {
             let connector = self.settings.connectors.relaxed().await.ok()?;
             let tcp = TcpStream::connect(addr).await.ok()?;
             let stream = Recorder::new(tcp, Arc::clone(&seen));
-            handshake(&connector, &self.obs.endpoint.host.as_string(), stream)
-                .await
-                .ok()
+            handshake(&connector, &self.host_name(), stream).await.ok()
         };
         let completed = matches!(
             tokio::time::timeout(self.settings.timeouts.command, attempt).await,
