@@ -190,6 +190,8 @@ finding_ids! {
         "The server's certificate is issued by an authority this computer does not trust (or an intermediate is missing).";
     CertNameMismatch => "cert-name-mismatch", Error, Other,
         "The certificate is for another name than the server name typed.";
+    TlsIntercepted => "tls-intercepted", Error, Other,
+        "An antivirus program or the network inspects the encrypted connection with a certificate of its own, not trusted here.";
     CertExpiringSoon => "cert-expiring-soon", Warning, Other,
         "The server's certificate expires in less than 14 days.";
     AuthNotOffered => "auth-not-offered", Error, Other,

@@ -895,3 +895,20 @@ fn tls_name_verifies_the_certificate_for_another_name() {
         &[],
     );
 }
+
+#[test]
+fn an_antivirus_that_re_signs_mail_connections_is_named() {
+    let shielded = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Intercepted),
+    )));
+    let report = expect(
+        &[("--imap", spec(shielded, "tls"))],
+        &["imap:tls-intercepted"],
+    );
+    let finding = &report["findings"][0];
+    assert!(
+        finding["explanation"].as_str().unwrap().contains("Avast"),
+        "{finding:#}"
+    );
+}

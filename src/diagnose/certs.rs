@@ -3,6 +3,30 @@
 use crate::finding::{Finding, FindingId};
 use crate::probe::observation::{CertVerdict, Observation};
 
+/// The products known to re-sign certificates, as data (see the file's header).
+const INTERCEPTORS: &str = include_str!("interception.txt");
+
+/// The inspecting product an issuer name points to, if any.
+pub(super) fn inspecting_product(issuer: &str) -> Option<&'static str> {
+    let issuer = issuer.to_ascii_lowercase();
+    INTERCEPTORS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('|'))
+        .map(|(word, product)| (word.trim(), product.trim()))
+        .find(|(word, _)| !word.is_empty() && contains_word(&issuer, &word.to_ascii_lowercase()))
+        .map(|(_, product)| product)
+}
+
+/// `word` in `text` as a whole word ("AVG" is no match for "avgas").
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
 /// Warn this many days before a certificate expires.
 const EXPIRY_WARNING_DAYS: i64 = 14;
 
@@ -26,6 +50,23 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
     } else {
         ""
     };
+    let intercepted = cert
+        .filter(|_| {
+            !matches!(
+                tls.verdict,
+                CertVerdict::Ok | CertVerdict::Expired | CertVerdict::NotYetValid
+            )
+        })
+        .and_then(|c| inspecting_product(&c.issuer));
+    if let Some(product) = intercepted {
+        return vec![Finding::new(
+            FindingId::TlsIntercepted,
+            p,
+            format!("Something between you and {host} inspects the encrypted connection"),
+            format!("The certificate presented was issued by {product}, not by the server's authority: your antivirus or your network decrypts and re-encrypts mail connections, and its root certificate is not trusted here.{presented}"),
+        )
+        .with_fix("Turn off the antivirus program's mail or SSL scanning; on a company network, install the company's root certificate in the mail app (maildoctor: --ca-file), or ask IT to exempt mail traffic")];
+    }
     let finding = match &tls.verdict {
         CertVerdict::Ok => {
             return match cert {
@@ -78,4 +119,27 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
         }),
     };
     vec![finding]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspecting_products_are_known_by_their_issuer() {
+        assert_eq!(
+            inspecting_product("CN=Avast Web/Mail Shield Root, O=Avast"),
+            Some("Avast's Mail Shield")
+        );
+        assert_eq!(
+            inspecting_product("CN=Zscaler Intermediate Root CA, O=Zscaler Inc."),
+            Some("Zscaler's TLS inspection")
+        );
+        assert_eq!(inspecting_product("CN=R11, O=Let's Encrypt"), None);
+        assert_eq!(
+            inspecting_product("CN=avgas supplies CA"),
+            None,
+            "whole words"
+        );
+    }
 }

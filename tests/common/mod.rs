@@ -49,6 +49,8 @@ pub enum Cert {
     SelfSigned,
     /// For another name, signed by the test CA.
     WrongName,
+    /// Re-signed by an antivirus program's own root, as its mail shield does.
+    Intercepted,
     /// Valid for only 5 more days.
     ExpiringSoon,
 }
@@ -105,6 +107,15 @@ impl Pki {
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = match kind {
             Cert::SelfSigned => params.self_signed(&key).unwrap(),
+            Cert::Intercepted => {
+                let mut root = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+                root.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+                root.distinguished_name
+                    .push(rcgen::DnType::CommonName, "Avast Web/Mail Shield Root");
+                let root_key = rcgen::KeyPair::generate().unwrap();
+                let shield = rcgen::Issuer::new(root, root_key);
+                params.signed_by(&key, &shield).unwrap()
+            }
             _ => params.signed_by(&key, &self.issuer).unwrap(),
         };
         native_tls::Identity::from_pkcs8(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
