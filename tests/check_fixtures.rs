@@ -912,3 +912,20 @@ fn an_antivirus_that_re_signs_mail_connections_is_named() {
         "{finding:#}"
     );
 }
+
+#[test]
+fn a_server_that_wants_a_client_certificate_says_so() {
+    let addr = common::serve_client_cert_required();
+    let report = expect(
+        &[("--imap", spec(addr, "tls"))],
+        &["imap:tls-handshake-failed"],
+    );
+    let finding = &report["findings"][0];
+    assert!(
+        finding["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("client certificate"),
+        "{finding:#}"
+    );
+}

@@ -67,7 +67,11 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             p,
             format!("The TLS handshake with {host}:{port} failed"),
             format!("The encrypted connection could not be set up: {reason}."),
-        ).with_fix(format!("The server's TLS is broken or refuses this client: tell its administrator, quoting \"{reason}\"; meanwhile try {p1} with {} or {p2} with {}", s1.label(), s2.label()))),
+        ).with_fix(if reason.contains("client certificate") {
+            "This server takes only clients that show a certificate of their own (a company or VPN setup): install that certificate in the mail app, or ask the administrator which server to use without one".to_owned()
+        } else {
+            format!("The server's TLS is broken or refuses this client: tell its administrator, quoting \"{reason}\"; meanwhile try {p1} with {} or {p2} with {}", s1.label(), s2.label())
+        })),
         Some(Failure::TlsVersionTooOld { reason }) => Some(Finding::new(
             FindingId::TlsVersionTooOld,
             p,

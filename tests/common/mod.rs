@@ -88,6 +88,12 @@ fn days_from_now(days: i64) -> time::OffsetDateTime {
 impl Pki {
     /// A server identity (certificate + key) of the given kind.
     pub fn identity(&self, kind: Cert) -> native_tls::Identity {
+        let (cert, key) = self.pem(kind);
+        native_tls::Identity::from_pkcs8(cert.as_bytes(), key.as_bytes()).unwrap()
+    }
+
+    /// The certificate and key of the given kind, as PEM.
+    pub fn pem(&self, kind: Cert) -> (String, String) {
         let names = match kind {
             Cert::WrongName => vec!["mail.other.example".to_owned()],
             _ => vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
@@ -118,8 +124,7 @@ impl Pki {
             }
             _ => params.signed_by(&key, &self.issuer).unwrap(),
         };
-        native_tls::Identity::from_pkcs8(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
-            .unwrap()
+        (cert.pem(), key.serialize_pem())
     }
 }
 
@@ -238,6 +243,39 @@ pub fn serve(behaviour: Behaviour) -> SocketAddr {
             tokio::spawn(async move {
                 let _ = stream.set_nodelay(true);
                 handle(stream, behaviour).await;
+            });
+        }
+    });
+    addr
+}
+
+/// An IMAP server on implicit TLS 1.3 that requires a client certificate: the client's
+/// handshake completes, then the server reads the client's empty Certificate and sends the
+/// certificate_required alert. OpenSSL directly, on a thread of its own (native-tls cannot ask
+/// for client certificates).
+pub fn serve_client_cert_required() -> SocketAddr {
+    use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode, SslVersion};
+    let (cert, key) = pki().pem(Cert::Good);
+    let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    builder
+        .set_certificate(&openssl::x509::X509::from_pem(cert.as_bytes()).unwrap())
+        .unwrap();
+    builder
+        .set_private_key(&openssl::pkey::PKey::private_key_from_pem(key.as_bytes()).unwrap())
+        .unwrap();
+    builder
+        .set_min_proto_version(Some(SslVersion::TLS1_3))
+        .unwrap();
+    builder.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    let acceptor = builder.build();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let acceptor = acceptor.clone();
+            std::thread::spawn(move || {
+                // The alert goes out when the handshake fails; nothing else to do.
+                let _ = acceptor.accept(stream);
             });
         }
     });

@@ -377,6 +377,18 @@ impl Run<'_> {
 
 /// The typed failure behind a stopped step.
 fn failure_of(stop: Stop, stage: StageName) -> Failure {
+    // TLS 1.3 finishes the client's handshake before the server has checked the client: a
+    // server that wants a client certificate says so with alert 116 at the first read.
+    if let Stop::Conn(ConnError::Io(e)) = &stop {
+        let text = e.to_string();
+        if text.contains("alert certificate required") || text.contains("alert number 116") {
+            return Failure::TlsHandshakeFailed {
+                reason: format!(
+                    "the server wants a client certificate (TLS alert 116, certificate required): {text}"
+                ),
+            };
+        }
+    }
     match stop {
         Stop::Refused(text) if stage == StageName::Greeting => Failure::ServerRejected { text },
         Stop::Refused(text) => Failure::Dropped {
