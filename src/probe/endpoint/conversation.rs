@@ -339,12 +339,7 @@ impl Run<'_> {
 
     /// POP3's question on a connection of its own; `None` when that connection fails.
     async fn pop3_takes_user(&mut self, addr: SocketAddr, limit: Duration) -> Option<bool> {
-        let tcp = tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr))
-            .await
-            .ok()?
-            .ok()?;
-        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
-        let mut probe = Conn::new(stream, self.transcript());
+        let mut probe = self.fresh_connection(addr).await?;
         probe.transcript.push(
             crate::probe::observation::Direction::Note,
             "asking on a second connection whether USER is taken before STLS (no password)",

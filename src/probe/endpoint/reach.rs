@@ -5,7 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use tokio::net::TcpStream;
 
+use super::super::conn::Conn;
 use super::super::connect::connect_any;
+use super::super::dialogue::{BoxStream, Session};
 use super::super::dns::resolve;
 use super::super::observation::{ConnectOutcome, DnsOutcome, Failure, StageName, StageStatus};
 use super::Run;
@@ -124,5 +126,16 @@ impl Run<'_> {
             );
             None
         }
+    }
+
+    /// A second plaintext connection to the same address, for a question of its own (is it
+    /// plaintext after all, would it take USER); `None` when the server no longer accepts.
+    pub(super) async fn fresh_connection(&self, addr: SocketAddr) -> Option<Session> {
+        let tcp = tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr))
+            .await
+            .ok()?
+            .ok()?;
+        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+        Some(Conn::new(stream, self.transcript()))
     }
 }

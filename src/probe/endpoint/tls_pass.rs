@@ -211,12 +211,7 @@ impl Run<'_> {
     /// The first line a fresh plaintext connection receives, if any arrives in time.
     pub(super) async fn plaintext_greeting(&mut self, addr: SocketAddr) -> Option<String> {
         let limit = self.settings.timeouts.greeting.min(Duration::from_secs(5));
-        let tcp = tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr))
-            .await
-            .ok()?
-            .ok()?;
-        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
-        let mut conn = Conn::new(stream, self.transcript());
+        let mut conn = self.fresh_connection(addr).await?;
         conn.transcript.push(
             Direction::Note,
             "TLS failed; listening for a plaintext greeting",
