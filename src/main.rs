@@ -19,10 +19,11 @@ fn main() -> ExitCode {
     };
     if matches!(cli.command, None | Some(Command::Check(_))) {
         use_lazy_trust_store();
-    }
-    // A signal gives the terminal back (the dashboard, the password prompt) before exiting.
-    if let Err(err) = maildoctor::terminal::watch_signals() {
-        eprintln!("maildoctor: warning: cannot watch for signals: {err}");
+        // Only these take the terminal (the dashboard, the password prompt): a signal gives it
+        // back before the process exits.
+        if let Err(err) = maildoctor::terminal::watch_signals() {
+            eprintln!("maildoctor: warning: cannot watch for signals: {err}");
+        }
     }
     let mut out = anstream::stdout();
     match maildoctor::commands::run(cli, &mut out) {
