@@ -128,7 +128,7 @@ fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
 }
 
 /// The plain options of a check; the secret comes separately.
-pub fn check_options(args: &CheckArgs) -> CheckOptions {
+fn check_options(args: &CheckArgs) -> CheckOptions {
     CheckOptions {
         timeout: args.timeout,
         dns_server: args.dns_server,
@@ -155,7 +155,7 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
         let token = std::env::var(var).with_context(|| {
             format!("--oauth-token-env {var}: that environment variable is not set")
         })?;
-        (token, true)
+        (Secret::new(token), true)
     } else if let Some(mechanism) = account.auth.sasl_mechanism() {
         bail!(
             "maildoctor logs in with passwords and OAuth2 only, not {mechanism}; without --login the check still says whether the server offers {mechanism}"
@@ -163,7 +163,7 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
     } else if account.auth == AuthMethod::Oauth2 {
         bail!("this account logs in with OAuth2: give the access token with --oauth-token-env VAR")
     } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
-        (password, false)
+        (Secret::new(password), false)
     } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let prompt = format!(
             "Password for {}: ",
@@ -174,29 +174,14 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
         else {
             return Err(Cancelled.into());
         };
-        return checked(LoginSecret {
-            secret,
-            oauth2: false,
-        });
+        (secret, false)
     } else {
         bail!(
             "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
         )
     };
-    checked(LoginSecret {
-        secret: Secret::new(secret),
-        oauth2,
-    })
-}
-
-/// A secret with a line break would end the command early and start another.
-fn checked(login: LoginSecret) -> Result<LoginSecret> {
-    if login.secret.expose().contains(['\r', '\n']) {
-        bail!(
-            "the password or token contains a line break; check {PASSWORD_ENV} or the variable given"
-        )
-    }
-    Ok(login)
+    // A line break in it is refused where the credentials are built (`Checkup::set_login`).
+    Ok(LoginSecret { secret, oauth2 })
 }
 
 /// The user pressed Ctrl-C (or Ctrl-D) at the password prompt: not a failure to report, an

@@ -18,11 +18,17 @@ pub type Seen = Arc<Mutex<Vec<u8>>>;
 pub struct Recorder<S> {
     inner: S,
     seen: Seen,
+    /// How many bytes were kept: once [`KEPT`], reads pass through without the lock.
+    kept: usize,
 }
 
 impl<S> Recorder<S> {
     pub fn new(inner: S, seen: Seen) -> Recorder<S> {
-        Recorder { inner, seen }
+        Recorder {
+            inner,
+            seen,
+            kept: 0,
+        }
     }
 }
 
@@ -41,14 +47,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorder<S> {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &polled {
+        if self.kept < KEPT
+            && let Poll::Ready(Ok(())) = &polled
+        {
             let new = &buf.filled()[before..];
-            let mut seen = self
-                .seen
+            let take = new.len().min(KEPT - self.kept);
+            self.seen
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let room = KEPT.saturating_sub(seen.len());
-            seen.extend_from_slice(&new[..new.len().min(room)]);
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(&new[..take]);
+            self.kept += take;
         }
         polled
     }

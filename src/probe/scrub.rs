@@ -55,19 +55,15 @@ impl Scrubber {
         Scrubber { forms }
     }
 
-    /// Every text of an observation that came from the server (or quotes it), scrubbed.
+    /// Every text of an observation that came from the server (or quotes it), scrubbed; the
+    /// stage details and transcript lines were already, where they were recorded.
     pub fn observation(&self, obs: &mut Observation) {
         let mut clean = |text: &mut String| {
             if let Cow::Owned(scrubbed) = self.scrub(text) {
                 *text = scrubbed;
             }
         };
-        for stage in &mut obs.stages {
-            clean(&mut stage.detail);
-        }
-        for line in &mut obs.transcript {
-            clean(&mut line.text);
-        }
+        // Stage details and transcript lines are scrubbed as they are recorded.
         if let Some(greeting) = &mut obs.greeting {
             clean(&mut greeting.text);
         }

@@ -45,18 +45,16 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// The dashboard for a prepared check. A secret given at start serves every pane, also
-    /// those filled or picked later.
+    /// The dashboard for a prepared check (whose secret, if given, already serves every
+    /// protocol).
     pub fn new(checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
-        let mut dashboard = Dashboard {
+        Dashboard {
             checkup,
             theme,
             store,
             probes: BTreeMap::new(),
             tx: None,
-        };
-        dashboard.complete_credentials();
-        dashboard
+        }
     }
 
     /// The model for this account, with the profile described and nothing started yet.
