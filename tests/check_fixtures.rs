@@ -897,6 +897,65 @@ fn tls_name_verifies_the_certificate_for_another_name() {
 }
 
 #[test]
+fn the_name_a_certificate_is_for_is_tried_and_offered_once_it_verifies() {
+    // The account names an alias; the server's certificate is for mail.other.example, which
+    // (like every name on the test DNS server) is this machine.
+    let dns = common::dns::serve_dns().to_string();
+    let server = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::WrongName),
+    )));
+    let configured = format!("alias.example.test:{}/tls", server.port());
+    let argv: Vec<String> = [
+        "--ca-file",
+        &ca(),
+        "--timeout",
+        "3",
+        "--auth",
+        "password",
+        "--dns-server",
+        &dns,
+        "--imap",
+        &configured,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let (report, code, _) = check(&argv);
+    assert_eq!(
+        ids(&report),
+        set(&["imap:cert-name-mismatch", "imap:working-alternative"]),
+        "{report:#}"
+    );
+    assert_eq!(code, expected_exit(&["imap:cert-name-mismatch"]));
+    let finding = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let named = format!("mail.other.example:{}/tls", server.port());
+    let mismatch = finding("cert-name-mismatch");
+    assert_eq!(mismatch["suggested"]["spec"], named, "{mismatch:#}");
+    let fix = mismatch["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("works from here") && fix.contains("mail.other.example"),
+        "{fix}"
+    );
+    let alternative = finding("working-alternative");
+    assert!(
+        alternative["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("The certificate is for mail.other.example"),
+        "{alternative:#}"
+    );
+}
+
+#[test]
 fn an_antivirus_that_re_signs_mail_connections_is_named() {
     let shielded = serve(Behaviour::Mail(MailServer::new(
         Proto::Imap,

@@ -167,16 +167,31 @@ fn attach_alternatives(
         } else {
             format!("{} works from here", endpoint.describe())
         };
-        let mut finding = Finding::new(
-            FindingId::WorkingAlternative,
-            Some(protocol),
-            title,
+        let renamed = primary
+            .iter()
+            .find(|p| p.protocol == protocol)
+            .and_then(crate::probe::engine::cert_name_alternative)
+            .is_some_and(|named| named == endpoint);
+        let explanation = if renamed {
+            format!(
+                "The certificate is for {}: maildoctor tried that name with the same port and \
+                 encryption, and {} answered, encrypted and with a trusted certificate.",
+                endpoint.host,
+                endpoint.describe()
+            )
+        } else {
             format!(
                 "maildoctor tried the standard settings for {} on the same server: {} answered, \
                  encrypted and with a trusted certificate.",
                 protocol.label(),
                 endpoint.describe()
-            ),
+            )
+        };
+        let mut finding = Finding::new(
+            FindingId::WorkingAlternative,
+            Some(protocol),
+            title,
+            explanation,
         )
         .with_fix(format!(
             "{} server: {}",

@@ -2,6 +2,7 @@
 //! recorded; the dialogue goes on with the first address that answers while the attempts
 //! still running finish in the background.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -11,12 +12,12 @@ use tokio::task::JoinSet;
 
 use super::observation::{AddressAttempt, ConnectOutcome};
 
-type Attempt = (AddressAttempt, Option<TcpStream>);
+type Attempt<S> = (AddressAttempt, Option<S>);
 
 /// Connection attempts still running after a winner was found.
-pub struct Pending(JoinSet<Attempt>);
+pub struct Pending<S = TcpStream>(JoinSet<Attempt<S>>);
 
-impl Pending {
+impl<S: 'static> Pending<S> {
     /// Waits for the remaining attempts (each is bounded by the connect timeout) and closes any
     /// extra connections they made.
     pub async fn finish(mut self) -> Vec<AddressAttempt> {
@@ -71,6 +72,26 @@ pub async fn connect_any(
     Vec<AddressAttempt>,
     Pending,
 ) {
+    connect_with(addrs, limit, |addr| async move {
+        let stream = TcpStream::connect(addr).await?;
+        // Mail dialogues are small request/response lines: Nagle plus delayed ACKs would add
+        // tens of milliseconds to every exchange.
+        let _ = stream.set_nodelay(true);
+        Ok(stream)
+    })
+    .await
+}
+
+/// [`connect_any`] with the dialling given, so the schedule is testable without sockets.
+async fn connect_with<S, F>(
+    addrs: &[SocketAddr],
+    limit: Duration,
+    dial: impl Fn(SocketAddr) -> F,
+) -> (Option<(SocketAddr, S)>, Vec<AddressAttempt>, Pending<S>)
+where
+    S: Send + 'static,
+    F: Future<Output = io::Result<S>> + Send + 'static,
+{
     let order = interleave(addrs);
     let mut queue = order.into_iter().peekable();
     let mut set = JoinSet::new();
@@ -86,7 +107,7 @@ pub async fn connect_any(
             .collect::<Vec<_>>()
     };
     if let Some(first) = queue.next() {
-        set.spawn(attempt(first, limit));
+        set.spawn(attempt(first, limit, dial(first)));
         started += 1;
     }
     while !set.is_empty() {
@@ -102,13 +123,13 @@ pub async fn connect_any(
                 }
                 // A failure: the next address at once.
                 if started < MAX_TRIED && let Some(next) = queue.next() {
-                    set.spawn(self::attempt(next, limit));
+                    set.spawn(self::attempt(next, limit, dial(next)));
                     started += 1;
                 }
             }
             () = tokio::time::sleep(STAGGER), if may_start => {
                 if let Some(next) = queue.next() {
-                    set.spawn(attempt(next, limit));
+                    set.spawn(attempt(next, limit, dial(next)));
                     started += 1;
                 }
             }
@@ -118,24 +139,23 @@ pub async fn connect_any(
     (None, finished, Pending(set))
 }
 
-async fn attempt(addr: SocketAddr, limit: Duration) -> Attempt {
+async fn attempt<S>(
+    addr: SocketAddr,
+    limit: Duration,
+    dial: impl Future<Output = io::Result<S>>,
+) -> Attempt<S> {
     let started = Instant::now();
-    let result = tokio::time::timeout(limit, TcpStream::connect(addr)).await;
+    let result = tokio::time::timeout(limit, dial).await;
     let elapsed = started.elapsed();
     match result {
-        Ok(Ok(stream)) => {
-            // Mail dialogues are small request/response lines: Nagle plus delayed ACKs would
-            // add tens of milliseconds to every exchange.
-            let _ = stream.set_nodelay(true);
-            (
-                AddressAttempt {
-                    addr,
-                    outcome: ConnectOutcome::Connected,
-                    elapsed,
-                },
-                Some(stream),
-            )
-        }
+        Ok(Ok(stream)) => (
+            AddressAttempt {
+                addr,
+                outcome: ConnectOutcome::Connected,
+                elapsed,
+            },
+            Some(stream),
+        ),
         Ok(Err(e)) => (
             AddressAttempt {
                 addr,
@@ -197,6 +217,66 @@ mod tests {
         assert_eq!(
             interleave(&[a("192.0.2.1:1"), a("192.0.2.2:1"), a("[2001:db8::1]:1")]),
             [a("[2001:db8::1]:1"), a("192.0.2.1:1"), a("192.0.2.2:1")]
+        );
+    }
+
+    /// A dialler whose attempts hang until the connect limit, counting how many run at once.
+    #[tokio::test(start_paused = true)]
+    async fn attempts_are_staggered_capped_in_flight_and_in_all() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let dialled = Arc::new(AtomicUsize::new(0));
+        let addrs: Vec<SocketAddr> = (1..=25)
+            .map(|n| SocketAddr::from(([192, 0, 2, n], 993)))
+            .collect();
+        let (winner, attempts, pending) = {
+            let (running, most, dialled) = (running.clone(), most.clone(), dialled.clone());
+            connect_with::<(), _>(&addrs, Duration::from_secs(2), move |_| {
+                let running = running.clone();
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                dialled.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    // Held until the attempt's limit drops it.
+                    struct Leaving(Arc<AtomicUsize>);
+                    impl Drop for Leaving {
+                        fn drop(&mut self) {
+                            self.0.fetch_sub(1, Ordering::SeqCst);
+                        }
+                    }
+                    let _leaving = Leaving(running);
+                    std::future::pending::<io::Result<()>>().await
+                }
+            })
+            .await
+        };
+        assert!(winner.is_none());
+        assert!(pending.finish().await.is_empty());
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            MAX_IN_FLIGHT,
+            "never more at once"
+        );
+        assert_eq!(
+            dialled.load(Ordering::SeqCst),
+            MAX_TRIED,
+            "never more in all"
+        );
+        let timed_out = attempts
+            .iter()
+            .filter(|a| a.outcome == ConnectOutcome::TimedOut)
+            .count();
+        let not_tried = attempts
+            .iter()
+            .filter(|a| a.outcome == ConnectOutcome::NotTried)
+            .count();
+        assert_eq!((timed_out, not_tried), (MAX_TRIED, addrs.len() - MAX_TRIED));
+        assert_eq!(
+            attempts.len(),
+            addrs.len(),
+            "every address is accounted for"
         );
     }
 

@@ -62,6 +62,7 @@ pub async fn run(
             Vec::new()
         };
         let suspect = plan.suspects.contains(&protocol);
+        let plan_alternatives = plan.alternatives;
         let login = plan.login;
         tasks.spawn(async move {
             let sink = EventSink::new(
@@ -73,17 +74,30 @@ pub async fn run(
                 tx.clone(),
             );
             let primary = probe_endpoint(protocol, endpoint, &settings, sink, login);
-            if suspect && !candidates.is_empty() {
-                let (primary, alternatives) =
-                    tokio::join!(primary, probe_all(protocol, candidates, &settings, tx));
-                return (primary, alternatives);
-            }
-            let primary = primary.await;
-            let alternatives = if needs_alternatives(&primary) {
-                probe_all(protocol, candidates, &settings, tx).await
+            let (primary, mut alternatives) = if suspect && !candidates.is_empty() {
+                tokio::join!(
+                    primary,
+                    probe_all(protocol, candidates, &settings, tx.clone())
+                )
             } else {
-                Vec::new()
+                let primary = primary.await;
+                let alternatives = if needs_alternatives(&primary) {
+                    probe_all(protocol, candidates, &settings, tx.clone()).await
+                } else {
+                    Vec::new()
+                };
+                (primary, alternatives)
             };
+            // Only the certificate says which name to try, so this one waits for the probe.
+            // With --tls-name the user already says which name to verify; another would fail alike.
+            if plan_alternatives
+                && settings.tls_name.is_none()
+                && let Some(named) = cert_name_alternative(&primary)
+                && !alternatives.iter().any(|a| a.endpoint == named)
+            {
+                let found = probe_all(protocol, vec![named], &settings, tx).await;
+                alternatives.splice(0..0, found);
+            }
             (primary, alternatives)
         });
     }
@@ -144,6 +158,29 @@ pub fn needs_alternatives(observation: &Observation) -> bool {
     )
 }
 
+/// The same port and mode under the name the certificate is for, when the certificate is valid
+/// but for another name: the usual case of an alias or a hosting company's customer domain in
+/// the settings. A wildcard or an address names no server to try, so only a plain DNS name
+/// qualifies; the probe of it carries no password, like every alternative.
+pub fn cert_name_alternative(observation: &Observation) -> Option<Endpoint> {
+    let tls = observation.tls.as_ref()?;
+    if tls.verdict != super::observation::CertVerdict::NameMismatch {
+        return None;
+    }
+    let configured = observation.endpoint.host.name();
+    tls.certificate.as_ref()?.san.iter().find_map(|san| {
+        let host = crate::account::Host::parse(san).ok()?;
+        let name = host.name()?;
+        (!name.contains('*') && configured.is_none_or(|c| !c.eq_ignore_ascii_case(name))).then(
+            || Endpoint {
+                host: host.clone(),
+                port: observation.endpoint.port,
+                security: observation.endpoint.security,
+            },
+        )
+    })
+}
+
 /// The standard port/security pairs on the same host, then the provider's endpoints; never
 /// the configured endpoint itself, never port 25 (blocked for most users, and not for mail apps).
 /// The most alternatives one endpoint gets: a profile that lists 200 endpoints must not make
@@ -200,6 +237,67 @@ mod tests {
             alternatives[0].to_string(),
             "smtp.example.org:587/starttls",
             "the standard pairs on the same host come first"
+        );
+    }
+
+    fn mismatched(host: &str, san: &[&str]) -> Observation {
+        use crate::probe::observation::{CertInfo, CertVerdict, TlsInfo};
+        let endpoint = Endpoint::parse(host, Protocol::Imap).unwrap();
+        let mut obs = Observation::new(Protocol::Imap, endpoint);
+        obs.tls = Some(TlsInfo {
+            via_starttls: false,
+            verdict: CertVerdict::NameMismatch,
+            certificate: Some(CertInfo {
+                subject: String::new(),
+                issuer: String::new(),
+                san: san.iter().map(|s| (*s).to_owned()).collect(),
+                not_before: String::new(),
+                not_after: String::new(),
+                days_left: 90,
+            }),
+            reason: None,
+            version: None,
+            cipher: None,
+        });
+        obs
+    }
+
+    #[test]
+    fn a_certificate_for_another_name_names_the_endpoint_to_try() {
+        let named = |host, san: &[&str]| {
+            cert_name_alternative(&mismatched(host, san)).map(|e| e.to_string())
+        };
+        assert_eq!(
+            named(
+                "mail.customer.example:993/tls",
+                &["*.hoster.example", "mx1.hoster.example"]
+            ),
+            Some("mx1.hoster.example:993/tls".to_owned()),
+            "a wildcard names no server; the next plain name does"
+        );
+        assert_eq!(
+            named(
+                "192.0.2.7:143/starttls",
+                &["192.0.2.7", "Mail.Hoster.Example"]
+            ),
+            Some("mail.hoster.example:143/starttls".to_owned()),
+            "same port and mode, the name in its usual form"
+        );
+        assert_eq!(
+            named("mail.customer.example:993/tls", &["*.hoster.example"]),
+            None
+        );
+        assert_eq!(
+            named("MAIL.hoster.example:993/tls", &["mail.hoster.example"]),
+            None,
+            "the same name again would fail alike"
+        );
+        let mut trusted = mismatched("mail.customer.example:993/tls", &["mx1.hoster.example"]);
+        trusted.tls.as_mut().unwrap().verdict = crate::probe::observation::CertVerdict::Expired;
+        assert_eq!(
+            cert_name_alternative(&trusted),
+            None,
+            "only a name mismatch"
         );
     }
 
