@@ -464,6 +464,38 @@ fn a_login_that_is_never_answered_is_a_timeout_and_quotes_nothing() {
     );
 }
 
+/// What Cyrus answered when a POP3 login raced an IMAP login creating the same INBOX: the
+/// password was right; the server had a problem of its own (RFC 3206 `SYS/PERM`).
+#[test]
+fn a_pop3_refusal_that_names_a_server_problem_does_not_blame_the_password() {
+    let addr = serve(Behaviour::Mail(MailServer {
+        refusal: "-ERR [SYS/PERM] Unable to open maildrop: Mailbox already exists",
+        ..MailServer::new(Proto::Pop3, Tls::Implicit(Cert::Good))
+    }));
+    let servers = [("--pop3".to_owned(), format!("{addr}/tls"))];
+    let (out, code) = run(WRONG, "json", &servers);
+    assert_eq!(
+        finding_ids(&out),
+        common::report::set(&["pop3:login-failed"]),
+        "{out}"
+    );
+    assert_eq!(code, 2);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let finding = &report["findings"][0];
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with("The user name and password may well be right"),
+        "{fix}"
+    );
+    assert!(
+        finding["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("not with the user name or password"),
+        "{finding:#}"
+    );
+}
+
 #[test]
 fn smtp_auth_answered_with_250_is_no_login() {
     let addr = serve(Behaviour::Mail(MailServer {

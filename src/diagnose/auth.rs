@@ -58,6 +58,8 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                     "Set encryption to STARTTLS or SSL/TLS ({})",
                     describe_pairs(obs.protocol)
                 )
+            } else if super::hints::server_side_refusal(&auth.reply) {
+                "The user name and password may well be right: the server reports a problem of its own. Try again in a few minutes; if it persists, tell the server's administrator, quoting its words".to_owned()
             } else {
                 "Check the user name and the password (an app password, where the provider asks for one); if both are right, do what the server's words say".to_owned()
             };
@@ -102,9 +104,9 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                 ),
             )
             .with_fix(format!(
-                "Set encryption to STARTTLS on port {}, or use {}",
+                "Set encryption to STARTTLS on port {}{}",
                 obs.endpoint.port,
-                describe_pairs(obs.protocol)
+                other_pairs(obs.protocol, obs.endpoint.port, Security::Starttls)
             )),
         );
     } else if !password_ok && !oauth_ok {
@@ -201,6 +203,22 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// ", or use port 995 with SSL/TLS": the standard pairs other than the one the fix already
+/// names (none when both are that one).
+fn other_pairs(protocol: Protocol, port: u16, security: Security) -> String {
+    let others: Vec<String> = protocol
+        .standard_pairs()
+        .into_iter()
+        .filter(|pair| *pair != (port, security))
+        .map(|(p, s)| format!("port {p} with {}", s.label()))
+        .collect();
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(", or use {}", others.join(" or "))
+    }
 }
 
 fn describe_pairs(protocol: Protocol) -> String {

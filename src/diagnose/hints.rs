@@ -33,100 +33,117 @@ impl Vendor {
     }
 }
 
+/// Whether a refused login names a problem of the server's own (RFC 3206's SYS and IN-USE
+/// codes, IMAP's UNAVAILABLE), so that the credentials may well be right.
+pub fn server_side_refusal(reply: &str) -> bool {
+    let r = reply.to_ascii_uppercase();
+    ["[SYS/TEMP]", "[SYS/PERM]", "[IN-USE]", "[UNAVAILABLE]"]
+        .iter()
+        .any(|code| r.contains(code))
+}
+
+/// Well-known refusal words, the vendor they are that vendor's (or any), and their meaning;
+/// the first match wins, so a vendor's reading comes before the generic one.
+const HINTS: &[(&str, Option<Vendor>, &str)] = &[
+    (
+        "5.7.139",
+        Some(Vendor::Microsoft),
+        "Microsoft: the sign-in was blocked — basic authentication (passwords) is off for this account or tenant, or Security defaults / Conditional Access block it. Use OAuth2, or ask the administrator to enable SMTP AUTH for the mailbox.",
+    ),
+    (
+        "5.7.30",
+        Some(Vendor::Microsoft),
+        "Microsoft: \"Basic authentication is not supported for Client Submission\" — SMTP AUTH with a password is switched off; the app must use OAuth2.",
+    ),
+    (
+        "5.7.57",
+        Some(Vendor::Microsoft),
+        "Microsoft: the client was not authenticated to send mail — log in before sending, and check that SMTP AUTH is enabled for the mailbox.",
+    ),
+    (
+        "5.7.3",
+        Some(Vendor::Microsoft),
+        "Microsoft: authentication unsuccessful — wrong password, or SMTP AUTH disabled for the mailbox.",
+    ),
+    (
+        "5.7.9",
+        Some(Vendor::Google),
+        "Google: an application-specific password is required — turn on 2-Step Verification and create an app password, or use OAuth2.",
+    ),
+    (
+        "5.7.8",
+        Some(Vendor::Google),
+        "Google: user name and password not accepted — Gmail needs an app password or OAuth2.",
+    ),
+    (
+        "5.7.8",
+        None,
+        "The server does not accept this user name and password (5.7.8: authentication credentials invalid): check both.",
+    ),
+    (
+        "5.7.0",
+        None,
+        "The server needs authentication (or encryption) before this command.",
+    ),
+    (
+        "[AUTHENTICATIONFAILED]",
+        None,
+        "IMAP: wrong user name or password, or the account may not log in with a password.",
+    ),
+    (
+        "[AUTHORIZATIONFAILED]",
+        None,
+        "IMAP: the credentials are right but this user may not use this mailbox.",
+    ),
+    (
+        "[PRIVACYREQUIRED]",
+        None,
+        "IMAP: the server wants an encrypted connection before login.",
+    ),
+    (
+        "[UNAVAILABLE]",
+        None,
+        "IMAP: the server cannot log anyone in right now; try again later.",
+    ),
+    (
+        "[EXPIRED]",
+        None,
+        "IMAP: the password has expired; change it on the provider's website.",
+    ),
+    (
+        "[IN-USE]",
+        None,
+        "POP3: another app holds the mailbox open; close it and retry.",
+    ),
+    (
+        "[SYS/TEMP]",
+        None,
+        "POP3: a temporary server problem; try again later.",
+    ),
+    (
+        "[SYS/PERM]",
+        None,
+        "POP3: a problem on the server's side, not with the user name or password (RFC 3206 SYS/PERM).",
+    ),
+    ("[AUTH]", None, "POP3: wrong user name or password."),
+    (
+        "WEB LOGIN REQUIRED",
+        None,
+        "The provider wants a sign-in on its website first (a security check).",
+    ),
+    (
+        "APPLICATION-SPECIFIC PASSWORD",
+        None,
+        "The provider requires an app password for mail apps.",
+    ),
+];
+
 /// Advice for a login refusal, keyed on the reply's enhanced status code or response code; a
 /// provider's advice only for that provider's servers, the code's general meaning for the
 /// rest, and no password advice for a refused OAuth2 token.
 pub fn login_hint(reply: &str, vendor: Vendor, oauth2: bool) -> Option<&'static str> {
     let r = reply.to_ascii_uppercase();
-    let table: &[(&str, Option<Vendor>, &str)] = &[
-        (
-            "5.7.139",
-            Some(Vendor::Microsoft),
-            "Microsoft: the sign-in was blocked — basic authentication (passwords) is off for this account or tenant, or Security defaults / Conditional Access block it. Use OAuth2, or ask the administrator to enable SMTP AUTH for the mailbox.",
-        ),
-        (
-            "5.7.30",
-            Some(Vendor::Microsoft),
-            "Microsoft: \"Basic authentication is not supported for Client Submission\" — SMTP AUTH with a password is switched off; the app must use OAuth2.",
-        ),
-        (
-            "5.7.57",
-            Some(Vendor::Microsoft),
-            "Microsoft: the client was not authenticated to send mail — log in before sending, and check that SMTP AUTH is enabled for the mailbox.",
-        ),
-        (
-            "5.7.3",
-            Some(Vendor::Microsoft),
-            "Microsoft: authentication unsuccessful — wrong password, or SMTP AUTH disabled for the mailbox.",
-        ),
-        (
-            "5.7.9",
-            Some(Vendor::Google),
-            "Google: an application-specific password is required — turn on 2-Step Verification and create an app password, or use OAuth2.",
-        ),
-        (
-            "5.7.8",
-            Some(Vendor::Google),
-            "Google: user name and password not accepted — Gmail needs an app password or OAuth2.",
-        ),
-        (
-            "5.7.8",
-            None,
-            "The server does not accept this user name and password (5.7.8: authentication credentials invalid): check both.",
-        ),
-        (
-            "5.7.0",
-            None,
-            "The server needs authentication (or encryption) before this command.",
-        ),
-        (
-            "[AUTHENTICATIONFAILED]",
-            None,
-            "IMAP: wrong user name or password, or the account may not log in with a password.",
-        ),
-        (
-            "[AUTHORIZATIONFAILED]",
-            None,
-            "IMAP: the credentials are right but this user may not use this mailbox.",
-        ),
-        (
-            "[PRIVACYREQUIRED]",
-            None,
-            "IMAP: the server wants an encrypted connection before login.",
-        ),
-        (
-            "[UNAVAILABLE]",
-            None,
-            "IMAP: the server cannot log anyone in right now; try again later.",
-        ),
-        (
-            "[EXPIRED]",
-            None,
-            "IMAP: the password has expired; change it on the provider's website.",
-        ),
-        (
-            "[IN-USE]",
-            None,
-            "POP3: another app holds the mailbox open; close it and retry.",
-        ),
-        (
-            "[SYS/TEMP]",
-            None,
-            "POP3: a temporary server problem; try again later.",
-        ),
-        ("[AUTH]", None, "POP3: wrong user name or password."),
-        (
-            "WEB LOGIN REQUIRED",
-            None,
-            "The provider wants a sign-in on its website first (a security check).",
-        ),
-        (
-            "APPLICATION-SPECIFIC PASSWORD",
-            None,
-            "The provider requires an app password for mail apps.",
-        ),
-    ];
-    let hint = table
+    let hint = HINTS
         .iter()
         .filter(|(_, only, _)| only.is_none_or(|v| v == vendor))
         .find(|(key, _, _)| r.contains(key))
