@@ -4,45 +4,10 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::lab;
+use common::lab::{self, check};
 use common::report::{ids, set};
-use serde_json::Value;
 
 const NEEDS_LAB: &str = "needs the Postfix/Dovecot lab (tests/lab/start.sh)";
-
-/// Runs the binary against the lab; returns the JSON report and the exit code.
-fn check(password: Option<&str>, args: &[&str]) -> (Value, i32) {
-    let mut cmd = Command::cargo_bin("maildoctor").unwrap();
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
-        .env_remove("MAILDOCTOR_PASSWORD");
-    let ca = lab::ca_file();
-    cmd.args([
-        "check",
-        "alice@lab.test",
-        "--format",
-        "json",
-        "--as-of",
-        "2026-11-23",
-        "--ca-file",
-        &ca,
-    ]);
-    if !args.contains(&"--timeout") {
-        cmd.args(["--timeout", "10"]);
-    }
-    if let Some(password) = password {
-        cmd.env("MAILDOCTOR_PASSWORD", password).arg("--login");
-    }
-    let out = cmd.args(args).output().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (report, out.status.code().unwrap())
-}
 
 fn ep(port: u16, security: &str) -> String {
     lab::spec(port, security)

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 const ADDR: &str = "127.0.0.9";
+/// Where that lab's Exim and Cyrus would go: not the main lab's 127.0.0.3.
+const OTHER_ADDR: &str = "127.0.0.11";
 
 /// Processes whose command line, environment or working directory mention `dir`.
 fn processes_mentioning(dir: &Path) -> Vec<String> {
@@ -60,6 +62,7 @@ fn a_taken_port_is_named_with_its_process_and_nothing_starts() {
     let out = Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/start.sh"))
         .env("MAILDOCTOR_LAB_ADDR", ADDR)
+        .env("MAILDOCTOR_LAB_OTHER_ADDR", OTHER_ADDR)
         .env("MAILDOCTOR_LAB_DIR", &lab)
         .stdin(std::process::Stdio::null())
         .output()
@@ -103,10 +106,11 @@ fn lo_addresses() -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn run_script(name: &str, addr: &str, lab: &Path) -> std::process::Output {
+fn run_script(name: &str, addr: &str, other: &str, lab: &Path) -> std::process::Output {
     Command::new("bash")
         .arg(format!("{}/tests/lab/{name}", env!("CARGO_MANIFEST_DIR")))
         .env("MAILDOCTOR_LAB_ADDR", addr)
+        .env("MAILDOCTOR_LAB_OTHER_ADDR", other)
         .env("MAILDOCTOR_LAB_DIR", lab)
         .stdin(std::process::Stdio::null())
         .output()
@@ -118,7 +122,7 @@ fn run_script(name: &str, addr: &str, lab: &Path) -> std::process::Output {
 fn a_lab_starts_answers_and_stops_leaving_the_system_as_it_was() {
     // Another spare address than the test above, so the two can run at once, and the main
     // lab on 127.0.0.2 keeps running.
-    let addr = "127.0.0.10";
+    let (addr, other) = ("127.0.0.10", "127.0.0.12");
     let lab = std::env::temp_dir().join(format!("maildoctor-lab-cycle-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&lab);
     let system = [
@@ -130,7 +134,7 @@ fn a_lab_starts_answers_and_stops_leaving_the_system_as_it_was() {
     let before = (contents(&system[..2]), lo_addresses());
     let passwd = std::fs::read("/etc/passwd").unwrap();
 
-    let started = run_script("start.sh", addr, &lab);
+    let started = run_script("start.sh", addr, other, &lab);
     assert!(
         started.status.success(),
         "start.sh failed:\n{}",
@@ -147,9 +151,16 @@ fn a_lab_starts_answers_and_stops_leaving_the_system_as_it_was() {
     };
     assert!(greeting.starts_with("220 "), "{greeting:?}");
     assert!(std::net::TcpStream::connect((addr, 993)).is_ok());
+    // Exim's submission and Cyrus's POP3, beside them.
+    for port in [465, 995] {
+        assert!(
+            std::net::TcpStream::connect((other, port)).is_ok(),
+            "{other}:{port}"
+        );
+    }
 
     for round in ["first", "second"] {
-        let stopped = run_script("stop.sh", addr, &lab);
+        let stopped = run_script("stop.sh", addr, other, &lab);
         assert!(
             stopped.status.success(),
             "stop.sh, {round} time:\n{}",
@@ -157,13 +168,18 @@ fn a_lab_starts_answers_and_stops_leaving_the_system_as_it_was() {
         );
     }
     let running = processes_mentioning(&lab);
-    let refused = std::net::TcpStream::connect((addr, 587)).is_err();
+    let refused = [(addr, 587), (other, 465), (other, 995)]
+        .iter()
+        .all(|target| std::net::TcpStream::connect(*target).is_err());
     let after = (contents(&system), lo_addresses());
     let passwd_after = std::fs::read("/etc/passwd").unwrap();
     let _ = std::fs::remove_dir_all(&lab);
 
     assert_eq!(running, Vec::<String>::new(), "lab processes left running");
-    assert!(refused, "something still listens on {addr}:587");
+    assert!(
+        refused,
+        "something still listens on {addr}:587, {other}:465 or {other}:995"
+    );
     assert!(
         before == after,
         "/etc/postfix, /etc/dovecot or lo's addresses changed"

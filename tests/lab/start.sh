@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Starts the real-server lab: Postfix (submission 587 STARTTLS, submissions 465 implicit TLS,
-# smtp 25) and Dovecot (IMAP 143/993, POP3 110/995) on 127.0.0.2, with a test CA and one test
-# user (alice@lab.test / lab-password). Installs the Debian packages if missing. Run as root.
-# Idempotent: stops the previous lab of the same directory first. tests/lab/stop.sh stops it.
+# smtp 25) and Dovecot (IMAP 143/993, POP3 110/995) on 127.0.0.2, and beside them two other
+# real implementations on 127.0.0.3: Exim 4 (25/587/465, tests/lab/exim.sh) and Cyrus IMAP
+# (IMAP 143/993, POP3 110/995, tests/lab/cyrus.sh), with a test CA and one test user
+# (alice@lab.test / lab-password) on all of them. Installs the Debian packages if missing
+# (Exim and Cyrus are unpacked into the lab's directory instead: Debian's MTAs conflict as
+# packages). Run as root. Idempotent: stops the previous lab of the same directory first.
+# tests/lab/stop.sh stops it.
 #
 # Before starting anything it checks that every port is free on the address; if one is taken it
 # names the holder and exits 1. Any failure prints the cause on stderr (a daemon's own words,
@@ -11,9 +15,10 @@
 # Environment:
 #   MAILDOCTOR_LAB_DIR   the lab's directory (default /tmp/maildoctor-lab): CA ($LAB/ca.pem),
 #                        configuration, queue, mail, pid files and logs (*.log, *.out).
-#   MAILDOCTOR_LAB_ADDR  the loopback address the servers listen on (default 127.0.0.2). Use
-#                        another 127.x.y.z when something else holds a lab port there; the Rust
-#                        tests expect 127.0.0.2.
+#   MAILDOCTOR_LAB_ADDR  the loopback address Postfix and Dovecot listen on (default
+#                        127.0.0.2). Use another 127.x.y.z when something else holds a lab port
+#                        there; the Rust tests read the same variable.
+#   MAILDOCTOR_LAB_OTHER_ADDR  the loopback address Exim and Cyrus listen on (default 127.0.0.3).
 #
 # The lab is self-contained: Postfix runs as its own instance (`postfix -c $LAB/postfix`, its
 # own queue and data directories under $LAB), Dovecot with its own config file, so /etc/postfix,
@@ -27,6 +32,7 @@ set -Eeuo pipefail
 
 LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
 ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
+OTHER_ADDR=${MAILDOCTOR_LAB_OTHER_ADDR:-127.0.0.3}
 USER_NAME=alice@lab.test
 USER_PASS=lab-password
 MAIL_USER=mail
@@ -37,7 +43,8 @@ started=
 # The last lines of the named logs in $LAB (default: all), on stderr.
 logs() {
     local f
-    [ $# -gt 0 ] || set -- postfix.check postfix.out postfix.log dovecot.out dovecot.log
+    [ $# -gt 0 ] || set -- postfix.check postfix.out postfix.log dovecot.out dovecot.log \
+        exim.out cyrus.out cyrus.log
     for f in "$@"; do
         [ -s "$LAB/$f" ] || continue
         echo "--- $LAB/$f (last lines):" >&2
@@ -75,10 +82,14 @@ case $LAB in
     *) fail "MAILDOCTOR_LAB_DIR must be an absolute path, not '$LAB'" ;;
 esac
 LAB=${LAB%/}
-if [[ ! $ADDR =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] \
-    || ((BASH_REMATCH[1] > 255 || BASH_REMATCH[2] > 255 || BASH_REMATCH[3] > 255)); then
-    fail "MAILDOCTOR_LAB_ADDR must be an IPv4 loopback address 127.x.y.z, not '$ADDR'"
-fi
+for pair in "MAILDOCTOR_LAB_ADDR=$ADDR" "MAILDOCTOR_LAB_OTHER_ADDR=$OTHER_ADDR"; do
+    value=${pair#*=}
+    if [[ ! $value =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] \
+        || ((BASH_REMATCH[1] > 255 || BASH_REMATCH[2] > 255 || BASH_REMATCH[3] > 255)); then
+        fail "${pair%%=*} must be an IPv4 loopback address 127.x.y.z, not '$value'"
+    fi
+done
+[ "$ADDR" != "$OTHER_ADDR" ] || fail "MAILDOCTOR_LAB_ADDR and MAILDOCTOR_LAB_OTHER_ADDR must differ (both are $ADDR)"
 # The directory is wiped below: refuse one that holds something other than a lab (this
 # script's marker, or the dovecot.conf of older versions of it).
 if [ -d "$LAB" ] && [ -n "$(ls -A "$LAB")" ] && [ ! -f "$LAB/.maildoctor-lab" ] \
@@ -106,17 +117,26 @@ MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh"
 # on $ADDR:PORT, 0.0.0.0:PORT or a dual-stack [::]:PORT (ss shows it as *:PORT) blocks; an
 # IPv6-only [::]:PORT (ss shows [::]:PORT) does not.
 taken=()
-for port in "${PORTS[@]}"; do
+check_port() {
+    local addr=$1 port=$2 line who local_addr
     while read -r line; do
         [ -n "$line" ] || continue
         who=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$line" | sed -E 's/^"(.*)",pid=([0-9]+)$/\1 (pid \2)/' \
             | sort -u | paste -sd, - | sed 's/,/, /g') || true
         local_addr=$(awk '{print $4}' <<<"$line")
-        taken+=("$ADDR:$port is taken: ${who:-an unknown process} listens on $local_addr")
-    done < <(ss -ltnpH "sport = :$port" | awk -v a="$ADDR" -v p="$port" '{
+        taken+=("$addr:$port is taken: ${who:-an unknown process} listens on $local_addr")
+    done < <(ss -ltnpH "sport = :$port" | awk -v a="$addr" -v p="$port" '{
         l = $4; sub(/%[^:\]]*/, "", l)   # 127.0.0.2%lo:993, bound to a device
         if (l == a ":" p || l == "0.0.0.0:" p || l == "*:" p || l == "[::ffff:" a "]:" p) print
     }')
+}
+for port in "${PORTS[@]}"; do
+    check_port "$ADDR" "$port"
+done
+for server in exim cyrus; do
+    while read -r port; do
+        check_port "$OTHER_ADDR" "$port"
+    done < <(bash "$HERE/$server.sh" ports)
 done
 if [ ${#taken[@]} -gt 0 ]; then
     printf 'lab: %s\n' "${taken[@]}" >&2
@@ -133,7 +153,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$LAB/ca.key" -out "$LAB/ca.pe
     -subj "/CN=maildoctor lab CA" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout "$LAB/server.key" -out "$LAB/server.csr" \
     -subj "/CN=mail.lab.test" 2>/dev/null
-printf 'subjectAltName=DNS:mail.lab.test,DNS:localhost,IP:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$ADDR" >"$LAB/server.ext"
+printf 'subjectAltName=DNS:mail.lab.test,DNS:localhost,IP:%s,IP:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$ADDR" "$OTHER_ADDR" >"$LAB/server.ext"
 openssl x509 -req -in "$LAB/server.csr" -CA "$LAB/ca.pem" -CAkey "$LAB/ca.key" -CAcreateserial \
     -out "$LAB/server.pem" -days 30 -extfile "$LAB/server.ext" 2>/dev/null
 chmod 644 "$LAB/server.pem" "$LAB/ca.pem"
@@ -317,4 +337,8 @@ for port in "${PORTS[@]}"; do
         fail "port $port on $ADDR does not answer (logs above)"
     fi
 done
-echo "lab: Postfix and Dovecot listen on $ADDR (CA: $LAB/ca.pem, user $USER_NAME / $USER_PASS)"
+# The other implementations, each from its own script and config, on their own address.
+for server in exim cyrus; do
+    LAB=$LAB ADDR=$OTHER_ADDR bash "$HERE/$server.sh" start || fail "$server did not start (its words above)"
+done
+echo "lab: Postfix and Dovecot listen on $ADDR, Exim and Cyrus on $OTHER_ADDR (CA: $LAB/ca.pem, user $USER_NAME / $USER_PASS)"

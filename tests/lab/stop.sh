@@ -49,6 +49,12 @@ stop_master() {
     stopping+=("$name:$pid")
 }
 
+# Exim and Cyrus: their own scripts know their processes.
+HERE=$(cd "$(dirname "$0")" && pwd)
+for server in exim cyrus; do
+    LAB=$LAB bash "$HERE/$server.sh" stop || echo "lab: $server.sh stop failed; see above" >&2
+done
+
 stop_master Postfix "$LAB/postfix-queue/pid/master.pid" is_lab_postfix
 stop_master Dovecot "$LAB/dovecot-run/master.pid" is_lab_dovecot
 
