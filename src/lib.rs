@@ -8,10 +8,14 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub(crate) mod diagnose;
+pub mod discover;
 pub mod excerpt;
 pub mod exit;
 pub mod files;
 pub mod finding;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lint;
 pub mod probe;
 pub mod profile;

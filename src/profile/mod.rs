@@ -10,4 +10,6 @@ pub use model::{
     AuthOffer, HostAlias, LegacyHost, Note, NoteEffect, PortException, Profile, ProfileFile,
     UsernameForm,
 };
+#[cfg(fuzzing)]
+pub(crate) use store::parse_profile;
 pub use store::{ProfileError, ProfileSource, ProfileStore, user_profiles_dir};

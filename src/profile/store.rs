@@ -164,7 +164,11 @@ impl ProfileStore {
 }
 
 /// Parses one profile file; its id must match the file name so overrides are predictable.
-fn parse_profile(text: &str, file_name: &str, source_name: &str) -> Result<Profile, ProfileError> {
+pub(crate) fn parse_profile(
+    text: &str,
+    file_name: &str,
+    source_name: &str,
+) -> Result<Profile, ProfileError> {
     let file: ProfileFile = crate::yaml::from_str(text).map_err(|e| ProfileError::Invalid {
         source_name: source_name.to_owned(),
         line: e.line,
