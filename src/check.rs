@@ -45,6 +45,8 @@ pub struct CheckOptions {
     pub alternatives: bool,
     /// The day dated provider policies are judged on.
     pub today: jiff::civil::Date,
+    /// The ISPDB discovery asks (base URL), or `None` to leave it out.
+    pub ispdb: Option<String>,
 }
 
 impl CheckOptions {
@@ -61,6 +63,7 @@ impl CheckOptions {
             only: BTreeSet::new(),
             alternatives: true,
             today,
+            ispdb: None,
         }
     }
 }
@@ -92,6 +95,47 @@ pub enum CheckError {
     /// A line break would end the command early and start another (POP3 USER/PASS, SMTP).
     #[error("the {0} contains a line break")]
     LineBreak(&'static str),
+    #[error("cannot set up the web client for autoconfig lookups: {0}")]
+    Http(String),
+}
+
+/// For an address whose domain no profile knows, given without any server: what discovery
+/// finds (every source, probed without credentials). `None` when the settings need none.
+pub async fn discover_for(
+    layer: &AccountLayer,
+    store: &ProfileStore,
+    options: &CheckOptions,
+) -> Result<Option<crate::discover::Discovery>, CheckError> {
+    match resolve(layer.clone(), store) {
+        Err(crate::resolve::ResolveError::UnknownDomain { .. }) => {}
+        _ => return Ok(None),
+    }
+    let Some(address) = layer
+        .address
+        .as_deref()
+        .and_then(|a| crate::account::Address::parse(a).ok())
+    else {
+        return Ok(None);
+    };
+    let ca = read_ca(options)?;
+    let settings = Arc::new(shared_settings(options, ca.as_ref())?);
+    let timeout = options.timeout.unwrap_or(crate::discover::SOURCE_TIMEOUT);
+    let http = crate::discover::http::Http::new(
+        Arc::clone(&settings.resolver),
+        ca.as_ref().map(|(_, pem)| pem.as_str()),
+        timeout,
+    )
+    .map_err(CheckError::Http)?;
+    let asking = crate::discover::gather::Asking {
+        store,
+        http,
+        settings,
+        ispdb: options.ispdb.clone(),
+        timeout,
+    };
+    Ok(Some(
+        crate::discover::discover(&address, &asking, true).await,
+    ))
 }
 
 /// One account, ready to probe.
@@ -102,6 +146,8 @@ pub struct Checkup {
     pub static_findings: Vec<Finding>,
     pub settings: ProbeSettings,
     pub options: CheckOptions,
+    /// How the settings were found, when the domain needed discovering.
+    pub discovery: Option<crate::discover::Discovery>,
 }
 
 impl Checkup {
@@ -121,6 +167,79 @@ impl Checkup {
             static_findings,
             settings,
             options,
+            discovery: None,
+        })
+    }
+
+    /// The account with what discovery recommends for the servers not given, the profile of
+    /// the MX's provider, and discovery's findings beside the static ones.
+    pub fn discovered(
+        mut layer: AccountLayer,
+        discovery: crate::discover::Discovery,
+        store: &ProfileStore,
+        options: CheckOptions,
+    ) -> Result<Checkup, CheckError> {
+        for choice in &discovery.choices {
+            let slot = match choice.protocol {
+                Protocol::Smtp => &mut layer.smtp,
+                Protocol::Imap => &mut layer.imap,
+                Protocol::Pop3 => &mut layer.pop3,
+            };
+            if slot.is_none() {
+                *slot = Some(crate::account::PartialEndpoint {
+                    host: choice.endpoint.host.clone(),
+                    port: Some(choice.endpoint.port),
+                    security: Some(choice.endpoint.security),
+                });
+            }
+        }
+        if layer.profile.is_none() {
+            layer.profile = discovery.profile().map(str::to_owned);
+        }
+        let mut checkup = if discovery.choices.is_empty() {
+            // Nothing to probe: the discovery's findings are the whole answer.
+            let mut checkup = Checkup::nothing_found(layer, options)?;
+            checkup.static_findings = discovery.findings.clone();
+            checkup
+        } else {
+            let mut checkup = Checkup::new(layer, store, options)?;
+            if let Some((_, choice)) = &mut checkup.resolved.profile {
+                *choice = crate::resolve::ProfileChoice::Mx;
+            }
+            let mut findings = discovery.findings.clone();
+            findings.append(&mut checkup.static_findings);
+            checkup.static_findings = findings;
+            checkup
+        };
+        checkup.discovery = Some(discovery);
+        Ok(checkup)
+    }
+
+    /// An account with no server to probe (discovery found none).
+    fn nothing_found(layer: AccountLayer, options: CheckOptions) -> Result<Checkup, CheckError> {
+        let address = layer
+            .address
+            .as_deref()
+            .map(crate::account::Address::parse)
+            .transpose()
+            .map_err(crate::resolve::ResolveError::from)?;
+        let resolved = Resolved {
+            account: crate::account::Account {
+                address,
+                username: layer.username.clone(),
+                auth: layer.auth.unwrap_or(crate::account::AuthMethod::Password),
+                endpoints: BTreeMap::new(),
+            },
+            profile: None,
+        };
+        let settings = probe_settings(&resolved, &options)?;
+        Ok(Checkup {
+            layer,
+            resolved,
+            static_findings: Vec::new(),
+            settings,
+            options,
+            discovery: None,
         })
     }
 
@@ -242,33 +361,47 @@ fn probe_settings(
     resolved: &Resolved,
     options: &CheckOptions,
 ) -> Result<ProbeSettings, CheckError> {
+    let ca = read_ca(options)?;
+    let mut settings = shared_settings(options, ca.as_ref())?;
+    if let Some(login) = &options.login {
+        settings.credentials = credentials(resolved, login)?;
+    }
+    Ok(settings)
+}
+
+/// `--ca-file`, read once: its path (for errors) and its PEM text.
+pub fn read_ca(options: &CheckOptions) -> Result<Option<(String, String)>, CheckError> {
+    options
+        .ca_file
+        .as_ref()
+        .map(|path| {
+            crate::files::read_text(path, crate::files::MAX_PEM_FILE)
+                .map(|pem| (path.display().to_string(), pem))
+                .map_err(|error| CheckError::CaFile {
+                    path: path.display().to_string(),
+                    error,
+                })
+        })
+        .transpose()
+}
+
+/// The probe settings without credentials: time limits, resolver, TLS connectors. Discovery
+/// probes with these (it never logs in).
+pub fn shared_settings(
+    options: &CheckOptions,
+    ca: Option<&(String, String)>,
+) -> Result<ProbeSettings, CheckError> {
     let timeouts = options
         .timeout
         .map_or_else(Timeouts::default, Timeouts::scaled_to);
-    let ca = match &options.ca_file {
-        Some(path) => Some((
-            path.display().to_string(),
-            crate::files::read_text(path, crate::files::MAX_PEM_FILE).map_err(|error| {
-                CheckError::CaFile {
-                    path: path.display().to_string(),
-                    error,
-                }
-            })?,
-        )),
-        None => None,
-    };
-    let connectors = Connectors::new(ca.as_ref().map(|(p, pem)| (p.as_str(), pem.as_str())))?;
+    let connectors = Connectors::new(ca.map(|(p, pem)| (p.as_str(), pem.as_str())))?;
     let resolver = build_resolver(options.dns_server, timeouts.connect)?;
-    let credentials = match &options.login {
-        Some(login) => credentials(resolved, login)?,
-        None => BTreeMap::new(),
-    };
     Ok(ProbeSettings {
         timeouts,
         family: options.family,
         resolver: Arc::new(resolver),
         connectors,
-        credentials,
+        credentials: BTreeMap::new(),
         allow_plaintext_auth: options.allow_plaintext_auth,
         tls_name: options.tls_name.clone(),
     })

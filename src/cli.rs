@@ -46,8 +46,83 @@ pub enum Command {
     Lint(LintArgs),
     /// Talk to the servers: SMTP, IMAP and POP3 at once, every stage timed, and what works instead.
     Check(CheckArgs),
+    /// Find an address's settings: profile, MX, SRV, autoconfig, ISPDB and guesses side by
+    /// side, each server probed (no password), one recommended per protocol.
+    Discover(DiscoverArgs),
     /// List the provider profiles, or show one.
     Profiles(ProfilesArgs),
+}
+
+/// Where discovery may ask, for `discover` and for a `check` of a domain no profile knows.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SourceArgs {
+    /// Ask this ISPDB (Thunderbird's database of settings) instead of
+    /// https://autoconfig.thunderbird.net/v1.1/; the domain is appended.
+    #[arg(long, value_name = "URL", conflicts_with = "no_ispdb", value_parser = ispdb_url)]
+    pub ispdb_url: Option<String>,
+
+    /// Do not ask the ISPDB: a lookup there tells a third party (Mozilla) which domain you
+    /// look up.
+    #[arg(long)]
+    pub no_ispdb: bool,
+}
+
+impl SourceArgs {
+    /// The ISPDB base to ask, or `None` when turned off.
+    pub fn ispdb(&self) -> Option<String> {
+        if self.no_ispdb {
+            return None;
+        }
+        Some(
+            self.ispdb_url
+                .clone()
+                .unwrap_or_else(|| crate::discover::gather::DEFAULT_ISPDB.to_owned()),
+        )
+    }
+}
+
+/// An http(s) URL; the domain is appended, so it ends in '/'.
+fn ispdb_url(value: &str) -> Result<String, String> {
+    if !(value.starts_with("https://") || value.starts_with("http://")) {
+        return Err("must start with https:// (or http://)".into());
+    }
+    reqwest::Url::parse(value).map_err(|e| e.to_string())?;
+    Ok(if value.ends_with('/') {
+        value.to_owned()
+    } else {
+        format!("{value}/")
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The e-mail address whose settings to find.
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+
+    /// Only gather what the sources claim; probe nothing.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Each source's limit and each probed endpoint's, in seconds.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Ask this DNS server (IP[:PORT]) instead of the system's resolver, for every lookup
+    /// (MX, SRV, the autoconfig web servers' names, the probes).
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_dns_server)]
+    pub dns_server: Option<std::net::SocketAddr>,
+
+    /// Also trust the CA certificates in this PEM file, for the https lookups and the probes.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Where the account's settings come from. Flags override the file, which overrides the profile.
@@ -183,6 +258,9 @@ pub struct CheckArgs {
     /// Do not try the standard alternatives when an endpoint fails.
     #[arg(long)]
     pub no_alternatives: bool,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
 
     /// Show the transcripts (passwords and tokens are always redacted).
     #[arg(long, short)]

@@ -6,18 +6,21 @@ use anyhow::{Context, Result, bail};
 
 use crate::account::AuthMethod;
 use crate::account::{AccountLayer, load_account_file};
-use crate::check::{CheckOptions, Checkup, LoginSecret};
+use crate::check::{CheckOptions, Checkup, LoginSecret, discover_for};
 use crate::cli::{
-    AccountArgs, CheckArgs, Cli, Command, DashboardArgs, Format, LintArgs, ProfilesAction,
-    ProfilesArgs,
+    AccountArgs, CheckArgs, Cli, Command, DashboardArgs, DiscoverArgs, Format, LintArgs,
+    ProfilesAction, ProfilesArgs,
 };
+use crate::discover::DiscoveryDto;
 use crate::exit::ExitStatus;
 use crate::finding::worst;
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::Secret;
 use crate::probe::dns::Family;
 use crate::profile::{ProfileStore, user_profiles_dir};
-use crate::report::{Report, render_profile, render_profile_list, render_report, to_json};
+use crate::report::{
+    Report, render_discovery, render_profile, render_profile_list, render_report, to_json,
+};
 use crate::resolve::{Resolved, resolve};
 use crate::tui::Dashboard;
 use crate::tui::theme::Theme;
@@ -47,6 +50,7 @@ pub fn run_with_profiles(
         }
         None => run_check(&cli.dashboard.check, &store, out),
         Some(Command::Profiles(args)) => run_profiles(&args, &store, out),
+        Some(Command::Discover(args)) => run_discover(&args, &store, out),
     }
 }
 
@@ -86,17 +90,30 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
-fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
-    let checkup = checkup(args, store)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    let (resolved, result, findings) = runtime.block_on(checkup.run(None));
-    let report = Report::new("check", &resolved, &findings)
+        .context("cannot start the async runtime")
+}
+
+fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
+    let checkup = checkup(args, store)?;
+    let discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
+    let (resolved, result, findings) = runtime()?.block_on(checkup.run(None));
+    let mut report = Report::new("check", &resolved, &findings)
         .with_probes(&result.primary, &result.alternatives);
+    report.discovery = discovery;
     let text = match args.lint.format {
-        Format::Text => render_report(&report, args.verbose),
+        Format::Text => {
+            let mut text = report
+                .discovery
+                .as_ref()
+                .map(|d| render_discovery(d) + "\n")
+                .unwrap_or_default();
+            text.push_str(&render_report(&report, args.verbose));
+            text
+        }
         Format::Json => to_json(&report) + "\n",
     };
     write_out(out, &text)?;
@@ -115,9 +132,15 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
 }
 
 /// The account and the check's options from the flags; the secret for `--login` is read here.
+/// An address no profile knows, given without servers, is discovered first.
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let layer = account_layer(&args.lint.account)?;
-    let mut checkup = Checkup::new(layer, store, check_options(args))?;
+    let options = check_options(args);
+    let discovered = runtime()?.block_on(discover_for(&layer, store, &options))?;
+    let mut checkup = match discovered {
+        Some(discovery) => Checkup::discovered(layer, discovery, store, options)?,
+        None => Checkup::new(layer, store, options)?,
+    };
     // Asked last, so a bad --ca-file or --dns-server fails before anyone types a password;
     // the prompt names the user the account resolved to.
     if args.login {
@@ -144,6 +167,7 @@ fn check_options(args: &CheckArgs) -> CheckOptions {
         only: args.only.iter().copied().collect(),
         alternatives: !args.no_alternatives,
         today: args.lint.as_of.unwrap_or_else(today),
+        ispdb: args.sources.ispdb(),
     }
 }
 
@@ -206,6 +230,81 @@ fn today() -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC
         .to_datetime(jiff::Timestamp::now())
         .date()
+}
+
+/// `discover`: every source side by side, probed, one server recommended per protocol.
+fn run_discover(
+    args: &DiscoverArgs,
+    store: &ProfileStore,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let address = crate::account::Address::parse(&args.address)?;
+    let mut options = CheckOptions::new(today());
+    options.timeout = args.timeout;
+    options.dns_server = args.dns_server;
+    options.ca_file = args.ca_file.clone();
+    options.ispdb = args.sources.ispdb();
+    let ca = crate::check::read_ca(&options)?;
+    let settings = std::sync::Arc::new(crate::check::shared_settings(&options, ca.as_ref())?);
+    let timeout = args.timeout.unwrap_or(crate::discover::SOURCE_TIMEOUT);
+    let http = crate::discover::http::Http::new(
+        std::sync::Arc::clone(&settings.resolver),
+        ca.as_ref().map(|(_, pem)| pem.as_str()),
+        timeout,
+    )
+    .map_err(crate::check::CheckError::Http)?;
+    let asking = crate::discover::gather::Asking {
+        store,
+        http,
+        settings,
+        ispdb: options.ispdb.clone(),
+        timeout,
+    };
+    let discovery =
+        runtime()?.block_on(crate::discover::discover(&address, &asking, !args.no_probe));
+    // The report of a check of the recommended servers, with what their probes saw.
+    let mut endpoints = std::collections::BTreeMap::new();
+    for choice in &discovery.choices {
+        endpoints.insert(choice.protocol, choice.endpoint.clone());
+    }
+    let profile = discovery
+        .profile()
+        .and_then(|id| store.get(id).ok())
+        .map(|p| (p.clone(), crate::resolve::ProfileChoice::Mx));
+    let resolved = Resolved {
+        account: crate::account::Account {
+            address: Some(address),
+            username: None,
+            auth: AuthMethod::Password,
+            endpoints,
+        },
+        profile,
+    };
+    let primary: Vec<_> = crate::account::Protocol::ALL
+        .into_iter()
+        .filter_map(|p| discovery.observation(p).cloned())
+        .collect();
+    let mut findings = discovery.findings.clone();
+    crate::finding::sort_worst_first(&mut findings);
+    let mut report = Report::new("discover", &resolved, &findings);
+    if discovery.probed {
+        report = report.with_probes(&primary, &[]);
+        report.alternatives = None;
+    }
+    report.discovery = Some(DiscoveryDto::new(&discovery));
+    let text = match args.format {
+        Format::Text => {
+            let mut text = render_discovery(report.discovery.as_ref().expect("set above"));
+            if !findings.is_empty() {
+                text.push('\n');
+                text.push_str(&crate::report::render_findings(&report));
+            }
+            text
+        }
+        Format::Json => to_json(&report) + "\n",
+    };
+    write_out(out, &text)?;
+    Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
 fn run_profiles(

@@ -214,6 +214,22 @@ finding_ids! {
         "The server closed the connection or stopped answering in the middle of the dialogue.";
     WorkingAlternative => "working-alternative", Info, Other,
         "Another port or encryption mode on the same server works from here.";
+    MailHostedBy => "mail-hosted-by", Info, Other,
+        "The domain's MX says which provider handles its mail; its settings are used.";
+    SecurityGateway => "security-gateway", Info, Other,
+        "The domain's MX is a filtering service (Mimecast, Proofpoint…): the mailbox provider is hidden behind it.";
+    ForwardingOnly => "forwarding-only", Warning, Other,
+        "The domain's mail is only forwarded (Cloudflare Email Routing, a registrar's forwarding): there is no mailbox to log in to.";
+    DiscoveryConflict => "discovery-conflict", Warning, Other,
+        "The sources disagree about a server; the one that works from here is named.";
+    AutoconfigInsecure => "autoconfig-insecure", Warning, Other,
+        "The settings came only over plain http, or an https lookup was redirected elsewhere: anyone on the way could have changed them.";
+    AutoconfigInvalid => "autoconfig-invalid", Warning, Other,
+        "An autoconfig document is broken (not XML, an unknown socketType, a placeholder that does not expand); what could not be read was left out.";
+    SrvTargetElsewhere => "srv-target-elsewhere", Warning, Other,
+        "A DNS SRV record points outside the address's domain; without DNSSEC it needs confirming.";
+    NoMailSettingsFound => "no-mail-settings-found", Error, Other,
+        "No source publishes settings for the domain and no usual server name answers.";
 }
 
 impl fmt::Display for FindingId {

@@ -164,3 +164,22 @@ pub fn scrub(data: &[u8]) {
         assert!(!clean.contains(secret), "{secret:?} left in {clean:?}");
     }
 }
+
+/// Autoconfig XML: whatever a domain or the ISPDB serves, a claim never carries a placeholder
+/// left unexpanded, and every claimed endpoint reads back from its written form.
+pub fn autoconfig(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let address = crate::account::Address::parse("alice@example.org").unwrap();
+    if let Ok(doc) = crate::discover::autoconfig::parse(text, &address) {
+        for server in &doc.servers {
+            let written = server.endpoint.to_string();
+            assert!(!written.contains('%'), "{written}");
+            assert!(server.username.as_ref().is_none_or(|u| !u.contains('%')));
+            let again = Endpoint::parse(&written, server.protocol)
+                .unwrap_or_else(|e| panic!("{written:?} does not read back: {e}"));
+            assert_eq!(again, server.endpoint);
+        }
+    }
+}

@@ -20,7 +20,7 @@ pub enum ResolveError {
     )]
     Nothing,
     #[error(
-        "no built-in profile knows \"{domain}\": give the servers with --smtp/--imap/--pop3, an account file, or --profile ID"
+        "no built-in profile knows \"{domain}\": `maildoctor discover` or `maildoctor check` looks its settings up (MX, SRV, autoconfig, ISPDB); lint stays offline, so give the servers with --smtp/--imap/--pop3, an account file, or --profile ID"
     )]
     UnknownDomain { domain: String },
 }
@@ -34,6 +34,8 @@ pub enum ProfileChoice {
     AddressDomain,
     /// Found because the configured servers are that provider's.
     ServerHosts,
+    /// Found through the domain's MX, by discovery.
+    Mx,
 }
 
 impl ProfileChoice {
@@ -42,6 +44,7 @@ impl ProfileChoice {
             ProfileChoice::Given => "given",
             ProfileChoice::AddressDomain => "address-domain",
             ProfileChoice::ServerHosts => "server-hosts",
+            ProfileChoice::Mx => "mx",
         }
     }
 }

@@ -31,25 +31,12 @@ fn check(args: &[String]) -> (Value, u8, Duration) {
         .unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let elapsed = started.elapsed();
     let report: Value = serde_json::from_slice(&out).unwrap();
-    let errors: Vec<String> = schema()
-        .iter_errors(&report)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let errors = common::report::schema_errors(&report);
     assert!(
         errors.is_empty(),
         "{argv:?}: the report breaks the schema: {errors:?}"
     );
     (report, status.code(), elapsed)
-}
-
-/// Every check report in these tests is validated against the committed schema.
-fn schema() -> &'static jsonschema::Validator {
-    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let schema: Value =
-            serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
-        jsonschema::validator_for(&schema).unwrap()
-    })
 }
 
 fn spec(addr: SocketAddr, security: &str) -> String {

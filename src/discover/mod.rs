@@ -4,5 +4,135 @@
 
 pub mod autoconfig;
 pub mod dns;
+pub mod gather;
+pub mod http;
 pub mod mx;
+pub mod recommend;
+pub mod sources;
 pub mod srv;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::account::{Address, Protocol};
+use crate::finding::Finding;
+use crate::probe::observation::Observation;
+
+use gather::{Asking, Candidate, Gathered};
+use recommend::Choice;
+use sources::{SourceKind, SourceReport};
+
+/// Each source's limit unless `--timeout` says otherwise: Thunderbird's for its HTTP fetches.
+pub const SOURCE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything one discovery found.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    pub gathered: Gathered,
+    pub candidates: Vec<Candidate>,
+    /// What the probes saw (empty with `--no-probe`).
+    pub observations: Vec<Observation>,
+    pub probed: bool,
+    pub choices: Vec<Choice>,
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+impl Discovery {
+    /// The recommended endpoint's observation for a protocol.
+    pub fn observation(&self, protocol: Protocol) -> Option<&Observation> {
+        let choice = self.choices.iter().find(|c| c.protocol == protocol)?;
+        self.observations
+            .iter()
+            .find(|o| o.protocol == protocol && o.endpoint == choice.endpoint)
+    }
+
+    /// The profile the sources settled on: the domain's own, else the MX's.
+    pub fn profile(&self) -> Option<&str> {
+        match &self.gathered.mx {
+            Some(mx::MxVerdict::Provider { profile, .. }) => Some(profile),
+            _ => None,
+        }
+    }
+}
+
+/// Asks every source, guesses where none answers, probes what they name (unless `probe` is
+/// off), and recommends one server per protocol.
+pub async fn discover(address: &Address, asking: &Asking<'_>, probe: bool) -> Discovery {
+    let started = Instant::now();
+    let gathered = gather::gather(address, asking).await;
+    let candidates = gather::candidates(&gathered);
+    let observations = if probe {
+        gather::probe(&candidates, std::sync::Arc::clone(&asking.settings)).await
+    } else {
+        Vec::new()
+    };
+    let choices = recommend::recommend(&candidates, &observations, probe);
+    let findings = recommend::findings(&gathered, &candidates, &observations, &choices, probe);
+    Discovery {
+        gathered,
+        candidates,
+        observations,
+        probed: probe,
+        choices,
+        findings,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The `discovery` object of a report: every source asked, every endpoint named with who
+/// names it and what the probe saw, and the recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscoveryDto {
+    pub domain: String,
+    pub elapsed_ms: u64,
+    pub sources: Vec<SourceReport>,
+    pub candidates: Vec<CandidateDto>,
+    pub recommended: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateDto {
+    pub protocol: Protocol,
+    pub spec: String,
+    pub sources: Vec<SourceKind>,
+    /// "works", a failure word ("refused", "timeout" …), or null when not probed.
+    pub verdict: Option<String>,
+}
+
+impl DiscoveryDto {
+    pub fn new(d: &Discovery) -> DiscoveryDto {
+        DiscoveryDto {
+            domain: d.gathered.domain.clone(),
+            elapsed_ms: u64::try_from(d.elapsed.as_millis()).unwrap_or(u64::MAX),
+            sources: d.gathered.reports.clone(),
+            candidates: d
+                .candidates
+                .iter()
+                .map(|c| CandidateDto {
+                    protocol: c.protocol,
+                    spec: c.endpoint.to_string(),
+                    sources: c.sources.iter().copied().collect(),
+                    verdict: d
+                        .observations
+                        .iter()
+                        .find(|o| o.protocol == c.protocol && o.endpoint == c.endpoint)
+                        .map(verdict),
+                })
+                .collect(),
+            recommended: d.choices.clone(),
+        }
+    }
+}
+
+/// One word for what the probe saw.
+pub fn verdict(obs: &Observation) -> String {
+    if obs.works() {
+        "works".to_owned()
+    } else if let Some(failure) = &obs.failure {
+        failure.word().to_owned()
+    } else {
+        "certificate not trusted".to_owned()
+    }
+}

@@ -1,12 +1,14 @@
 //! What maildoctor prints: report types (the JSON contract) and their text and JSON renderings.
 
+mod discovery;
 mod json;
 mod markdown;
 mod model;
 mod probe;
 mod text;
 
+pub use discovery::render_discovery;
 pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::Report;
-pub use text::{render_profile, render_profile_list, render_report};
+pub use text::{render_findings, render_profile, render_profile_list, render_report};

@@ -33,6 +33,10 @@ pub struct Report {
     /// Alternatives that were probed (`check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Vec<AlternativeDto>>,
+    /// How the settings were found: every source, every server named, the recommendation
+    /// (`discover`, and `check` of a domain no profile knows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<crate::discover::DiscoveryDto>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,6 +181,7 @@ impl Report {
                 exit_code: ExitStatus::from_worst(worst(findings)).code(),
             },
             alternatives: None,
+            discovery: None,
         }
     }
 

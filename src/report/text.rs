@@ -60,6 +60,7 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
             let how = match choice.as_deref() {
                 Some("address-domain") => ", chosen by the address's domain",
                 Some("server-hosts") => ", chosen by the server names",
+                Some("mx") => ", found through the domain's MX",
                 _ => "",
             };
             let _ = writeln!(out, "Profile: {id}{how}");
@@ -140,6 +141,13 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
         }
         return out;
     }
+    out.push_str(&render_findings(report));
+    out
+}
+
+/// The count of findings by severity, then each finding, worst first.
+pub fn render_findings(report: &Report) -> String {
+    let mut out = String::new();
     let s = &report.summary;
     let _ = writeln!(
         out,

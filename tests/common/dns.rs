@@ -10,8 +10,44 @@ use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
 use hickory_resolver::proto::rr::rdata::{A, AAAA};
 use hickory_resolver::proto::rr::{RData, Record, RecordType};
 
+/// Records a test serves exactly, before the rules above: (name without the trailing dot,
+/// data). A name listed here with other types gets "no records" for the rest.
+pub type Zone = Vec<(String, RData)>;
+
+/// An MX record for a zone.
+pub fn mx(name: &str, preference: u16, exchange: &str) -> (String, RData) {
+    let exchange = hickory_resolver::proto::rr::Name::from_ascii(exchange).unwrap();
+    (
+        name.to_owned(),
+        RData::MX(hickory_resolver::proto::rr::rdata::MX::new(
+            preference, exchange,
+        )),
+    )
+}
+
+/// An SRV record for a zone.
+pub fn srv(name: &str, priority: u16, port: u16, target: &str) -> (String, RData) {
+    let target = hickory_resolver::proto::rr::Name::from_ascii(target).unwrap();
+    (
+        name.to_owned(),
+        RData::SRV(hickory_resolver::proto::rr::rdata::SRV::new(
+            priority, 0, port, target,
+        )),
+    )
+}
+
+/// An A record for a zone.
+pub fn a(name: &str, addr: Ipv4Addr) -> (String, RData) {
+    (name.to_owned(), RData::A(A(addr)))
+}
+
 /// Starts the server; returns its address for `--dns-server`.
 pub fn serve_dns() -> SocketAddr {
+    serve_zone(Vec::new())
+}
+
+/// Starts a server that answers from `zone` first, then by the rules above.
+pub fn serve_zone(zone: Zone) -> SocketAddr {
     let rt = super::runtime();
     let socket = rt
         .block_on(tokio::net::UdpSocket::bind("127.0.0.1:0"))
@@ -23,7 +59,7 @@ pub fn serve_dns() -> SocketAddr {
             let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
                 continue;
             };
-            if let Some(reply) = answer(&buf[..n]) {
+            if let Some(reply) = answer(&buf[..n], &zone) {
                 let _ = socket.send_to(&reply, peer).await;
             }
         }
@@ -31,7 +67,7 @@ pub fn serve_dns() -> SocketAddr {
     addr
 }
 
-fn answer(request: &[u8]) -> Option<Vec<u8>> {
+fn answer(request: &[u8], zone: &Zone) -> Option<Vec<u8>> {
     let request = Message::from_vec(request).ok()?;
     let query = request.queries.first()?.clone();
     let name = query.name().to_ascii().to_ascii_lowercase();
@@ -41,6 +77,20 @@ fn answer(request: &[u8]) -> Option<Vec<u8>> {
     reply.metadata.recursion_available = true;
     reply.metadata.authoritative = true;
     reply.add_query(query.clone());
+    let bare = name.trim_end_matches('.');
+    let listed: Vec<&RData> = zone
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(bare))
+        .map(|(_, data)| data)
+        .collect();
+    if !listed.is_empty() {
+        for data in listed {
+            if data.record_type() == query.query_type() {
+                reply.add_answer(Record::from_rdata(query.name().clone(), 60, data.clone()));
+            }
+        }
+        return reply.to_vec().ok();
+    }
     let first = name.split('.').next().unwrap_or_default();
     match first {
         "nx" => reply.metadata.response_code = ResponseCode::NXDomain,

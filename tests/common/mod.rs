@@ -7,6 +7,7 @@
 #![allow(dead_code, clippy::too_many_lines)]
 
 pub mod dns;
+pub mod http;
 pub mod lab;
 pub mod report;
 pub mod tmux;
@@ -90,6 +91,18 @@ impl Pki {
     pub fn identity(&self, kind: Cert) -> native_tls::Identity {
         let (cert, key) = self.pem(kind);
         native_tls::Identity::from_pkcs8(cert.as_bytes(), key.as_bytes()).unwrap()
+    }
+
+    /// A server identity for these names, signed by the test CA.
+    pub fn identity_for(&self, names: &[&str]) -> native_tls::Identity {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params.not_before = days_from_now(-1);
+        params.not_after = days_from_now(365);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        native_tls::Identity::from_pkcs8(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
+            .unwrap()
     }
 
     /// The certificate and key of the given kind, as PEM.

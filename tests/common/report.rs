@@ -40,3 +40,17 @@ pub fn expected_exit(want: &[&str]) -> u8 {
         .max();
     ExitStatus::from_worst(worst).code()
 }
+
+/// What in a report breaks the committed schema (empty when it fits).
+pub fn schema_errors(report: &Value) -> Vec<String> {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = SCHEMA.get_or_init(|| {
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap();
+        jsonschema::validator_for(&schema).unwrap()
+    });
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}

@@ -1,0 +1,455 @@
+//! From claims and probes to one recommended server per protocol, and the findings about the
+//! sources: pure, so every rule is tested without a network.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::account::{Endpoint, Protocol, Security};
+use crate::finding::{Finding, FindingId};
+use crate::probe::observation::Observation;
+
+use super::gather::{Candidate, Gathered};
+use super::mx::{MxVerdict, ServiceKind};
+use super::sources::{SourceKind, Status};
+
+/// The server recommended for one protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub protocol: Protocol,
+    #[serde(serialize_with = "spec")]
+    pub endpoint: Endpoint,
+    /// Every source that names it, most trusted first.
+    pub sources: Vec<SourceKind>,
+    /// What the probe saw: `None` when nothing was probed (`--no-probe`).
+    pub works: Option<bool>,
+}
+
+fn spec<S: serde::Serializer>(endpoint: &Endpoint, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(endpoint)
+}
+
+fn observation<'a>(
+    candidate: &Candidate,
+    observations: &'a [Observation],
+) -> Option<&'a Observation> {
+    observations
+        .iter()
+        .find(|o| o.protocol == candidate.protocol && o.endpoint == candidate.endpoint)
+}
+
+fn security_rank(security: Security) -> u8 {
+    match security {
+        Security::Tls => 0,
+        Security::Starttls => 1,
+        Security::Plain => 2,
+    }
+}
+
+/// Per protocol: what works from here first; among those, the most trusted source, then
+/// implicit TLS before STARTTLS (RFC 8314), then the sources' own order. A guess is
+/// recommended only once it has been seen to work.
+pub fn recommend(
+    candidates: &[Candidate],
+    observations: &[Observation],
+    probed: bool,
+) -> Vec<Choice> {
+    let mut out = Vec::new();
+    for protocol in Protocol::ALL {
+        let mut ranked: Vec<(usize, &Candidate, Option<bool>)> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.protocol == protocol)
+            .map(|(i, c)| {
+                (
+                    i,
+                    c,
+                    probed.then(|| observation(c, observations).is_some_and(Observation::works)),
+                )
+            })
+            .filter(|(_, c, works)| {
+                *works == Some(true) || c.sources.iter().any(|s| *s != SourceKind::Guess)
+            })
+            .collect();
+        ranked.sort_by_key(|(i, c, works)| {
+            (
+                !works.unwrap_or(true),
+                c.sources.iter().next().copied(),
+                security_rank(c.endpoint.security),
+                *i,
+            )
+        });
+        if let Some((_, best, works)) = ranked.first() {
+            out.push(Choice {
+                protocol,
+                endpoint: best.endpoint.clone(),
+                sources: best.sources.iter().copied().collect(),
+                works: *works,
+            });
+        }
+    }
+    out
+}
+
+/// What the sources say about the domain, in findings.
+pub fn findings(
+    gathered: &Gathered,
+    candidates: &[Candidate],
+    observations: &[Observation],
+    choices: &[Choice],
+    probed: bool,
+) -> Vec<Finding> {
+    let mut out = mx_findings(gathered);
+    out.extend(conflicts(gathered, observations, choices));
+    out.extend(document_findings(gathered));
+    // Nothing named anywhere, or only guesses and none of them answers.
+    let only_guesses = candidates
+        .iter()
+        .all(|c| c.sources.contains(&SourceKind::Guess));
+    if choices.is_empty()
+        || (probed && only_guesses && choices.iter().all(|c| c.works == Some(false)))
+    {
+        out.push(nothing_found(gathered));
+    }
+    out
+}
+
+/// Who the MX says handles the mail.
+fn mx_findings(gathered: &Gathered) -> Vec<Finding> {
+    let d = &gathered.domain;
+    let mut out = Vec::new();
+    match &gathered.mx {
+        Some(MxVerdict::Provider { profile, mx }) => out.push(Finding::new(
+            FindingId::MailHostedBy,
+            None,
+            format!("Mail for {d} is handled by the provider of profile {profile}"),
+            format!("The domain's most preferred mail exchanger that maildoctor knows is {mx}, which is this provider's; its documented settings are used. DNS is not authenticated: if the domain's mail is not there, say which provider it is with --profile."),
+        )),
+        Some(MxVerdict::Service { kind: ServiceKind::Gateway, name, mx }) => out.push(Finding::new(
+            FindingId::SecurityGateway,
+            None,
+            format!("Mail for {d} passes through {name} first"),
+            format!("The MX ({mx}) is {name}, a filtering service: it receives the mail and passes it on to the real mailbox provider, which the MX does not show. The settings come from the other sources; the provider's help page or your administrator names the mailbox servers."),
+        )),
+        Some(MxVerdict::Service { kind: ServiceKind::Forwarding, name, mx }) => out.push(
+            Finding::new(
+                FindingId::ForwardingOnly,
+                None,
+                format!("Mail for {d} is only forwarded, by {name}"),
+                format!("The MX ({mx}) is {name}, which forwards every message to another address: there is no mailbox at {d} to read or to log in to."),
+            )
+            .with_fix("Set up the mail app for the mailbox the mail is forwarded to; to send as this address, use that mailbox's outgoing server"),
+        ),
+        _ => {}
+    }
+    out
+}
+
+/// Per protocol, the sources whose first servers differ, with what the probe saw of each.
+fn conflicts(
+    gathered: &Gathered,
+    observations: &[Observation],
+    choices: &[Choice],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for protocol in Protocol::ALL {
+        let firsts: Vec<(SourceKind, &Endpoint)> = gathered
+            .reports
+            .iter()
+            .filter(|r| r.kind != SourceKind::Guess)
+            .filter_map(|r| {
+                r.claims
+                    .iter()
+                    .find(|c| c.protocol == protocol)
+                    .map(|c| (r.kind, &c.endpoint))
+            })
+            .collect();
+        let distinct: BTreeSet<String> = firsts.iter().map(|(_, e)| e.to_string()).collect();
+        if distinct.len() < 2 {
+            continue;
+        }
+        let said: Vec<String> = firsts
+            .iter()
+            .map(|(kind, e)| {
+                let verdict = match observations
+                    .iter()
+                    .find(|o| o.protocol == protocol && o.endpoint == **e)
+                {
+                    Some(o) if o.works() => "works from here",
+                    Some(_) => "does not work from here",
+                    None => "not probed",
+                };
+                format!("{} says {} ({verdict})", kind.label(), e.describe())
+            })
+            .collect();
+        let chosen = choices.iter().find(|c| c.protocol == protocol);
+        let mut finding = Finding::new(
+            FindingId::DiscoveryConflict,
+            Some(protocol),
+            format!("The sources disagree about the {} server", protocol.label()),
+            format!("{}.", said.join("; ")),
+        );
+        if let Some(choice) = chosen {
+            finding = finding.with_fix(match choice.works {
+                Some(true) => format!("Use {}: it works from here", choice.endpoint.describe()),
+                _ => format!(
+                    "Use {}, the most trusted source's, and check it with maildoctor check",
+                    choice.endpoint.describe()
+                ),
+            });
+            finding.suggested = Some(choice.endpoint.clone());
+        }
+        out.push(finding);
+    }
+    out
+}
+
+/// Autoconfig documents that came insecurely or broken, and SRV targets elsewhere.
+fn document_findings(gathered: &Gathered) -> Vec<Finding> {
+    let d = &gathered.domain;
+    let mut out = Vec::new();
+    let https_answered = gathered.reports.iter().any(|r| {
+        matches!(
+            r.kind,
+            SourceKind::AutoconfigHttps | SourceKind::Ispdb | SourceKind::Profile
+        ) && r.status == Status::Answered
+    });
+    for report in &gathered.reports {
+        if report.kind == SourceKind::AutoconfigHttp
+            && report.status == Status::Answered
+            && !https_answered
+        {
+            out.push(
+                Finding::new(
+                    FindingId::AutoconfigInsecure,
+                    None,
+                    format!("The settings for {d} came only over plain http"),
+                    format!("{} answered, but not over https: anyone between here and that server could have changed what it says.{}", report.query, chain(&report.redirects)),
+                )
+                .with_fix("Prefer the servers that work from here below, and confirm them with the provider's help page"),
+            );
+        }
+        if report.kind == SourceKind::AutoconfigHttps
+            && report.notes.iter().any(|n| n.contains("plain http"))
+        {
+            out.push(
+                Finding::new(
+                    FindingId::AutoconfigInsecure,
+                    None,
+                    format!("The https lookup for {d} was redirected over plain http"),
+                    format!(
+                        "{} sent maildoctor on over plain http.{}",
+                        report.query,
+                        chain(&report.redirects)
+                    ),
+                )
+                .with_fix(
+                    "Tell the domain's administrator: the autoconfig redirect must stay on https",
+                ),
+            );
+        }
+        let kinds_with_documents = [
+            SourceKind::AutoconfigHttps,
+            SourceKind::AutoconfigHttp,
+            SourceKind::Ispdb,
+            SourceKind::MxDerived,
+        ];
+        if kinds_with_documents.contains(&report.kind) {
+            let dropped: Vec<&str> = report
+                .notes
+                .iter()
+                .filter_map(|n| n.strip_prefix("dropped: "))
+                .collect();
+            let invalid = report
+                .error
+                .as_deref()
+                .and_then(|e| e.strip_prefix("invalid: "));
+            if invalid.is_some() || !dropped.is_empty() {
+                let what = invalid.map_or_else(|| dropped.join("; "), str::to_owned);
+                out.push(
+                    Finding::new(
+                        FindingId::AutoconfigInvalid,
+                        None,
+                        format!("The autoconfig document at {} is broken", report.query),
+                        format!("What could not be read was left out: {what}."),
+                    )
+                    .with_fix("Tell whoever publishes it (the domain's administrator, or the ISPDB); the other sources are used meanwhile"),
+                );
+            }
+        }
+        if report.kind == SourceKind::Srv {
+            for claim in &report.claims {
+                if super::srv::target_elsewhere(&claim.endpoint.host, d) {
+                    out.push(
+                        Finding::new(
+                            FindingId::SrvTargetElsewhere,
+                            Some(claim.protocol),
+                            format!("The SRV record for {} points outside {d}", claim.protocol.label()),
+                            format!("DNS names {} as the {} server. That is common for hosted mail, but DNS answers are not authenticated (RFC 8314 §5.1): confirm that {} is your provider's.", claim.endpoint.describe(), claim.protocol.label(), claim.endpoint.host),
+                        )
+                        .with_fix(format!("Check on the provider's help page that {} is theirs", claim.endpoint.host)),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn nothing_found(gathered: &Gathered) -> Finding {
+    let d = &gathered.domain;
+    let null_mx = matches!(gathered.mx, Some(MxVerdict::NullMx));
+    Finding::new(
+                FindingId::NoMailSettingsFound,
+                None,
+                format!("No mail settings found for {d}"),
+                if null_mx {
+                    format!("{d} publishes a Null MX (RFC 7505): it says it takes no mail at all, and nothing else publishes settings for it.")
+                } else {
+                    format!("No profile, DNS record, autoconfig document or ISPDB entry names a mail server for {d}, and none of the usual names (imap., smtp., mail. …) answers on the standard ports from here.")
+                },
+            )
+            .with_fix("Find the server names on the provider's help page or in the app that works, and give them with --smtp/--imap/--pop3")
+}
+
+fn chain(redirects: &[String]) -> String {
+    if redirects.is_empty() {
+        String::new()
+    } else {
+        format!(" The way it took: {}.", redirects.join(" → "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::sources::{Claim, SourceReport};
+
+    fn ep(spec: &str) -> Endpoint {
+        Endpoint::parse(spec, Protocol::Imap).unwrap()
+    }
+
+    fn report(kind: SourceKind, specs: &[&str]) -> SourceReport {
+        let mut r = SourceReport::new(kind, "q");
+        r.status = Status::Answered;
+        r.claims = specs
+            .iter()
+            .map(|s| Claim {
+                protocol: Protocol::Imap,
+                endpoint: ep(s),
+                username: None,
+                auth: Vec::new(),
+            })
+            .collect();
+        r
+    }
+
+    fn gathered(reports: Vec<SourceReport>) -> Gathered {
+        Gathered {
+            domain: "example.org".into(),
+            mx: None,
+            reports,
+        }
+    }
+
+    fn seen(spec: &str, works: bool) -> Observation {
+        let mut obs = Observation::new(Protocol::Imap, ep(spec));
+        if works {
+            obs.greeting = Some(crate::probe::observation::GreetingInfo {
+                text: "* OK".into(),
+                speaker: crate::probe::wire::greeting::classify("* OK ready"),
+                elapsed: std::time::Duration::ZERO,
+            });
+        } else {
+            obs.failure = Some(crate::probe::observation::Failure::ConnectRefused);
+        }
+        obs
+    }
+
+    #[test]
+    fn what_works_wins_then_the_most_trusted_source() {
+        let g = gathered(vec![
+            report(
+                SourceKind::AutoconfigHttps,
+                &["imap.example.org:143/starttls"],
+            ),
+            report(
+                SourceKind::Srv,
+                &["imap.example.org:993/tls", "imap.example.org:143/starttls"],
+            ),
+        ]);
+        let candidates = super::super::gather::candidates(&g);
+        let unprobed = recommend(&candidates, &[], false);
+        assert_eq!(
+            unprobed[0].endpoint.to_string(),
+            "imap.example.org:143/starttls",
+            "trust first"
+        );
+        assert_eq!(
+            unprobed[0].sources,
+            [SourceKind::AutoconfigHttps, SourceKind::Srv]
+        );
+        let observations = [
+            seen("imap.example.org:143/starttls", false),
+            seen("imap.example.org:993/tls", true),
+        ];
+        let probed = recommend(&candidates, &observations, true);
+        assert_eq!(
+            probed[0].endpoint.to_string(),
+            "imap.example.org:993/tls",
+            "then what works"
+        );
+        assert_eq!(probed[0].works, Some(true));
+        let found = findings(&g, &candidates, &observations, &probed, true);
+        let conflict = found
+            .iter()
+            .find(|f| f.id == FindingId::DiscoveryConflict)
+            .unwrap();
+        assert!(
+            conflict.explanation.contains(
+                "autoconfig says imap.example.org:143 STARTTLS (does not work from here)"
+            ),
+            "{}",
+            conflict.explanation
+        );
+        assert_eq!(
+            conflict.suggested.as_ref().unwrap().to_string(),
+            "imap.example.org:993/tls"
+        );
+    }
+
+    #[test]
+    fn a_guess_is_recommended_only_once_it_works() {
+        let g = gathered(vec![]);
+        let candidates = super::super::gather::candidates(&g);
+        assert!(
+            candidates
+                .iter()
+                .all(|c| c.sources.contains(&SourceKind::Guess))
+        );
+        assert!(recommend(&candidates, &[], false).is_empty());
+        let found = findings(&g, &candidates, &[], &[], false);
+        assert!(found.iter().any(|f| f.id == FindingId::NoMailSettingsFound));
+        let works = [seen("mail.example.org:993/tls", true)];
+        let choices = recommend(&candidates, &works, true);
+        assert_eq!(choices.len(), 1);
+        assert_eq!(choices[0].endpoint.to_string(), "mail.example.org:993/tls");
+    }
+
+    #[test]
+    fn no_guessing_for_a_forwarding_only_domain() {
+        let mut g = gathered(vec![]);
+        g.mx = Some(MxVerdict::Service {
+            kind: ServiceKind::Forwarding,
+            name: "Cloudflare Email Routing",
+            mx: "route1.mx.cloudflare.net".into(),
+        });
+        assert!(super::super::gather::candidates(&g).is_empty());
+        let found = findings(&g, &[], &[], &[], true);
+        let ids: Vec<FindingId> = found.iter().map(|f| f.id).collect();
+        assert_eq!(
+            ids,
+            [FindingId::ForwardingOnly, FindingId::NoMailSettingsFound]
+        );
+    }
+}

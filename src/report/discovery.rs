@@ -1,0 +1,96 @@
+//! The side-by-side view of discovery: who was asked, what each said, and what works.
+
+use std::fmt::Write as _;
+
+use crate::account::Protocol;
+use crate::discover::DiscoveryDto;
+use crate::discover::sources::{SourceKind, Status};
+
+/// The sources, then per protocol every server named with who names it and the probe's
+/// verdict, then the recommendation.
+pub fn render_discovery(d: &DiscoveryDto) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Discovery for {} ({} questions, {} ms)",
+        d.domain,
+        d.sources.len(),
+        d.elapsed_ms
+    );
+    for s in &d.sources {
+        let status = match s.status {
+            Status::Answered => format!("{} server(s)", s.claims.len()),
+            Status::Nothing => "nothing".to_owned(),
+            Status::Failed => "failed".to_owned(),
+            Status::TimedOut => "no answer".to_owned(),
+            Status::Skipped => "not asked".to_owned(),
+        };
+        let _ = write!(
+            out,
+            "  {:<11} {:<12} {}",
+            s.kind.label(),
+            status,
+            crate::excerpt::excerpt_to(&s.query, 60)
+        );
+        if s.status != Status::Skipped {
+            let _ = write!(out, " · {} ms", s.elapsed.as_millis());
+        }
+        out.push('\n');
+        for note in &s.notes {
+            let _ = writeln!(out, "              {note}");
+        }
+        if let Some(error) = &s.error {
+            let _ = writeln!(out, "              {error}");
+        }
+        if !s.redirects.is_empty() {
+            let _ = writeln!(out, "              via {}", s.redirects.join(" → "));
+        }
+    }
+    for protocol in Protocol::ALL {
+        let rows: Vec<_> = d
+            .candidates
+            .iter()
+            .filter(|c| c.protocol == protocol)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n  {:<5} {:<38} {:<26} from here",
+            protocol.label(),
+            "server",
+            "named by"
+        );
+        for c in rows {
+            let named: Vec<&str> = c.sources.iter().map(|s: &SourceKind| s.label()).collect();
+            let _ = writeln!(
+                out,
+                "        {:<38} {:<26} {}",
+                c.spec,
+                named.join(", "),
+                c.verdict.as_deref().unwrap_or("not probed")
+            );
+        }
+    }
+    out.push_str("\nRecommended:\n");
+    if d.recommended.is_empty() {
+        out.push_str("  nothing: no source names a server, and no usual name answers\n");
+    }
+    for choice in &d.recommended {
+        let named: Vec<&str> = choice.sources.iter().map(|s| s.label()).collect();
+        let seen = match choice.works {
+            Some(true) => "works from here",
+            Some(false) => "does not work from here",
+            None => "not probed",
+        };
+        let _ = writeln!(
+            out,
+            "  {:<5} {:<36} ({}; {seen})",
+            choice.protocol.label(),
+            choice.endpoint.describe(),
+            named.join(", ")
+        );
+    }
+    out
+}
