@@ -284,8 +284,14 @@ fn run_discover(
         .into_iter()
         .filter_map(|p| discovery.observation(p).cloned())
         .collect();
-    let mut findings = discovery.findings.clone();
-    crate::finding::sort_worst_first(&mut findings);
+    // What the probes saw of the recommended servers, judged as `check` judges them: a
+    // recommendation that does not work from here says why, with its fix.
+    let findings = crate::diagnose::diagnose(crate::diagnose::DiagnoseInput {
+        account: &resolved.account,
+        primary: &primary,
+        alternatives: &[],
+        static_findings: discovery.findings.clone(),
+    });
     let mut report = Report::new("discover", &resolved, &findings);
     if discovery.probed {
         report = report.with_probes(&primary, &[]);

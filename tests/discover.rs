@@ -104,8 +104,12 @@ fn srv_and_the_ispdb_disagree_and_the_server_that_works_is_recommended() {
         "--timeout",
         "3",
     ]));
+    // The fixtures listen on 127.0.0.1 only; where /etc/hosts also gives localhost ::1, the
+    // recommended servers' IPv6 fails and says so (ipv6-broken): true, but the machine's.
+    let mut found = ids(&report);
+    found.retain(|id| !id.ends_with(":ipv6-broken"));
     assert_eq!(
-        ids(&report),
+        found,
         set(&[
             "smtp:discovery-conflict",
             "smtp:srv-target-elsewhere",
