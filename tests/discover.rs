@@ -349,3 +349,68 @@ fn check_of_an_unknown_domain_discovers_instead_of_giving_up() {
     );
     assert_eq!(code, 2);
 }
+
+/// Thunderbird's MX-derived lookup: the MX is a hoster's no profile knows, and the ISPDB has
+/// the hoster's settings under the MX's registrable domain.
+#[test]
+fn the_ispdb_of_the_mx_hosters_domain_is_asked() {
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let doc = autoconfig("hoster.test", &[("imap", "localhost", imap.port(), "SSL")]);
+    let (ispdb, log) = serve_site(
+        "127.0.0.1:0",
+        Site {
+            routes: vec![("/v1.1/hoster.test".into(), Reply::Xml(doc))],
+        },
+        None,
+    );
+    let dns = serve_zone(vec![mx("customer.test", 10, "mx1.hoster.test.")]).to_string();
+    let url = format!("http://127.0.0.1:{}/v1.1/", ispdb.port());
+    let ca = pki().ca_file.display().to_string();
+    let (report, _, _) = run(&args(&[
+        "discover",
+        "bob@customer.test",
+        "--dns-server",
+        &dns,
+        "--ispdb-url",
+        &url,
+        "--ca-file",
+        &ca,
+        "--timeout",
+        "2",
+    ]));
+    let derived: Vec<&Value> = report["discovery"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "mx-derived")
+        .collect();
+    assert_eq!(
+        derived.len(),
+        2,
+        "the ISPDB and the https autoconfig of hoster.test: {derived:#?}"
+    );
+    assert!(
+        derived.iter().any(|s| s["status"] == "answered"),
+        "{derived:#?}"
+    );
+    assert_eq!(
+        recommended(&report, "imap"),
+        Some(format!("localhost:{}/tls", imap.port()))
+    );
+    let asked = log.lock().unwrap().clone();
+    assert!(
+        asked
+            .iter()
+            .any(|l| l.starts_with("GET /v1.1/customer.test ")),
+        "{asked:?}"
+    );
+    assert!(
+        asked
+            .iter()
+            .any(|l| l.starts_with("GET /v1.1/hoster.test ")),
+        "{asked:?}"
+    );
+}

@@ -197,17 +197,33 @@ async fn mx_sources(
     })
     .await;
     let mut reports = vec![report];
-    // Thunderbird's MX-derived lookups: the ISPDB of the MX host's domains.
+    // Thunderbird's MX-derived lookups, for an MX no profile knows: the ISPDB of the MX
+    // host's domains, and their own autoconfig over https (without the address: those are
+    // another party's servers).
     let derived = match &verdict {
-        Some(MxVerdict::Unknown { mx } | MxVerdict::Provider { mx, .. }) => {
-            mx::derived_domains(mx, domain)
-        }
+        Some(MxVerdict::Unknown { mx }) => mx::derived_domains(mx, domain),
         _ => Vec::new(),
     };
-    let lookups = derived
+    let urls: Vec<String> = derived
         .iter()
-        .map(|d| ispdb_source(SourceKind::MxDerived, d, address, asking));
-    reports.extend(futures_util::future::join_all(lookups).await);
+        .map(|d| format!("https://autoconfig.{d}/mail/config-v1.1.xml"))
+        .collect();
+    let (from_ispdb, from_https) = tokio::join!(
+        futures_util::future::join_all(derived.iter().map(|d| ispdb_source(
+            SourceKind::MxDerived,
+            d,
+            address,
+            asking
+        )),),
+        futures_util::future::join_all(urls.iter().map(|url| autoconfig_source(
+            SourceKind::MxDerived,
+            url,
+            address,
+            asking
+        )),),
+    );
+    reports.extend(from_ispdb);
+    reports.extend(from_https);
     (verdict, reports)
 }
 
