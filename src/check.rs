@@ -117,6 +117,18 @@ pub async fn discover_for(
     else {
         return Ok(None);
     };
+    let asking = asking(options, store)?;
+    Ok(Some(
+        crate::discover::discover(&address, &asking, true).await,
+    ))
+}
+
+/// What discovery may ask with these options: their resolver and CA file for DNS, HTTP and
+/// the probes, the ISPDB they name, each source's limit (`--timeout`, else 5 s).
+pub fn asking<'a>(
+    options: &CheckOptions,
+    store: &'a ProfileStore,
+) -> Result<crate::discover::gather::Asking<'a>, CheckError> {
     let ca = read_ca(options)?;
     let settings = Arc::new(shared_settings(options, ca.as_ref())?);
     let timeout = options.timeout.unwrap_or(crate::discover::SOURCE_TIMEOUT);
@@ -126,16 +138,13 @@ pub async fn discover_for(
         timeout,
     )
     .map_err(CheckError::Http)?;
-    let asking = crate::discover::gather::Asking {
+    Ok(crate::discover::gather::Asking {
         store,
         http,
         settings,
         ispdb: options.ispdb.clone(),
         timeout,
-    };
-    Ok(Some(
-        crate::discover::discover(&address, &asking, true).await,
-    ))
+    })
 }
 
 /// One account, ready to probe.

@@ -244,22 +244,7 @@ fn run_discover(
     options.dns_server = args.dns_server;
     options.ca_file = args.ca_file.clone();
     options.ispdb = args.sources.ispdb();
-    let ca = crate::check::read_ca(&options)?;
-    let settings = std::sync::Arc::new(crate::check::shared_settings(&options, ca.as_ref())?);
-    let timeout = args.timeout.unwrap_or(crate::discover::SOURCE_TIMEOUT);
-    let http = crate::discover::http::Http::new(
-        std::sync::Arc::clone(&settings.resolver),
-        ca.as_ref().map(|(_, pem)| pem.as_str()),
-        timeout,
-    )
-    .map_err(crate::check::CheckError::Http)?;
-    let asking = crate::discover::gather::Asking {
-        store,
-        http,
-        settings,
-        ispdb: options.ispdb.clone(),
-        timeout,
-    };
+    let asking = crate::check::asking(&options, store)?;
     let discovery =
         runtime()?.block_on(crate::discover::discover(&address, &asking, !args.no_probe));
     // The report of a check of the recommended servers, with what their probes saw.
