@@ -68,6 +68,12 @@ impl Dashboard {
             self.checkup.static_findings.clone(),
         );
         app.login = self.checkup.options.login.is_some();
+        app.discovery = self.checkup.discovery.as_ref().map(|d| {
+            crate::report::render_discovery(&crate::discover::DiscoveryDto::new(d))
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        });
         app.profiles = self.store.iter().map(ProfileItem::from).collect();
         app.show_profile(self.profile_view());
         app

@@ -36,6 +36,7 @@ pub enum Command {
     Details,
     Rerun,
     Transcript,
+    Discovery,
     Login,
     Profile,
     Save,
@@ -132,6 +133,13 @@ pub const BINDINGS: &[Binding] = &[
         footer: "transcript",
         long: "t",
         help: "the focused pane's transcript (passwords are always redacted)",
+    },
+    Binding {
+        keys: &[(Key::Char('d'), Command::Discovery)],
+        short: "d",
+        footer: "sources",
+        long: "d",
+        help: "how the settings were found, source by source",
     },
     Binding {
         keys: &[(Key::Char('l'), Command::Login)],

@@ -32,6 +32,16 @@ impl App {
                 }
                 Action::None
             }
+            Overlay::Discovery { scroll } => {
+                match key {
+                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
+                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
+                    Key::Char('q') => return Action::Quit,
+                    Key::Esc | Key::Char('d') | Key::Enter => self.overlay = Overlay::None,
+                    _ => {}
+                }
+                Action::None
+            }
             Overlay::Edit(form) => match form.key(key) {
                 Outcome::Continue => Action::None,
                 Outcome::Cancel => {
@@ -100,6 +110,15 @@ impl App {
             Command::Details => self.details = !self.details,
             Command::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
             Command::Help => self.overlay = Overlay::Help,
+            Command::Discovery if self.discovery.is_some() => {
+                self.overlay = Overlay::Discovery { scroll: 0 };
+            }
+            Command::Discovery => {
+                self.status = Some(
+                    "Nothing was discovered: the servers came from the settings or a profile."
+                        .into(),
+                );
+            }
             Command::Rerun => return Action::Probe(self.start_all()),
             Command::Apply => {
                 let Some(Suggestion {

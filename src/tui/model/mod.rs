@@ -49,6 +49,10 @@ pub enum Overlay {
     Transcript {
         scroll: u16,
     },
+    /// How the settings were found: every source side by side.
+    Discovery {
+        scroll: u16,
+    },
     /// The focused pane's endpoint, edited in place.
     Edit(EditForm),
     Picker(Picker),
@@ -153,6 +157,8 @@ pub struct App {
     /// worst one.
     pinned: bool,
     next_run: u64,
+    /// The side-by-side view of discovery's sources, when the settings were discovered.
+    pub discovery: Option<Vec<String>>,
 }
 
 impl App {
@@ -198,6 +204,7 @@ impl App {
             status: None,
             pinned: false,
             next_run: 1,
+            discovery: None,
         }
     }
 

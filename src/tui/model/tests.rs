@@ -381,3 +381,22 @@ fn rerun_clears_the_panes_and_asks_for_a_new_check() {
     assert!(app.running());
     assert!(app.pane(Protocol::Smtp).endpoint.is_some());
 }
+
+#[test]
+fn d_shows_how_the_settings_were_found_only_when_they_were_discovered() {
+    let mut app = app();
+    app.update(Msg::Key(Key::Char('d')));
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.contains("Nothing was discovered"))
+    );
+    app.discovery = Some(vec!["Discovery for example.org".into()]);
+    app.update(Msg::Key(Key::Char('d')));
+    assert_eq!(app.overlay, Overlay::Discovery { scroll: 0 });
+    app.update(Msg::Key(Key::Down));
+    assert_eq!(app.overlay, Overlay::Discovery { scroll: 1 });
+    app.update(Msg::Key(Key::Esc));
+    assert_eq!(app.overlay, Overlay::None);
+}

@@ -79,6 +79,7 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let keys = match &app.overlay {
         Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit".to_owned(),
+        Overlay::Discovery { .. } => "↑↓ scroll · Esc/d close · q quit".to_owned(),
         Overlay::Help => "any key closes help · q quit".to_owned(),
         Overlay::Edit(_) => {
             "Enter probe this pane · Tab/↑↓ field · Space security · Esc cancel".to_owned()
@@ -111,6 +112,7 @@ fn dashboard_keys(app: &App) -> String {
             Some(Command::Apply) => app.suggestion().is_some(),
             Some(Command::Fill) => fillable,
             Some(Command::Rerun) => !app.running(),
+            Some(Command::Discovery) => app.discovery.is_some(),
             _ => true,
         })
         .map(|binding| format!("{} {}", binding.short, binding.footer))

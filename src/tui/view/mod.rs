@@ -79,6 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, theme),
         Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, *scroll, theme),
+        Overlay::Discovery { scroll } => overlay::discovery(frame, area, app, *scroll),
         // The editor lives in its pane.
         Overlay::Edit(_) => {}
         Overlay::Picker(picker) => overlay::picker(frame, area, app, picker, theme),

@@ -75,6 +75,27 @@ pub fn transcript(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: 
     );
 }
 
+/// The side-by-side view of discovery, as `discover` prints it.
+pub fn discovery(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
+    let inner = area.inner(Margin {
+        horizontal: 2,
+        vertical: 1,
+    });
+    frame.render_widget(Clear, inner);
+    let lines: Vec<Line> = app
+        .discovery
+        .iter()
+        .flatten()
+        .map(|l| Line::from(l.clone()))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(" Sources ")),
+        inner,
+    );
+}
+
 /// A box of `height` lines centred in `area`, at most 70 columns wide.
 fn centred(area: Rect, height: u16) -> Rect {
     let width = area.width.saturating_sub(4).min(70);
