@@ -414,3 +414,44 @@ fn the_ispdb_of_the_mx_hosters_domain_is_asked() {
         "{asked:?}"
     );
 }
+
+/// An https source whose certificate is for another name is not trusted, and says why.
+#[test]
+fn an_https_source_with_a_certificate_for_another_name_is_refused() {
+    let doc = autoconfig("wrongcert.test", &[("imap", "localhost", 993, "SSL")]);
+    let (ispdb, log) = serve_site(
+        "127.0.0.1:0",
+        Site {
+            routes: vec![("/v1.1/".into(), Reply::Xml(doc))],
+        },
+        Some(pki().identity_for(&["somebody-else.test"])),
+    );
+    let dns = serve_zone(vec![a("ispdb.test", Ipv4Addr::LOCALHOST)]).to_string();
+    let url = format!("https://ispdb.test:{}/v1.1/", ispdb.port());
+    let ca = pki().ca_file.display().to_string();
+    let (report, _, _) = run(&args(&[
+        "discover",
+        "bob@wrongcert.test",
+        "--dns-server",
+        &dns,
+        "--ispdb-url",
+        &url,
+        "--ca-file",
+        &ca,
+        "--no-probe",
+        "--timeout",
+        "2",
+    ]));
+    let ispdb = source(&report, "ispdb");
+    assert_eq!(ispdb["status"], "failed", "{ispdb:#}");
+    let error = ispdb["error"].as_str().unwrap();
+    assert!(
+        error.contains("certificate") || error.contains("hostname"),
+        "{error}"
+    );
+    assert!(ispdb["claims"].as_array().unwrap().is_empty());
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "no request went over the untrusted connection"
+    );
+}

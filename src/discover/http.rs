@@ -159,17 +159,22 @@ impl Http {
     }
 }
 
-/// reqwest's error with its causes, once each (its Display stops at the outermost).
+/// What went wrong in a few words: the kind of failure and its root cause (reqwest's own
+/// message repeats the URL, which the report already shows, and every layer's wrapper).
 fn describe(error: &reqwest::Error) -> String {
-    let mut words = error.to_string();
+    let mut root = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        let text = cause.to_string();
-        if !words.contains(&text) {
-            words.push_str(": ");
-            words.push_str(&text);
-        }
+        root = Some(cause.to_string());
         source = cause.source();
     }
+    let root = root.unwrap_or_else(|| error.to_string());
+    let words = if error.is_connect() {
+        format!("cannot connect: {root}")
+    } else if error.is_body() || error.is_decode() {
+        format!("the answer broke off: {root}")
+    } else {
+        root
+    };
     crate::excerpt::excerpt_to(&words, 300).into_owned()
 }

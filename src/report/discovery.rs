@@ -25,13 +25,7 @@ pub fn render_discovery(d: &DiscoveryDto) -> String {
             Status::TimedOut => "no answer".to_owned(),
             Status::Skipped => "not asked".to_owned(),
         };
-        let _ = write!(
-            out,
-            "  {:<11} {:<12} {}",
-            s.kind.label(),
-            status,
-            crate::excerpt::excerpt_to(&s.query, 60)
-        );
+        let _ = write!(out, "  {:<11} {:<12} {}", s.kind.label(), status, s.query);
         if s.status != Status::Skipped {
             let _ = write!(out, " · {} ms", s.elapsed.as_millis());
         }
