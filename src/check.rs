@@ -106,21 +106,39 @@ pub async fn discover_for(
     store: &ProfileStore,
     options: &CheckOptions,
 ) -> Result<Option<crate::discover::Discovery>, CheckError> {
-    match resolve(layer.clone(), store) {
-        Err(crate::resolve::ResolveError::UnknownDomain { .. }) => {}
-        _ => return Ok(None),
-    }
-    let Some(address) = layer
-        .address
-        .as_deref()
-        .and_then(|a| crate::account::Address::parse(a).ok())
-    else {
+    let Some(address) = needs_discovery(layer, store) else {
         return Ok(None);
     };
     let asking = asking(options, store)?;
     Ok(Some(
         crate::discover::discover(&address, &asking, true).await,
     ))
+}
+
+/// The address to discover, when the settings need discovering: an address whose domain no
+/// profile knows, given without any server.
+pub fn needs_discovery(
+    layer: &AccountLayer,
+    store: &ProfileStore,
+) -> Option<crate::account::Address> {
+    match resolve(layer.clone(), store) {
+        Err(crate::resolve::ResolveError::UnknownDomain { .. }) => {
+            crate::account::Address::parse(layer.address.as_deref()?).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Discovers the settings, then builds the checkup of what it recommends.
+pub async fn discover_then_checkup(
+    layer: AccountLayer,
+    store: &ProfileStore,
+    options: CheckOptions,
+) -> Result<Checkup, CheckError> {
+    match discover_for(&layer, store, &options).await? {
+        Some(discovery) => Checkup::discovered(layer, discovery, store, options),
+        None => Checkup::new(layer, store, options),
+    }
 }
 
 /// What discovery may ask with these options: their resolver and CA file for DNS, HTTP and
@@ -224,8 +242,11 @@ impl Checkup {
         Ok(checkup)
     }
 
-    /// An account with no server to probe (discovery found none).
-    fn nothing_found(layer: AccountLayer, options: CheckOptions) -> Result<Checkup, CheckError> {
+    /// An account with no server to probe (discovery found none, or has not answered yet).
+    pub fn nothing_found(
+        layer: AccountLayer,
+        options: CheckOptions,
+    ) -> Result<Checkup, CheckError> {
         let address = layer
             .address
             .as_deref()

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::account::AuthMethod;
 use crate::account::{AccountLayer, load_account_file};
-use crate::check::{CheckOptions, Checkup, LoginSecret, discover_for};
+use crate::check::{CheckOptions, Checkup, LoginSecret};
 use crate::cli::{
     AccountArgs, CheckArgs, Cli, Command, DashboardArgs, DiscoverArgs, Format, LintArgs,
     ProfilesAction, ProfilesArgs,
@@ -123,12 +123,17 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
 /// The dashboard for these arguments, ready to run: the one way the command and the tests
 /// build it.
 pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard> {
+    let theme = Theme::from_env(args.ascii);
+    // An address to discover opens the dashboard at once, discovery running in it; with
+    // --login the prompt must name the user first, so discovery comes before.
+    let layer = account_layer(&args.check.lint.account)?;
+    if !args.check.login && crate::check::needs_discovery(&layer, store).is_some() {
+        let options = check_options(&args.check);
+        let waiting = Checkup::nothing_found(layer.clone(), options.clone())?;
+        return Ok(Dashboard::new(waiting, store.clone(), theme).discovering(layer, options));
+    }
     let checkup = checkup(&args.check, store)?;
-    Ok(Dashboard::new(
-        checkup,
-        store.clone(),
-        Theme::from_env(args.ascii),
-    ))
+    Ok(Dashboard::new(checkup, store.clone(), theme))
 }
 
 /// The account and the check's options from the flags; the secret for `--login` is read here.
@@ -136,11 +141,8 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let layer = account_layer(&args.lint.account)?;
     let options = check_options(args);
-    let discovered = runtime()?.block_on(discover_for(&layer, store, &options))?;
-    let mut checkup = match discovered {
-        Some(discovery) => Checkup::discovered(layer, discovery, store, options)?,
-        None => Checkup::new(layer, store, options)?,
-    };
+    let mut checkup =
+        runtime()?.block_on(crate::check::discover_then_checkup(layer, store, options))?;
     // Asked last, so a bad --ca-file or --dns-server fails before anyone types a password;
     // the prompt names the user the account resolved to.
     if args.login {

@@ -227,3 +227,55 @@ fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
         assert_eq!(code.trim(), "0", "TERM={term} {extra}");
     }
 }
+
+/// An address no profile knows, without servers: the dashboard opens at once, finds the
+/// settings (here SRV records the test's DNS server serves, pointing at the lab), then checks
+/// them; `d` shows the sources side by side.
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_dashboard_discovers_the_settings_of_an_unknown_domain() {
+    use common::dns::{a, serve_zone, srv};
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let addr: std::net::Ipv4Addr = lab::addr().parse().unwrap();
+    let dns = serve_zone(vec![
+        a("mail.lab.test", addr),
+        srv("_submissions._tcp.lab.test", 0, 465, "mail.lab.test."),
+        srv("_imaps._tcp.lab.test", 0, 993, "mail.lab.test."),
+        srv("_pop3s._tcp.lab.test", 0, 995, "mail.lab.test."),
+    ]);
+    let scratch = Scratch::new("e2e-discover");
+    let status_file = scratch.0.join("status");
+    let command = format!(
+        "TERM=xterm-256color {bin} alice@lab.test --dns-server {dns} --no-ispdb --ca-file {ca} --timeout 5; echo $? > {status}",
+        ca = lab::ca_file(),
+        status = status_file.display()
+    );
+    let tmux = Tmux::start("e2e-discover", 120, 40, &command);
+    let shown = tmux.wait_until(
+        |s: &str| s.contains("done in") && s.contains("mail.lab.test:465 SSL/TLS"),
+        Duration::from_secs(30),
+    );
+    for text in [
+        "mail.lab.test:993 SSL/TLS",
+        "mail.lab.test:995 SSL/TLS",
+        "d sources",
+    ] {
+        assert!(shown.contains(text), "missing {text:?} on screen:\n{shown}");
+    }
+    tmux.keys(&["d"]);
+    // The box's first lines: the sources asked, SRV among them (the rest scrolls).
+    let sources = tmux.wait_until(
+        |s: &str| s.contains("Discovery for lab.test") && s.contains("SRV "),
+        Duration::from_secs(5),
+    );
+    assert!(sources.contains(" Sources "), "{sources}");
+    if std::env::var_os("MAILDOCTOR_SHOW_SCREENS").is_some() {
+        eprintln!("{shown}\n{sources}");
+    }
+    tmux.keys(&["Escape", "q"]);
+    let started = Instant::now();
+    while !status_file.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+}

@@ -42,6 +42,8 @@ pub struct Dashboard {
     /// The probe task of each pane; replacing one cancels the old.
     probes: BTreeMap<Protocol, JoinHandle<()>>,
     tx: Option<UnboundedSender<Msg>>,
+    /// Settings still to discover: the loop runs discovery and then checks what it found.
+    pub discover: Option<(crate::account::AccountLayer, crate::check::CheckOptions)>,
 }
 
 impl Dashboard {
@@ -54,7 +56,25 @@ impl Dashboard {
             store,
             probes: BTreeMap::new(),
             tx: None,
+            discover: None,
         }
+    }
+
+    /// The dashboard opens before the settings are known: these are discovered first.
+    #[must_use]
+    pub fn discovering(
+        mut self,
+        layer: crate::account::AccountLayer,
+        options: crate::check::CheckOptions,
+    ) -> Dashboard {
+        self.discover = Some((layer, options));
+        self
+    }
+
+    /// Discovery has answered: its checkup replaces the waiting one (nothing probes yet).
+    pub fn discovered(&mut self, checkup: Checkup) {
+        self.stop_probes();
+        self.checkup = checkup;
     }
 
     /// The model for this account, with the profile described and nothing started yet.

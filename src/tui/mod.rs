@@ -61,6 +61,20 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     // The tick is off while idle; ticks missed then must not all fire when a run starts.
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Settings to discover: the dashboard is up at once and says so; the panes fill and start
+    // when discovery answers.
+    let mut discovery = d.discover.take().map(|(layer, options)| {
+        let store = d.store.clone();
+        tokio::spawn(
+            async move { crate::check::discover_then_checkup(layer, &store, options).await },
+        )
+    });
+    if discovery.is_some() {
+        app.status = Some(format!(
+            "Finding the settings for {}: profile, MX, SRV, autoconfig, ISPDB, then the usual names…",
+            app.address.as_deref().unwrap_or("this address")
+        ));
+    }
     // Every pane starts at once; what the start says goes through `update` like any message.
     let first = app.start_all();
     let mut pending: VecDeque<Msg> = d
@@ -84,9 +98,29 @@ async fn event_loop(
             .draw(|frame| view::draw(frame, &app, &d.theme))
             .context("cannot draw")?;
         // Sleep until something happens; tick only while a spinner is visible.
+        let found = async {
+            match discovery.as_mut() {
+                Some(job) => job.await,
+                None => std::future::pending().await,
+            }
+        };
         let msg = tokio::select! {
             msg = rx.recv() => match msg { Some(m) => m, None => break },
             _ = tick.tick(), if app.running() => Msg::Tick(std::time::Instant::now()),
+            joined = found => {
+                discovery = None;
+                match joined {
+                    Ok(Ok(checkup)) => {
+                        d.discovered(checkup);
+                        app = d.new_app();
+                        let first = app.start_all();
+                        pending.extend(d.perform(model::Action::Probe(first), &app).unwrap_or_default());
+                    }
+                    Ok(Err(e)) => app.status = Some(format!("Discovery failed: {e}")),
+                    Err(e) => app.status = Some(format!("Discovery stopped: {e}")),
+                }
+                continue;
+            }
         };
         pending.push_back(msg);
     }
