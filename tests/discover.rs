@@ -455,3 +455,40 @@ fn an_https_source_with_a_certificate_for_another_name_is_refused() {
         "no request went over the untrusted connection"
     );
 }
+
+/// A CNAME loop and a domain that does not exist: each source says so within its limit.
+#[test]
+fn a_cname_loop_and_a_missing_domain_end_in_words() {
+    let dns = serve_zone(vec![
+        dns::cname("looped.test", "other.looped.test."),
+        dns::cname("other.looped.test", "looped.test."),
+    ])
+    .to_string();
+    for (address, words) in [("bob@looped.test", ""), ("bob@nx.test", "does not exist")] {
+        let started = Instant::now();
+        let (report, code, _) = run(&args(&[
+            "discover",
+            address,
+            "--dns-server",
+            &dns,
+            "--no-ispdb",
+            "--no-probe",
+            "--timeout",
+            "2",
+        ]));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{address}: {:?}",
+            started.elapsed()
+        );
+        let mx = source(&report, "mx");
+        assert_ne!(mx["status"], "answered", "{address}: {mx:#}");
+        if !words.is_empty() {
+            assert!(
+                mx["error"].as_str().is_some_and(|e| e.contains(words)),
+                "{address}: {mx:#}"
+            );
+        }
+        assert_eq!(code, 2, "{address}: nothing to recommend: {report:#}");
+    }
+}

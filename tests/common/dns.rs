@@ -36,6 +36,15 @@ pub fn srv(name: &str, priority: u16, port: u16, target: &str) -> (String, RData
     )
 }
 
+/// A CNAME record for a zone (answered to every type asked).
+pub fn cname(name: &str, target: &str) -> (String, RData) {
+    let target = hickory_resolver::proto::rr::Name::from_ascii(target).unwrap();
+    (
+        name.to_owned(),
+        RData::CNAME(hickory_resolver::proto::rr::rdata::CNAME(target)),
+    )
+}
+
 /// An A record for a zone.
 pub fn a(name: &str, addr: Ipv4Addr) -> (String, RData) {
     (name.to_owned(), RData::A(A(addr)))
@@ -85,7 +94,7 @@ fn answer(request: &[u8], zone: &Zone) -> Option<Vec<u8>> {
         .collect();
     if !listed.is_empty() {
         for data in listed {
-            if data.record_type() == query.query_type() {
+            if data.record_type() == query.query_type() || matches!(data, RData::CNAME(_)) {
                 reply.add_answer(Record::from_rdata(query.name().clone(), 60, data.clone()));
             }
         }
