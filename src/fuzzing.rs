@@ -183,3 +183,37 @@ pub fn autoconfig(data: &[u8]) {
         }
     }
 }
+
+/// SRV records as any DNS server may send them: the endpoints come out in priority order,
+/// at most a few per label, never with port 0 or the root as host.
+pub fn srv(data: &[u8]) {
+    use crate::discover::srv::{MAX_PER_LABEL, SrvAnswer, SrvRecord, answer};
+    let records: Vec<SrvRecord> = data
+        .chunks(8)
+        .map(|c| {
+            let n = |i: usize| {
+                u16::from_be_bytes([*c.get(i).unwrap_or(&0), *c.get(i + 1).unwrap_or(&0)])
+            };
+            let target = String::from_utf8_lossy(c.get(6..).unwrap_or_default());
+            SrvRecord::new(n(0), n(2), n(4), &format!("{target}.example.org"))
+        })
+        .collect();
+    if let Some(SrvAnswer::Offered(endpoints)) = answer(crate::account::Security::Tls, &records) {
+        assert!(!endpoints.is_empty() && endpoints.len() <= MAX_PER_LABEL);
+        let priority = |e: &Endpoint| {
+            records
+                .iter()
+                .filter(|r| {
+                    r.port == e.port
+                        && crate::account::Host::parse(&r.target).ok().as_ref() == Some(&e.host)
+                })
+                .map(|r| r.priority)
+                .min()
+                .unwrap()
+        };
+        for pair in endpoints.windows(2) {
+            assert!(priority(&pair[0]) <= priority(&pair[1]), "{endpoints:?}");
+        }
+        assert!(endpoints.iter().all(|e| e.port != 0));
+    }
+}
