@@ -99,22 +99,6 @@ pub enum CheckError {
     Http(String),
 }
 
-/// For an address whose domain no profile knows, given without any server: what discovery
-/// finds (every source, probed without credentials). `None` when the settings need none.
-pub async fn discover_for(
-    layer: &AccountLayer,
-    store: &ProfileStore,
-    options: &CheckOptions,
-) -> Result<Option<crate::discover::Discovery>, CheckError> {
-    let Some(address) = needs_discovery(layer, store) else {
-        return Ok(None);
-    };
-    let asking = asking(options, store)?;
-    Ok(Some(
-        crate::discover::discover(&address, &asking, true).await,
-    ))
-}
-
 /// The address to discover, when the settings need discovering: an address whose domain no
 /// profile knows, given without any server.
 pub fn needs_discovery(
@@ -129,16 +113,18 @@ pub fn needs_discovery(
     }
 }
 
-/// Discovers the settings, then builds the checkup of what it recommends.
+/// Discovers the settings of `address` (every source, probed without credentials), then
+/// builds the checkup of what discovery recommends.
 pub async fn discover_then_checkup(
+    address: crate::account::Address,
     layer: AccountLayer,
     store: &ProfileStore,
     options: CheckOptions,
 ) -> Result<Checkup, CheckError> {
-    match discover_for(&layer, store, &options).await? {
-        Some(discovery) => Checkup::discovered(layer, discovery, store, options),
-        None => Checkup::new(layer, store, options),
-    }
+    let asking = asking(&options, store)?;
+    let discovery = crate::discover::discover(&address, &asking, true).await;
+    let settings = Arc::unwrap_or_clone(asking.settings);
+    Checkup::discovered(layer, discovery, store, options, settings)
 }
 
 /// What discovery may ask with these options: their resolver and CA file for DNS, HTTP and
@@ -162,6 +148,25 @@ pub fn asking<'a>(
         settings,
         ispdb: options.ispdb.clone(),
         timeout,
+    })
+}
+
+/// The account as given, with no server and no profile.
+fn unresolved(layer: &AccountLayer) -> Result<Resolved, CheckError> {
+    let address = layer
+        .address
+        .as_deref()
+        .map(crate::account::Address::parse)
+        .transpose()
+        .map_err(crate::resolve::ResolveError::from)?;
+    Ok(Resolved {
+        account: crate::account::Account {
+            address,
+            username: layer.username.clone(),
+            auth: layer.auth.unwrap_or(crate::account::AuthMethod::Password),
+            endpoints: BTreeMap::new(),
+        },
+        profile: None,
     })
 }
 
@@ -199,12 +204,15 @@ impl Checkup {
     }
 
     /// The account with what discovery recommends for the servers not given, the profile of
-    /// the MX's provider, and discovery's findings beside the static ones.
+    /// the MX's provider, and discovery's findings beside the static ones. The probes go on
+    /// with discovery's settings: its resolver has the answers cached, its TLS connector is
+    /// built, its CA file read.
     pub fn discovered(
         mut layer: AccountLayer,
         discovery: crate::discover::Discovery,
         store: &ProfileStore,
         options: CheckOptions,
+        mut settings: ProbeSettings,
     ) -> Result<Checkup, CheckError> {
         for choice in &discovery.choices {
             let slot = match choice.protocol {
@@ -223,45 +231,38 @@ impl Checkup {
         if layer.profile.is_none() {
             layer.profile = discovery.profile().map(str::to_owned);
         }
-        let mut checkup = if discovery.choices.is_empty() {
-            // Nothing to probe: the discovery's findings are the whole answer.
-            let mut checkup = Checkup::nothing_found(layer, options)?;
-            checkup.static_findings = discovery.findings.clone();
-            checkup
+        // Nothing to probe: the discovery's findings are the whole answer.
+        let (resolved, mut static_findings) = if discovery.choices.is_empty() {
+            (unresolved(&layer)?, Vec::new())
         } else {
-            let mut checkup = Checkup::new(layer, store, options)?;
-            if let Some((_, choice)) = &mut checkup.resolved.profile {
+            let mut resolved = resolve(layer.clone(), store)?;
+            if let Some((_, choice)) = &mut resolved.profile {
                 *choice = crate::resolve::ProfileChoice::Mx;
             }
-            let mut findings = discovery.findings.clone();
-            findings.append(&mut checkup.static_findings);
-            checkup.static_findings = findings;
-            checkup
+            let findings = lint_resolved(&resolved, store, options.today);
+            (resolved, findings)
         };
-        checkup.discovery = Some(discovery);
-        Ok(checkup)
+        if let Some(login) = &options.login {
+            settings.credentials = credentials(&resolved, login)?;
+        }
+        let mut findings = discovery.findings.clone();
+        findings.append(&mut static_findings);
+        Ok(Checkup {
+            layer,
+            resolved,
+            static_findings: findings,
+            settings,
+            options,
+            discovery: Some(discovery),
+        })
     }
 
-    /// An account with no server to probe (discovery found none, or has not answered yet).
+    /// An account with no server to probe yet: the dashboard's, while discovery runs.
     pub fn nothing_found(
         layer: AccountLayer,
         options: CheckOptions,
     ) -> Result<Checkup, CheckError> {
-        let address = layer
-            .address
-            .as_deref()
-            .map(crate::account::Address::parse)
-            .transpose()
-            .map_err(crate::resolve::ResolveError::from)?;
-        let resolved = Resolved {
-            account: crate::account::Account {
-                address,
-                username: layer.username.clone(),
-                auth: layer.auth.unwrap_or(crate::account::AuthMethod::Password),
-                endpoints: BTreeMap::new(),
-            },
-            profile: None,
-        };
+        let resolved = unresolved(&layer)?;
         let settings = probe_settings(&resolved, &options)?;
         Ok(Checkup {
             layer,

@@ -127,10 +127,14 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
     // An address to discover opens the dashboard at once, discovery running in it; with
     // --login the prompt must name the user first, so discovery comes before.
     let layer = account_layer(&args.check.lint.account)?;
-    if !args.check.login && crate::check::needs_discovery(&layer, store).is_some() {
+    if !args.check.login
+        && let Some(address) = crate::check::needs_discovery(&layer, store)
+    {
         let options = check_options(&args.check);
         let waiting = Checkup::nothing_found(layer.clone(), options.clone())?;
-        return Ok(Dashboard::new(waiting, store.clone(), theme).discovering(layer, options));
+        return Ok(
+            Dashboard::new(waiting, store.clone(), theme).discovering(address, layer, options)
+        );
     }
     let checkup = checkup(&args.check, store)?;
     Ok(Dashboard::new(checkup, store.clone(), theme))
@@ -141,8 +145,12 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let layer = account_layer(&args.lint.account)?;
     let options = check_options(args);
-    let mut checkup =
-        runtime()?.block_on(crate::check::discover_then_checkup(layer, store, options))?;
+    let mut checkup = match crate::check::needs_discovery(&layer, store) {
+        Some(address) => runtime()?.block_on(crate::check::discover_then_checkup(
+            address, layer, store, options,
+        ))?,
+        None => Checkup::new(layer, store, options)?,
+    };
     // Asked last, so a bad --ca-file or --dns-server fails before anyone types a password;
     // the prompt names the user the account resolved to.
     if args.login {

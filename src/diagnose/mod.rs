@@ -101,10 +101,7 @@ fn say_what_was_tried(
     };
     let list: Vec<String> = tried
         .iter()
-        .map(|a| match &a.failure {
-            Some(failure) => format!("{} ({})", a.endpoint.describe(), failure.word()),
-            None => format!("{} (certificate not trusted)", a.endpoint.describe()),
-        })
+        .map(|a| format!("{} ({})", a.endpoint.describe(), a.outcome()))
         .collect();
     let blocked = |o: &&Observation| {
         matches!(

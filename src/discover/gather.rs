@@ -56,6 +56,13 @@ pub struct Candidate {
     pub sources: BTreeSet<SourceKind>,
 }
 
+impl Candidate {
+    /// Only guessed: no source names it.
+    pub fn is_guess(&self) -> bool {
+        self.sources.iter().all(|s| *s == SourceKind::Guess)
+    }
+}
+
 /// Asks every source at once; each answers within its own limit, so the whole takes as long
 /// as the slowest source (and the MX-derived lookups after the MX), never the sum.
 pub async fn gather(address: &Address, asking: &Asking<'_>) -> Gathered {
@@ -339,9 +346,9 @@ async fn autoconfig_source(
                 }
             }
             Err(FetchError::Status(404 | 410)) => report.status = Status::Nothing,
-            Err(FetchError::Timeout(limit)) => {
+            Err(e @ FetchError::Timeout(_)) => {
                 report.status = Status::TimedOut;
-                report.error = Some(FetchError::Timeout(limit).to_string());
+                report.error = Some(e.to_string());
             }
             Err(e) => {
                 report.status = Status::Failed;
@@ -425,7 +432,7 @@ pub fn candidates(gathered: &Gathered) -> Vec<Candidate> {
 pub async fn probe(candidates: &[Candidate], settings: Arc<ProbeSettings>) -> Vec<Observation> {
     let guessed: BTreeSet<Host> = candidates
         .iter()
-        .filter(|c| c.sources == BTreeSet::from([SourceKind::Guess]))
+        .filter(|c| c.is_guess())
         .map(|c| c.endpoint.host.clone())
         .collect();
     let lookups = guessed.iter().map(|host| {
@@ -446,9 +453,7 @@ pub async fn probe(candidates: &[Candidate], settings: Arc<ProbeSettings>) -> Ve
         .collect();
     let endpoints: Vec<(Protocol, Endpoint)> = candidates
         .iter()
-        .filter(|c| {
-            !(c.sources.contains(&SourceKind::Guess) && unresolved.contains(&c.endpoint.host))
-        })
+        .filter(|c| !(c.is_guess() && unresolved.contains(&c.endpoint.host)))
         .take(MAX_CANDIDATES)
         .map(|c| (c.protocol, c.endpoint.clone()))
         .collect();

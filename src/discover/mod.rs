@@ -43,9 +43,7 @@ impl Discovery {
     /// The recommended endpoint's observation for a protocol.
     pub fn observation(&self, protocol: Protocol) -> Option<&Observation> {
         let choice = self.choices.iter().find(|c| c.protocol == protocol)?;
-        self.observations
-            .iter()
-            .find(|o| o.protocol == protocol && o.endpoint == choice.endpoint)
+        observed(&self.observations, protocol, &choice.endpoint)
     }
 
     /// The profile the sources settled on: the domain's own, else the MX's.
@@ -114,11 +112,8 @@ impl DiscoveryDto {
                     protocol: c.protocol,
                     spec: c.endpoint.to_string(),
                     sources: c.sources.iter().copied().collect(),
-                    verdict: d
-                        .observations
-                        .iter()
-                        .find(|o| o.protocol == c.protocol && o.endpoint == c.endpoint)
-                        .map(verdict),
+                    verdict: observed(&d.observations, c.protocol, &c.endpoint)
+                        .map(|o| o.outcome().to_owned()),
                 })
                 .collect(),
             recommended: d.choices.clone(),
@@ -126,13 +121,13 @@ impl DiscoveryDto {
     }
 }
 
-/// One word for what the probe saw.
-pub fn verdict(obs: &Observation) -> String {
-    if obs.works() {
-        "works".to_owned()
-    } else if let Some(failure) = &obs.failure {
-        failure.word().to_owned()
-    } else {
-        "certificate not trusted".to_owned()
-    }
+/// What the probes saw of one endpoint, if it was probed.
+pub fn observed<'a>(
+    observations: &'a [Observation],
+    protocol: Protocol,
+    endpoint: &crate::account::Endpoint,
+) -> Option<&'a Observation> {
+    observations
+        .iter()
+        .find(|o| o.protocol == protocol && o.endpoint == *endpoint)
 }

@@ -1,7 +1,7 @@
 //! From claims and probes to one recommended server per protocol, and the findings about the
 //! sources: pure, so every rule is tested without a network.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ use crate::probe::observation::Observation;
 
 use super::gather::{Candidate, Gathered};
 use super::mx::{MxVerdict, ServiceKind};
+use super::observed;
 use super::sources::{SourceKind, Status};
 
 /// The server recommended for one protocol.
@@ -27,15 +28,6 @@ pub struct Choice {
 
 fn spec<S: serde::Serializer>(endpoint: &Endpoint, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(endpoint)
-}
-
-fn observation<'a>(
-    candidate: &Candidate,
-    observations: &'a [Observation],
-) -> Option<&'a Observation> {
-    observations
-        .iter()
-        .find(|o| o.protocol == candidate.protocol && o.endpoint == candidate.endpoint)
 }
 
 fn security_rank(security: Security) -> u8 {
@@ -64,12 +56,13 @@ pub fn recommend(
                 (
                     i,
                     c,
-                    probed.then(|| observation(c, observations).is_some_and(Observation::works)),
+                    probed.then(|| {
+                        observed(observations, c.protocol, &c.endpoint)
+                            .is_some_and(Observation::works)
+                    }),
                 )
             })
-            .filter(|(_, c, works)| {
-                *works == Some(true) || c.sources.iter().any(|s| *s != SourceKind::Guess)
-            })
+            .filter(|(_, c, works)| *works == Some(true) || !c.is_guess())
             .collect();
         ranked.sort_by_key(|(i, c, works)| {
             (
@@ -103,9 +96,7 @@ pub fn findings(
     out.extend(conflicts(gathered, observations, choices));
     out.extend(document_findings(gathered));
     // Nothing named anywhere, or only guesses and none of them answers.
-    let only_guesses = candidates
-        .iter()
-        .all(|c| c.sources.contains(&SourceKind::Guess));
+    let only_guesses = candidates.iter().all(Candidate::is_guess);
     if choices.is_empty()
         || (probed && only_guesses && choices.iter().all(|c| c.works == Some(false)))
     {
@@ -164,17 +155,14 @@ fn conflicts(
                     .map(|c| (r.kind, &c.endpoint))
             })
             .collect();
-        let distinct: BTreeSet<String> = firsts.iter().map(|(_, e)| e.to_string()).collect();
+        let distinct: HashSet<&Endpoint> = firsts.iter().map(|(_, e)| *e).collect();
         if distinct.len() < 2 {
             continue;
         }
         let said: Vec<String> = firsts
             .iter()
             .map(|(kind, e)| {
-                let verdict = match observations
-                    .iter()
-                    .find(|o| o.protocol == protocol && o.endpoint == **e)
-                {
+                let verdict = match observed(observations, protocol, e) {
                     Some(o) if o.works() => "works from here",
                     Some(_) => "does not work from here",
                     None => "not probed",

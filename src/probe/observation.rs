@@ -351,6 +351,16 @@ impl Observation {
         self.failure.is_none() && self.greeting.is_some()
     }
 
+    /// One word for how it went: "works", the failure's word ("refused", "timeout" …), or
+    /// "certificate not trusted".
+    pub fn outcome(&self) -> &'static str {
+        match &self.failure {
+            _ if self.works() => "works",
+            Some(failure) => failure.word(),
+            None => "certificate not trusted",
+        }
+    }
+
     /// Whether this is a setting a user can simply switch to: the service answered, and any
     /// certificate it presented is trusted.
     pub fn works(&self) -> bool {

@@ -43,7 +43,11 @@ pub struct Dashboard {
     probes: BTreeMap<Protocol, JoinHandle<()>>,
     tx: Option<UnboundedSender<Msg>>,
     /// Settings still to discover: the loop runs discovery and then checks what it found.
-    pub discover: Option<(crate::account::AccountLayer, crate::check::CheckOptions)>,
+    pub discover: Option<(
+        crate::account::Address,
+        crate::account::AccountLayer,
+        crate::check::CheckOptions,
+    )>,
 }
 
 impl Dashboard {
@@ -64,10 +68,11 @@ impl Dashboard {
     #[must_use]
     pub fn discovering(
         mut self,
+        address: crate::account::Address,
         layer: crate::account::AccountLayer,
         options: crate::check::CheckOptions,
     ) -> Dashboard {
-        self.discover = Some((layer, options));
+        self.discover = Some((address, layer, options));
         self
     }
 

@@ -63,11 +63,11 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Settings to discover: the dashboard is up at once and says so; the panes fill and start
     // when discovery answers.
-    let mut discovery = d.discover.take().map(|(layer, options)| {
+    let mut discovery = d.discover.take().map(|(address, layer, options)| {
         let store = d.store.clone();
-        tokio::spawn(
-            async move { crate::check::discover_then_checkup(layer, &store, options).await },
-        )
+        tokio::spawn(async move {
+            crate::check::discover_then_checkup(address, layer, &store, options).await
+        })
     });
     if discovery.is_some() {
         app.status = Some(format!(
