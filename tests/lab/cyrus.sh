@@ -46,6 +46,8 @@
 # Tests log in with wrong passwords on purpose: failedloginpause: 0 drops Cyrus's 3 s pause
 # after each failed login (as Dovecot's auth_failure_delay = 0 does in start.sh).
 set -Eeuo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PORTS=(143 993 110 995)
 USER_NAME=alice@lab.test
@@ -106,13 +108,6 @@ check_lab() {
     BIN=$ROOT/usr/lib/cyrus/bin
 }
 
-# The pid a pid file names, if that process still runs.
-running_pid() {
-    local pid
-    [ -f "$1" ] || return 1
-    pid=$(head -n 1 "$1" | tr -dc 0-9)
-    [ -n "$pid" ] && [ -d "/proc/$pid" ] && echo "$pid"
-}
 
 # Whether a process runs; a zombie does not (its parent, often pid 1, may reap it late).
 alive() {
@@ -261,18 +256,10 @@ fetch_packages() {
 
 # Fails naming the holder if a port is taken on $ADDR (same rules as start.sh).
 check_ports() {
-    local taken=() port line who local_addr
+    local taken=() found port
     for port in "${PORTS[@]}"; do
-        while read -r line; do
-            [ -n "$line" ] || continue
-            who=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$line" | sed -E 's/^"(.*)",pid=([0-9]+)$/\1 (pid \2)/' \
-                | sort -u | paste -sd, - | sed 's/,/, /g') || true
-            local_addr=$(awk '{print $4}' <<<"$line")
-            taken+=("$ADDR:$port is taken: ${who:-an unknown process} listens on $local_addr")
-        done < <(ss -ltnpH "sport = :$port" | awk -v a="$ADDR" -v p="$port" '{
-            l = $4; sub(/%[^:\]]*/, "", l)
-            if (l == a ":" p || l == "0.0.0.0:" p || l == "*:" p || l == "[::ffff:" a "]:" p) print
-        }')
+        mapfile -t found < <(port_takers "$ADDR" "$port")
+        taken+=("${found[@]}")
     done
     if [ ${#taken[@]} -gt 0 ]; then
         printf 'cyrus: %s\n' "${taken[@]}" >&2

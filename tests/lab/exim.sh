@@ -49,6 +49,8 @@
 # and 465 a recipient also needs AUTH first (like the lab's Postfix). No DNS is used (no host
 # name lookup of clients, no ident).
 set -Eeuo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PORTS=(25 587 465)
 USER_NAME=alice@lab.test
@@ -111,13 +113,6 @@ E=$LAB/exim
 ROOT=$LAB/exim-root
 EXIM=$ROOT/usr/sbin/exim4
 
-# The pid a pid file names, if that process still runs.
-running_pid() {
-    local pid
-    [ -f "$1" ] || return 1
-    pid=$(head -n 1 "$1" | tr -dc 0-9)
-    [ -n "$pid" ] && [ -d "/proc/$pid" ] && echo "$pid"
-}
 
 # A process's executable, without the " (deleted)" of one unpacked anew since it started.
 exe_of() {
@@ -203,15 +198,8 @@ stop_exim
 # 0.0.0.0:PORT or a dual-stack *:PORT blocks Exim's bind.
 taken=()
 for port in "${PORTS[@]}"; do
-    while read -r line; do
-        [ -n "$line" ] || continue
-        who=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$line" | sed -E 's/^"(.*)",pid=([0-9]+)$/\1 (pid \2)/' \
-            | sort -u | paste -sd, - | sed 's/,/, /g') || true
-        taken+=("$ADDR:$port is taken: ${who:-an unknown process} listens on $(awk '{print $4}' <<<"$line")")
-    done < <(ss -ltnpH "sport = :$port" | awk -v a="$ADDR" -v p="$port" '{
-        l = $4; sub(/%[^:\]]*/, "", l)
-        if (l == a ":" p || l == "0.0.0.0:" p || l == "*:" p || l == "[::ffff:" a "]:" p) print
-    }')
+    mapfile -t found < <(port_takers "$ADDR" "$port")
+    taken+=("${found[@]}")
 done
 if [ ${#taken[@]} -gt 0 ]; then
     printf 'lab: %s\n' "${taken[@]}" >&2

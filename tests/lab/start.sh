@@ -38,6 +38,8 @@ USER_PASS=lab-password
 MAIL_USER=mail
 PORTS=(25 587 465 143 993 110 995)
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/lib.sh"
 started=
 
 # The last lines of the named logs in $LAB (default: all), on stderr.
@@ -118,17 +120,9 @@ MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh"
 # IPv6-only [::]:PORT (ss shows [::]:PORT) does not.
 taken=()
 check_port() {
-    local addr=$1 port=$2 line who local_addr
-    while read -r line; do
-        [ -n "$line" ] || continue
-        who=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$line" | sed -E 's/^"(.*)",pid=([0-9]+)$/\1 (pid \2)/' \
-            | sort -u | paste -sd, - | sed 's/,/, /g') || true
-        local_addr=$(awk '{print $4}' <<<"$line")
-        taken+=("$addr:$port is taken: ${who:-an unknown process} listens on $local_addr")
-    done < <(ss -ltnpH "sport = :$port" | awk -v a="$addr" -v p="$port" '{
-        l = $4; sub(/%[^:\]]*/, "", l)   # 127.0.0.2%lo:993, bound to a device
-        if (l == a ":" p || l == "0.0.0.0:" p || l == "*:" p || l == "[::ffff:" a "]:" p) print
-    }')
+    local found
+    mapfile -t found < <(port_takers "$1" "$2")
+    taken+=("${found[@]}")
 }
 for port in "${PORTS[@]}"; do
     check_port "$ADDR" "$port"

@@ -11,14 +11,10 @@ LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
 LAB=${LAB%/}
 [ -d "$LAB" ] || exit 0
 REAL_LAB=$(cd -P "$LAB" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/lib.sh"
 
-# The pid a pid file names, if that process still runs.
-running_pid() {
-    local pid
-    [ -f "$1" ] || return 1
-    pid=$(head -n 1 "$1" | tr -dc 0-9)
-    [ -n "$pid" ] && [ -d "/proc/$pid" ] && echo "$pid"
-}
 
 # Postfix's master works in its queue directory: the lab's, or it is not the lab's master.
 # shellcheck disable=SC2317 # called by stop_master
@@ -50,7 +46,6 @@ stop_master() {
 }
 
 # Exim and Cyrus: their own scripts know their processes.
-HERE=$(cd "$(dirname "$0")" && pwd)
 for server in exim cyrus; do
     LAB=$LAB bash "$HERE/$server.sh" stop || echo "lab: $server.sh stop failed; see above" >&2
 done
