@@ -228,6 +228,8 @@ finding_ids! {
         "An autoconfig document is broken (not XML, an unknown socketType, a placeholder that does not expand); what could not be read was left out.";
     SrvTargetElsewhere => "srv-target-elsewhere", Warning, Other,
         "A DNS SRV record points outside the address's domain; without DNSSEC it needs confirming.";
+    AutoconfigServerElsewhere => "autoconfig-server-elsewhere", Warning, Other,
+        "An autoconfig document the domain serves names a server of another organisation than the domain's or its MX's, and no curated source agrees.";
     NoMailSettingsFound => "no-mail-settings-found", Error, Other,
         "No source publishes settings for the domain and no usual server name answers.";
 }

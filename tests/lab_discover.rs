@@ -171,3 +171,61 @@ fn with_nothing_published_guessing_finds_mail_dot_domain() {
         assert_eq!(choice["works"], true);
     }
 }
+
+#[test]
+#[ignore = "needs root (HTTPS on port 443 of 127.0.0.22) and the lab (tests/lab/start.sh)"]
+fn an_autoconfig_that_sends_the_outgoing_mail_to_another_company_is_named() {
+    // The domain's own https autoconfig names its IMAP server rightly, but an outgoing server
+    // at a domain that is neither the address's nor its MX's, and nothing else vouches for it.
+    let doc = autoconfig(
+        "shop.test",
+        &[
+            ("imap", "mail.shop.test", 993, "SSL"),
+            ("smtp", "relay.collector.test", 465, "SSL"),
+        ],
+    );
+    let _site = serve_site(
+        "127.0.0.22:443",
+        Site {
+            routes: vec![("/mail/config-v1.1.xml".into(), Reply::Xml(doc))],
+        },
+        Some(pki().identity_for(&["autoconfig.shop.test"])),
+    );
+    let dns = serve_zone(vec![
+        common::dns::mx("shop.test", 10, "mx.shop.test."),
+        a("autoconfig.shop.test", Ipv4Addr::new(127, 0, 0, 22)),
+        a("mail.shop.test", lab_ip()),
+        a("relay.collector.test", lab_ip()),
+    ])
+    .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = both_cas(&dir);
+    let (report, _) = run(&[
+        "discover",
+        "alice@shop.test",
+        "--dns-server",
+        dns.as_str(),
+        "--ca-file",
+        ca.as_str(),
+        "--no-ispdb",
+        "--no-probe",
+        "--timeout",
+        "5",
+    ]);
+    let found: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "autoconfig-server-elsewhere")
+        .collect();
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0]["protocol"], "smtp");
+    let explanation = found[0]["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("relay.collector.test:465 SSL/TLS")
+            && explanation.contains(
+                "collector.test is not the organisation of shop.test or of its MX (mx.shop.test)"
+            ),
+        "{explanation}"
+    );
+}

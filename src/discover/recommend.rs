@@ -12,7 +12,7 @@ use crate::probe::observation::Observation;
 use super::gather::{Candidate, Gathered};
 use super::mx::{MxVerdict, ServiceKind};
 use super::observed;
-use super::sources::{SourceKind, Status};
+use super::sources::{Claim, SourceKind, SourceReport, Status};
 
 /// The server recommended for one protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -265,6 +265,7 @@ fn document_findings(gathered: &Gathered) -> Vec<Finding> {
                 );
             }
         }
+        out.extend(servers_elsewhere(gathered, report));
         if report.kind == SourceKind::Srv {
             for claim in &report.claims {
                 if super::srv::target_elsewhere(&claim.endpoint.host, d) {
@@ -280,6 +281,89 @@ fn document_findings(gathered: &Gathered) -> Vec<Finding> {
                 }
             }
         }
+    }
+    out
+}
+
+/// The registrable domain (by the Public Suffix List) a host name belongs to: the nearest
+/// thing DNS has to "the same organisation".
+fn organisation(name: &str) -> Option<String> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    psl::domain_str(&name).map(str::to_owned)
+}
+
+/// Servers a domain-published autoconfig names at another organisation than the domain's or
+/// its MX's, that no curated source (profile, SRV, ISPDB) names too. A hosted domain's own
+/// document legitimately points at its hoster, and the hoster is usually the MX's; a document
+/// that sends the password somewhere else is worth a look before it is typed in.
+fn servers_elsewhere(gathered: &Gathered, report: &SourceReport) -> Vec<Finding> {
+    if !matches!(
+        report.kind,
+        SourceKind::AutoconfigHttps | SourceKind::AutoconfigHttp
+    ) {
+        return Vec::new();
+    }
+    let d = &gathered.domain;
+    let mut own: Vec<String> = organisation(d).into_iter().collect();
+    let mx = match &gathered.mx {
+        Some(
+            MxVerdict::Provider { mx, .. }
+            | MxVerdict::Service { mx, .. }
+            | MxVerdict::Unknown { mx },
+        ) => Some(mx.as_str()),
+        _ => None,
+    };
+    own.extend(mx.and_then(organisation));
+    let curated = |claim: &Claim| {
+        gathered.reports.iter().any(|r| {
+            matches!(
+                r.kind,
+                SourceKind::Profile | SourceKind::Srv | SourceKind::Ispdb
+            ) && r
+                .claims
+                .iter()
+                .any(|c| c.endpoint.host == claim.endpoint.host)
+        })
+    };
+    let mut out = Vec::new();
+    let mut named = HashSet::new();
+    for claim in &report.claims {
+        let Some(name) = claim.endpoint.host.name() else {
+            continue;
+        };
+        let Some(org) = organisation(name) else {
+            continue;
+        };
+        if own.contains(&org) || curated(claim) || !named.insert((claim.protocol, name.to_owned()))
+        {
+            continue;
+        }
+        let role = match claim.protocol {
+            Protocol::Smtp => "outgoing",
+            Protocol::Imap | Protocol::Pop3 => "incoming",
+        };
+        let mx_said = mx.map_or_else(String::new, |mx| format!(" or of its MX ({mx})"));
+        let mut finding = Finding::new(
+            FindingId::AutoconfigServerElsewhere,
+            Some(claim.protocol),
+            format!("The autoconfig for {d} sends {role} mail to {org}"),
+            format!(
+                "{} names {} as the {} server: {org} is not the organisation of {d}{mx_said}, and no profile, SRV record or ISPDB entry names it. A mail app given these settings sends your password there.",
+                report.query,
+                claim.endpoint.describe(),
+                claim.protocol.label()
+            ),
+        )
+        .with_fix(format!(
+            "Before you use {}, confirm on your provider's help page that it is theirs",
+            claim.endpoint.host
+        ));
+        if report.kind == SourceKind::AutoconfigHttp {
+            finding.explanation.push_str(
+                " The document came over plain http, so anyone on the way could have written it.",
+            );
+        }
+        out.push(finding);
     }
     out
 }
@@ -311,7 +395,6 @@ fn chain(redirects: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::sources::{Claim, SourceReport};
 
     fn ep(spec: &str) -> Endpoint {
         Endpoint::parse(spec, Protocol::Imap).unwrap()
@@ -422,6 +505,44 @@ mod tests {
         let choices = recommend(&candidates, &works, true);
         assert_eq!(choices.len(), 1);
         assert_eq!(choices[0].endpoint.to_string(), "mail.example.org:993/tls");
+    }
+
+    #[test]
+    fn an_autoconfig_server_of_another_organisation_is_named_unless_vouched_for() {
+        let mut g = gathered(vec![
+            report(
+                SourceKind::AutoconfigHttp,
+                &[
+                    "imap.example.org:993/tls",
+                    "mail.hoster.net:993/tls",
+                    "imap.partner.net:993/tls",
+                    "collect.evil.example:993/tls",
+                    "collect.evil.example:143/starttls",
+                ],
+            ),
+            report(SourceKind::Srv, &["imap.partner.net:993/tls"]),
+        ]);
+        g.mx = Some(MxVerdict::Unknown {
+            mx: "mx1.hoster.net".into(),
+        });
+        let found: Vec<Finding> = findings(&g, &[], &[], &[], false)
+            .into_iter()
+            .filter(|f| f.id == FindingId::AutoconfigServerElsewhere)
+            .collect();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].title,
+            "The autoconfig for example.org sends incoming mail to evil.example"
+        );
+        assert!(found[0].explanation.contains("plain http"));
+        // Without the MX, the hoster is another organisation too.
+        g.mx = None;
+        let hosts: Vec<String> = findings(&g, &[], &[], &[], false)
+            .into_iter()
+            .filter(|f| f.id == FindingId::AutoconfigServerElsewhere)
+            .map(|f| f.title)
+            .collect();
+        assert_eq!(hosts.len(), 2, "{hosts:?}");
     }
 
     #[test]
