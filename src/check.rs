@@ -47,6 +47,8 @@ pub struct CheckOptions {
     pub today: jiff::civil::Date,
     /// The ISPDB discovery asks (base URL), or `None` to leave it out.
     pub ispdb: Option<String>,
+    /// Look the domain's settings up beside the servers given (`--no-discover` turns it off).
+    pub discover: bool,
 }
 
 impl CheckOptions {
@@ -64,6 +66,7 @@ impl CheckOptions {
             alternatives: true,
             today,
             ispdb: None,
+            discover: true,
         }
     }
 }
@@ -113,6 +116,24 @@ pub fn needs_discovery(
     }
 }
 
+/// The address to look up beside the servers the user gave, when no profile knows its domain:
+/// nothing else says whether those servers are the domain's. A special-use domain (`.test`,
+/// `example.org` …) is looked up only through the user's own `--dns-server`.
+pub fn discovery_beside(checkup: &Checkup) -> Option<crate::account::Address> {
+    if !checkup.options.discover
+        || checkup.discovery.is_some()
+        || checkup.resolved.profile.is_some()
+        || checkup.layer.profile.is_some()
+    {
+        return None;
+    }
+    let address = checkup.resolved.account.address.clone()?;
+    if checkup.options.dns_server.is_none() && crate::discover::special_use(address.domain()) {
+        return None;
+    }
+    Some(address)
+}
+
 /// Discovers the settings of `address` (every source, probed without credentials), then
 /// builds the checkup of what discovery recommends.
 pub async fn discover_then_checkup(
@@ -120,11 +141,28 @@ pub async fn discover_then_checkup(
     layer: AccountLayer,
     store: &ProfileStore,
     options: CheckOptions,
+    progress: Option<Progress>,
 ) -> Result<Checkup, CheckError> {
-    let asking = asking(&options, store)?;
+    let mut asking = asking(&options, store)?;
+    asking.progress = progress;
     let discovery = crate::discover::discover(&address, &asking, true).await;
     let settings = Arc::unwrap_or_clone(asking.settings);
     Checkup::discovered(layer, discovery, store, options, settings)
+}
+
+/// Where discovery says how far it has got.
+pub type Progress = tokio::sync::mpsc::UnboundedSender<crate::discover::gather::Progress>;
+
+/// Discovers the settings of `address` with these options, to compare with servers given.
+pub async fn discover_only(
+    address: &crate::account::Address,
+    options: &CheckOptions,
+    store: &ProfileStore,
+    progress: Option<Progress>,
+) -> Result<crate::discover::Discovery, CheckError> {
+    let mut asking = asking(options, store)?;
+    asking.progress = progress;
+    Ok(crate::discover::discover(address, &asking, true).await)
 }
 
 /// What discovery may ask with these options: their resolver and CA file for DNS, HTTP and
@@ -148,6 +186,7 @@ pub fn asking<'a>(
         settings,
         ispdb: options.ispdb.clone(),
         timeout,
+        progress: None,
     })
 }
 
@@ -284,6 +323,40 @@ impl Checkup {
     /// The probe plan: configured endpoints (filtered by `only`), alternatives.
     pub fn plan(&self) -> CheckPlan {
         plan(&self.resolved, &self.static_findings, &self.options)
+    }
+
+    /// Probes the given servers while discovering the domain's (no credentials go to what
+    /// discovery finds); the discovered servers that contradict the given ones join the
+    /// findings.
+    pub async fn run_beside_discovery(
+        self,
+        address: crate::account::Address,
+        store: &ProfileStore,
+        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
+    ) -> Result<
+        (
+            Resolved,
+            CheckResult,
+            Vec<Finding>,
+            crate::discover::Discovery,
+        ),
+        CheckError,
+    > {
+        let given = self.resolved.account.endpoints.clone();
+        let options = self.options.clone();
+        let ((resolved, result, mut findings), discovery) = tokio::join!(
+            self.run(events),
+            discover_only(&address, &options, store, None)
+        );
+        let discovery = discovery?;
+        findings.extend(crate::discover::recommend::contradictions(
+            &given,
+            &result.primary,
+            &discovery.choices,
+            address.domain(),
+        ));
+        crate::finding::sort_worst_first(&mut findings);
+        Ok((resolved, result, findings, discovery))
     }
 
     /// Probes and diagnoses; `events` receives the live stream.

@@ -262,6 +262,12 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub sources: SourceArgs,
 
+    /// Do not look the address's domain up beside the servers given (for a domain no profile
+    /// knows, maildoctor otherwise asks its MX, SRV, autoconfig and the ISPDB, and says when
+    /// they name other servers).
+    #[arg(long)]
+    pub no_discover: bool,
+
     /// Show the transcripts (passwords and tokens are always redacted).
     #[arg(long, short)]
     pub verbose: bool,

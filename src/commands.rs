@@ -99,8 +99,16 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
-    let discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
-    let (resolved, result, findings) = runtime()?.block_on(checkup.run(None));
+    let mut discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
+    let (resolved, result, findings) = match crate::check::discovery_beside(&checkup) {
+        Some(address) => {
+            let (resolved, result, findings, found) =
+                runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?;
+            discovery = Some(DiscoveryDto::new(&found));
+            (resolved, result, findings)
+        }
+        None => runtime()?.block_on(checkup.run(None)),
+    };
     let mut report = Report::new("check", &resolved, &findings)
         .with_probes(&result.primary, &result.alternatives);
     report.discovery = discovery;
@@ -147,7 +155,7 @@ fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let options = check_options(args);
     let mut checkup = match crate::check::needs_discovery(&layer, store) {
         Some(address) => runtime()?.block_on(crate::check::discover_then_checkup(
-            address, layer, store, options,
+            address, layer, store, options, None,
         ))?,
         None => Checkup::new(layer, store, options)?,
     };
@@ -178,6 +186,7 @@ fn check_options(args: &CheckArgs) -> CheckOptions {
         alternatives: !args.no_alternatives,
         today: args.lint.as_of.unwrap_or_else(today),
         ispdb: args.sources.ispdb(),
+        discover: !args.no_discover,
     }
 }
 

@@ -230,6 +230,8 @@ finding_ids! {
         "A DNS SRV record points outside the address's domain; without DNSSEC it needs confirming.";
     AutoconfigServerElsewhere => "autoconfig-server-elsewhere", Warning, Other,
         "An autoconfig document the domain serves names a server of another organisation than the domain's or its MX's, and no curated source agrees.";
+    DiffersFromDiscovered => "differs-from-discovered", Warning, Other,
+        "The server given is not the one the domain's sources name; the discovered one is offered when it works from here.";
     NoMailSettingsFound => "no-mail-settings-found", Error, Other,
         "No source publishes settings for the domain and no usual server name answers.";
 }

@@ -350,6 +350,66 @@ fn check_of_an_unknown_domain_discovers_instead_of_giving_up() {
     assert_eq!(code, 2);
 }
 
+/// The server the user gave is not the domain's: discovery runs beside the probe and says so,
+/// with the discovered server to switch to once it works; `--no-discover` leaves it out.
+#[test]
+fn a_given_server_the_domains_sources_contradict_is_named() {
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let dns = serve_zone(vec![srv(
+        "_imaps._tcp.shop.test",
+        0,
+        imap.port(),
+        "localhost.",
+    )])
+    .to_string();
+    let ca = pki().ca_file.display().to_string();
+    let wrong = format!("{}/tls", closed_port());
+    let mut argv = args(&[
+        "check",
+        "bob@shop.test",
+        "--imap",
+        &wrong,
+        "--dns-server",
+        &dns,
+        "--no-ispdb",
+        "--ca-file",
+        &ca,
+        "--timeout",
+        "2",
+    ]);
+    let (report, code, _) = run(&argv);
+    let endpoints: Vec<&str> = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["spec"].as_str().unwrap())
+        .collect();
+    assert_eq!(endpoints, [wrong.as_str()], "the given server wins");
+    let found = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "differs-from-discovered")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(found["severity"], "warning");
+    assert_eq!(found["protocol"], "imap");
+    assert_eq!(
+        found["suggested"]["spec"],
+        format!("localhost:{}/tls", imap.port())
+    );
+    assert!(ids(&report).contains("imap:connect-refused"), "{report:#}");
+    assert!(report["discovery"]["sources"].is_array());
+    assert_eq!(code, 2);
+
+    argv.push("--no-discover".into());
+    let (report, _, _) = run(&argv);
+    assert!(!ids(&report).contains("imap:differs-from-discovered"));
+    assert!(report["discovery"].is_null(), "{report:#}");
+}
+
 /// Thunderbird's MX-derived lookup: the MX is a hoster's no profile knows, and the ISPDB has
 /// the hoster's settings under the MX's registrable domain.
 #[test]

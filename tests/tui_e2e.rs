@@ -279,3 +279,65 @@ fn the_dashboard_discovers_the_settings_of_an_unknown_domain() {
     }
     assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
 }
+
+/// Servers given for a domain no profile knows: they are probed at once while discovery looks
+/// the domain up beside them; the footer says which sources have answered, a finding names
+/// the server the domain publishes, and `d` then Enter puts that one in its pane.
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_dashboard_compares_given_servers_with_what_the_domain_publishes() {
+    use common::dns::{a, serve_zone, srv};
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let addr: std::net::Ipv4Addr = lab::addr().parse().unwrap();
+    let dns = serve_zone(vec![
+        a("mail.lab.test", addr),
+        a("old.lab.test", addr),
+        srv("_submissions._tcp.lab.test", 0, 465, "mail.lab.test."),
+    ]);
+    let scratch = Scratch::new("e2e-beside");
+    let status_file = scratch.0.join("status");
+    // The given SMTP server is the lab's, but on a port where nothing listens.
+    let command = format!(
+        "TERM=xterm-256color {bin} alice@lab.test --smtp mail.lab.test:2465/tls --only smtp --dns-server {dns} --no-ispdb --ca-file {ca} --timeout 3; echo $? > {status}",
+        ca = lab::ca_file(),
+        status = status_file.display()
+    );
+    let tmux = Tmux::start("e2e-beside", 120, 40, &command);
+    let shown = tmux.wait_until(
+        |s: &str| s.contains("lab.test's sources name mail.lab.test:465 SSL/TLS for SMTP"),
+        Duration::from_secs(30),
+    );
+    assert!(
+        shown.contains("lab.test's sources name mail.lab.test:465 SSL/TLS for SMTP")
+            && shown.contains("d sources"),
+        "{shown}"
+    );
+    tmux.keys(&["d"]);
+    let view = tmux.wait_until(
+        |s: &str| s.contains("Servers named") && s.contains("▶ SMTP mail.lab.test:465 SSL/TLS"),
+        Duration::from_secs(5),
+    );
+    assert!(view.contains("▶ SMTP mail.lab.test:465 SSL/TLS"), "{view}");
+    if std::env::var_os("MAILDOCTOR_SHOW_SCREENS").is_some() {
+        eprintln!("{shown}\n{view}");
+    }
+    tmux.keys(&["Enter"]);
+    let after = tmux.wait_until(
+        |s: &str| {
+            s.contains("done in")
+                && s.contains("mail.lab.test:465 SSL/TLS")
+                && !s.contains("sources name")
+        },
+        Duration::from_secs(30),
+    );
+    assert!(
+        after.contains("done in") && !after.contains("2465") && !after.contains("sources name"),
+        "the pane took the discovered server, and the finding went:\n{after}"
+    );
+    tmux.keys(&["q"]);
+    let started = Instant::now();
+    while !status_file.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+}

@@ -5,6 +5,8 @@
 use std::time::{Duration, Instant};
 
 use maildoctor::account::{Endpoint, Protocol};
+use maildoctor::discover::gather::Progress;
+use maildoctor::discover::sources::{SourceKind, Status};
 use maildoctor::finding::{Finding, FindingId};
 use maildoctor::probe::events::{ProbeEvent, ProbeId};
 use maildoctor::probe::observation::{
@@ -13,7 +15,7 @@ use maildoctor::probe::observation::{
 use maildoctor::probe::observation::{Direction, TranscriptLine};
 use maildoctor::probe::wire::capabilities::Capabilities;
 use maildoctor::probe::wire::greeting::{ImapStatus, Speaker};
-use maildoctor::tui::model::{App, Key, Msg};
+use maildoctor::tui::model::{App, Discovering, DiscoveryView, FoundServer, Key, Msg};
 use maildoctor::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -418,6 +420,40 @@ fn unconfigured_pop3() -> App {
     app
 }
 
+/// Settings discovered for a custom domain: the sources, the servers they name, `d` pressed.
+fn discovered() -> App {
+    let mut app = healthy();
+    let server = |spec: &str, protocol, named_by: &str, verdict: &str, recommended| FoundServer {
+        protocol,
+        endpoint: ep(spec, protocol),
+        named_by: named_by.into(),
+        verdict: Some(verdict.into()),
+        recommended,
+    };
+    app.discovery = Some(DiscoveryView {
+        sources: [
+            "Discovery for corp.example (7 questions, 412 ms)",
+            "  profile     nothing      corp.example · 0 ms",
+            "  MX          1 server(s)  corp.example · 12 ms",
+            "              MX corp-example.mail.protection.outlook.com: Microsoft 365",
+            "  SRV         nothing      _submissions._tcp.corp.example … · 9 ms",
+            "  autoconfig  2 server(s)  https://autoconfig.corp.example/mail/config-v1.1.xml?emailaddress=alice%40corp.example · 88 ms",
+            "  ISPDB       not asked    https://autoconfig.thunderbird.net/v1.1/corp.example",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        servers: vec![
+            server("smtp.office365.com:587/starttls", Protocol::Smtp, "MX", "works", true),
+            server("smtp.office365.com:465/starttls", Protocol::Smtp, "autoconfig", "timeout", false),
+            server("outlook.office365.com:993/tls", Protocol::Imap, "MX, autoconfig", "works", true),
+            server("outlook.office365.com:995/tls", Protocol::Pop3, "MX", "works", true),
+        ],
+    });
+    app.update(Msg::Key(Key::Char('d')));
+    app.update(Msg::Key(Key::Down));
+    app
+}
+
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
@@ -450,6 +486,50 @@ snapshots! {
     unconfigured_pane_offers_the_profile => unconfigured_pop3();
     transcript_view => { let mut a = healthy(); a.update(Msg::Key(Key::Tab)); a.update(Msg::Key(Key::Char('t'))); a };
     help_screen => { let mut a = healthy(); a.update(Msg::Key(Key::Char('?'))); a };
+    discovery_view => discovered();
+}
+
+#[test]
+fn the_footer_says_which_discovery_sources_have_answered() {
+    let mut app = probing();
+    app.discovering = Some(Discovering {
+        beside: true,
+        heard: Vec::new(),
+    });
+    for heard in [
+        Progress::Source {
+            kind: SourceKind::Srv,
+            status: Status::Answered,
+        },
+        Progress::Source {
+            kind: SourceKind::AutoconfigHttps,
+            status: Status::Nothing,
+        },
+        Progress::Source {
+            kind: SourceKind::Ispdb,
+            status: Status::TimedOut,
+        },
+        Progress::Source {
+            kind: SourceKind::Profile,
+            status: Status::Skipped,
+        },
+    ] {
+        app.update(Msg::Discovering(heard));
+    }
+    let text = format!("{}", render(&app, 120, 40).backend());
+    assert!(
+        text.contains(
+            "Comparing with what alice@outlook.com's domain publishes: SRV✓ autoconfig- ISPDB✗ …"
+        ),
+        "{text}"
+    );
+    app.update(Msg::Discovering(Progress::Probing { endpoints: 4 }));
+    let text = format!("{}", render(&app, 120, 40).backend());
+    assert!(text.contains("ISPDB✗ · probing 4 server(s)…"), "{text}");
+    app.update(Msg::DiscoveryDone(DiscoveryView::default()));
+    let text = format!("{}", render(&app, 120, 40).backend());
+    assert!(!text.contains("Comparing with"), "{text}");
+    assert!(text.contains("d sources"), "{text}");
 }
 
 #[test]

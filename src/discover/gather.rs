@@ -38,6 +38,36 @@ pub struct Asking<'a> {
     pub ispdb: Option<String>,
     /// Each source's own limit.
     pub timeout: Duration,
+    /// Told as each source answers and when probing starts: the dashboard shows it live.
+    pub progress: Option<tokio::sync::mpsc::UnboundedSender<Progress>>,
+}
+
+/// How far discovery has got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A source has answered (or failed, or run out of time).
+    Source { kind: SourceKind, status: Status },
+    /// Every source has answered; this many endpoints are being probed.
+    Probing { endpoints: usize },
+}
+
+impl Asking<'_> {
+    pub fn tell(&self, progress: Progress) {
+        if let Some(tx) = &self.progress {
+            // Nobody listening any more (the dashboard quit) is no reason to stop.
+            let _ = tx.send(progress);
+        }
+    }
+
+    /// Awaits one source and says it has answered.
+    async fn told(&self, ask: impl Future<Output = SourceReport>) -> SourceReport {
+        let report = ask.await;
+        self.tell(Progress::Source {
+            kind: report.kind,
+            status: report.status,
+        });
+        report
+    }
 }
 
 /// Everything the sources said.
@@ -67,7 +97,9 @@ impl Candidate {
 /// as the slowest source (and the MX-derived lookups after the MX), never the sum.
 pub async fn gather(address: &Address, asking: &Asking<'_>) -> Gathered {
     let domain = address.domain().to_ascii_lowercase();
-    let profile = profile_source(&domain, asking.store);
+    let profile = asking
+        .told(async { profile_source(&domain, asking.store) })
+        .await;
     let https = with_address(
         &format!("https://autoconfig.{domain}/mail/config-v1.1.xml"),
         address,
@@ -79,11 +111,26 @@ pub async fn gather(address: &Address, asking: &Asking<'_>) -> Gathered {
     let http = format!("http://autoconfig.{domain}/mail/config-v1.1.xml");
     let ((mx, mut mx_reports), srv, a, b, c, ispdb) = tokio::join!(
         mx_sources(&domain, address, asking),
-        srv_source(&domain, asking),
-        autoconfig_source(SourceKind::AutoconfigHttps, &https, address, asking),
-        autoconfig_source(SourceKind::AutoconfigHttps, &well_known, address, asking),
-        autoconfig_source(SourceKind::AutoconfigHttp, &http, address, asking),
-        ispdb_source(SourceKind::Ispdb, &domain, address, asking),
+        asking.told(srv_source(&domain, asking)),
+        asking.told(autoconfig_source(
+            SourceKind::AutoconfigHttps,
+            &https,
+            address,
+            asking
+        )),
+        asking.told(autoconfig_source(
+            SourceKind::AutoconfigHttps,
+            &well_known,
+            address,
+            asking
+        )),
+        asking.told(autoconfig_source(
+            SourceKind::AutoconfigHttp,
+            &http,
+            address,
+            asking
+        )),
+        asking.told(ispdb_source(SourceKind::Ispdb, &domain, address, asking)),
     );
     let mut reports = vec![profile, srv, a, b, c, ispdb];
     reports.append(&mut mx_reports);
@@ -203,6 +250,10 @@ async fn mx_sources(
         report
     })
     .await;
+    asking.tell(Progress::Source {
+        kind: report.kind,
+        status: report.status,
+    });
     let mut reports = vec![report];
     // Thunderbird's MX-derived lookups, for an MX no profile knows: the ISPDB of the MX
     // host's domains, and their own autoconfig over https (without the address: those are
@@ -216,18 +267,18 @@ async fn mx_sources(
         .map(|d| format!("https://autoconfig.{d}/mail/config-v1.1.xml"))
         .collect();
     let (from_ispdb, from_https) = tokio::join!(
-        futures_util::future::join_all(derived.iter().map(|d| ispdb_source(
+        futures_util::future::join_all(derived.iter().map(|d| asking.told(ispdb_source(
             SourceKind::MxDerived,
             d,
             address,
             asking
-        )),),
-        futures_util::future::join_all(urls.iter().map(|url| autoconfig_source(
+        )))),
+        futures_util::future::join_all(urls.iter().map(|url| asking.told(autoconfig_source(
             SourceKind::MxDerived,
             url,
             address,
             asking
-        )),),
+        )))),
     );
     reports.extend(from_ispdb);
     reports.extend(from_https);
@@ -429,7 +480,11 @@ pub fn candidates(gathered: &Gathered) -> Vec<Candidate> {
 
 /// Probes the candidates (no credentials, no alternatives), guesses whose names do not
 /// resolve dropped first; at most [`MAX_CANDIDATES`].
-pub async fn probe(candidates: &[Candidate], settings: Arc<ProbeSettings>) -> Vec<Observation> {
+pub async fn probe(
+    candidates: &[Candidate],
+    settings: Arc<ProbeSettings>,
+    starting: impl FnOnce(usize),
+) -> Vec<Observation> {
     let guessed: BTreeSet<Host> = candidates
         .iter()
         .filter(|c| c.is_guess())
@@ -457,6 +512,7 @@ pub async fn probe(candidates: &[Candidate], settings: Arc<ProbeSettings>) -> Ve
         .take(MAX_CANDIDATES)
         .map(|c| (c.protocol, c.endpoint.clone()))
         .collect();
+    starting(endpoints.len());
     if endpoints.is_empty() {
         return Vec::new();
     }

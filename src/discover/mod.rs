@@ -26,6 +26,21 @@ use sources::{SourceKind, SourceReport};
 /// Each source's limit unless `--timeout` says otherwise: Thunderbird's for its HTTP fetches.
 pub const SOURCE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Special-use domains (RFC 2606, RFC 6761, RFC 6762, RFC 8375, and ICANN's `internal`):
+/// no public DNS, autoconfig server or ISPDB knows them, so asking is pointless, and for
+/// `invalid` and `localhost` wrong. Only a DNS server of the user's (`--dns-server`) can.
+pub fn special_use(domain: &str) -> bool {
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let last = domain.rsplit('.').next().unwrap_or_default();
+    matches!(
+        last,
+        "test" | "example" | "invalid" | "localhost" | "local" | "internal"
+    ) || domain.ends_with("home.arpa")
+        || ["example.com", "example.net", "example.org"]
+            .iter()
+            .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+}
+
 /// Everything one discovery found.
 #[derive(Debug, Clone)]
 pub struct Discovery {
@@ -62,7 +77,10 @@ pub async fn discover(address: &Address, asking: &Asking<'_>, probe: bool) -> Di
     let gathered = gather::gather(address, asking).await;
     let candidates = gather::candidates(&gathered);
     let observations = if probe {
-        gather::probe(&candidates, std::sync::Arc::clone(&asking.settings)).await
+        gather::probe(&candidates, std::sync::Arc::clone(&asking.settings), |n| {
+            asking.tell(gather::Progress::Probing { endpoints: n });
+        })
+        .await
     } else {
         Vec::new()
     };

@@ -1,7 +1,7 @@
 //! From claims and probes to one recommended server per protocol, and the findings about the
 //! sources: pure, so every rule is tested without a network.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -368,6 +368,67 @@ fn servers_elsewhere(gathered: &Gathered, report: &SourceReport) -> Vec<Finding>
     out
 }
 
+/// The servers the user gave that the domain's own sources contradict: the bug is often
+/// there. A warning, with the discovered server to switch to, when the given one fails and
+/// the discovered one works from here; otherwise said for the record.
+pub fn contradictions(
+    given: &BTreeMap<Protocol, Endpoint>,
+    primary: &[Observation],
+    choices: &[Choice],
+    domain: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for choice in choices {
+        let Some(mine) = given.get(&choice.protocol) else {
+            continue;
+        };
+        if *mine == choice.endpoint {
+            continue;
+        }
+        let mine_works = observed(primary, choice.protocol, mine).map(Observation::works);
+        let sources: Vec<&str> = choice.sources.iter().map(|s| s.label()).collect();
+        let seen = match choice.works {
+            Some(true) => "works from here",
+            Some(false) => "does not work from here either",
+            None => "was not probed",
+        };
+        let mut finding = Finding::new(
+            FindingId::DiffersFromDiscovered,
+            Some(choice.protocol),
+            format!(
+                "{}'s sources name {} for {}, not {}",
+                domain,
+                choice.endpoint.describe(),
+                choice.protocol.label(),
+                mine.describe()
+            ),
+            format!(
+                "Looked up from the address ({}), the {} server of {domain} is {}, which {seen}.",
+                sources.join(", "),
+                choice.protocol.label(),
+                choice.endpoint.describe()
+            ),
+        );
+        if mine_works == Some(false) && choice.works == Some(true) {
+            finding = finding
+                .with_fix(format!(
+                    "Use {}: it works from here, the server given does not",
+                    choice.endpoint.describe()
+                ))
+                .suggesting(choice.endpoint.clone());
+        } else {
+            finding = finding.with_severity(crate::finding::Severity::Info);
+            if mine_works == Some(true) {
+                finding
+                    .explanation
+                    .push_str(" The server given works too; if it is yours on purpose (a relay, another provider), nothing needs changing.");
+            }
+        }
+        out.push(finding);
+    }
+    out
+}
+
 fn nothing_found(gathered: &Gathered) -> Finding {
     let d = &gathered.domain;
     let null_mx = matches!(gathered.mx, Some(MxVerdict::NullMx));
@@ -543,6 +604,42 @@ mod tests {
             .map(|f| f.title)
             .collect();
         assert_eq!(hosts.len(), 2, "{hosts:?}");
+    }
+
+    #[test]
+    fn a_given_server_is_contradicted_loudly_only_when_it_fails_and_the_found_one_works() {
+        let choice = Choice {
+            protocol: Protocol::Imap,
+            endpoint: ep("imap.example.org:993/tls"),
+            sources: vec![SourceKind::Srv],
+            works: Some(true),
+        };
+        let given = BTreeMap::from([(Protocol::Imap, ep("mail.old.example:993/tls"))]);
+        let judged = |mine_works: bool, choice: &Choice| {
+            contradictions(
+                &given,
+                &[seen("mail.old.example:993/tls", mine_works)],
+                std::slice::from_ref(choice),
+                "example.org",
+            )
+        };
+        let loud = judged(false, &choice);
+        assert_eq!(loud[0].severity, crate::finding::Severity::Warning);
+        assert_eq!(loud[0].suggested, Some(choice.endpoint.clone()));
+        let quiet = judged(true, &choice);
+        assert_eq!(quiet[0].severity, crate::finding::Severity::Info);
+        assert!(quiet[0].explanation.contains("works too"));
+        assert_eq!(quiet[0].suggested, None);
+        let broken = Choice {
+            works: Some(false),
+            ..choice.clone()
+        };
+        assert_eq!(
+            judged(false, &broken)[0].severity,
+            crate::finding::Severity::Info
+        );
+        let same = BTreeMap::from([(Protocol::Imap, choice.endpoint.clone())]);
+        assert!(contradictions(&same, &[], &[choice], "example.org").is_empty());
     }
 
     #[test]

@@ -9,6 +9,13 @@ use crate::discover::sources::{SourceKind, Status};
 /// The sources, then per protocol every server named with who names it and the probe's
 /// verdict, then the recommendation.
 pub fn render_discovery(d: &DiscoveryDto) -> String {
+    let mut out = render_sources(d);
+    servers(&mut out, d);
+    out
+}
+
+/// The sources asked, each with what it said, how long it took, and why it failed.
+pub fn render_sources(d: &DiscoveryDto) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -40,6 +47,10 @@ pub fn render_discovery(d: &DiscoveryDto) -> String {
             let _ = writeln!(out, "              via {}", s.redirects.join(" → "));
         }
     }
+    out
+}
+
+fn servers(out: &mut String, d: &DiscoveryDto) {
     for protocol in Protocol::ALL {
         let rows: Vec<_> = d
             .candidates
@@ -86,5 +97,4 @@ pub fn render_discovery(d: &DiscoveryDto) -> String {
             named.join(", ")
         );
     }
-    out
 }

@@ -7,7 +7,7 @@ mod model;
 mod probe;
 mod text;
 
-pub use discovery::render_discovery;
+pub use discovery::{render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::Report;

@@ -21,7 +21,7 @@ use crate::report::{Report, render_markdown, to_json};
 use crate::resolve::resolve;
 
 use super::forms::ProfileItem;
-use super::model::{Action, App, Msg, ProfileView};
+use super::model::{Action, App, DiscoveryView, FoundServer, Msg, ProfileView};
 use super::theme::Theme;
 
 /// What a save did.
@@ -42,25 +42,46 @@ pub struct Dashboard {
     /// The probe task of each pane; replacing one cancels the old.
     probes: BTreeMap<Protocol, JoinHandle<()>>,
     tx: Option<UnboundedSender<Msg>>,
-    /// Settings still to discover: the loop runs discovery and then checks what it found.
-    pub discover: Option<(
-        crate::account::Address,
-        crate::account::AccountLayer,
-        crate::check::CheckOptions,
-    )>,
+    /// Discovery for the loop to run.
+    pub discover: Option<Discover>,
+    /// Discovery ran beside servers the user gave: only its contradictions of them count,
+    /// as in `check`.
+    beside: bool,
+}
+
+/// Discovery the dashboard's loop runs while the panes are up.
+pub enum Discover {
+    /// No server given: the settings come from discovery, then the panes start.
+    Settings {
+        address: crate::account::Address,
+        layer: crate::account::AccountLayer,
+        options: crate::check::CheckOptions,
+    },
+    /// Servers given for a domain no profile knows: what the domain publishes is looked up
+    /// to compare with them, while they are probed.
+    Beside {
+        address: crate::account::Address,
+        options: crate::check::CheckOptions,
+    },
 }
 
 impl Dashboard {
     /// The dashboard for a prepared check (whose secret, if given, already serves every
     /// protocol).
-    pub fn new(checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
+    pub fn new(mut checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
+        only_static(&mut checkup, &store);
+        let discover = crate::check::discovery_beside(&checkup).map(|address| Discover::Beside {
+            address,
+            options: checkup.options.clone(),
+        });
         Dashboard {
             checkup,
             theme,
             store,
             probes: BTreeMap::new(),
             tx: None,
-            discover: None,
+            discover,
+            beside: false,
         }
     }
 
@@ -72,13 +93,26 @@ impl Dashboard {
         layer: crate::account::AccountLayer,
         options: crate::check::CheckOptions,
     ) -> Dashboard {
-        self.discover = Some((address, layer, options));
+        self.discover = Some(Discover::Settings {
+            address,
+            layer,
+            options,
+        });
         self
     }
 
+    /// Discovery beside the given servers has answered: what the `d` view shows of it.
+    pub fn beside_discovered(&mut self, discovery: crate::discover::Discovery) -> DiscoveryView {
+        let view = discovery_view(&discovery);
+        self.checkup.discovery = Some(discovery);
+        self.beside = true;
+        view
+    }
+
     /// Discovery has answered: its checkup replaces the waiting one (nothing probes yet).
-    pub fn discovered(&mut self, checkup: Checkup) {
+    pub fn discovered(&mut self, mut checkup: Checkup) {
         self.stop_probes();
+        only_static(&mut checkup, &self.store);
         self.checkup = checkup;
     }
 
@@ -93,12 +127,7 @@ impl Dashboard {
             self.checkup.static_findings.clone(),
         );
         app.login = self.checkup.options.login.is_some();
-        app.discovery = self.checkup.discovery.as_ref().map(|d| {
-            crate::report::render_discovery(&crate::discover::DiscoveryDto::new(d))
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        });
+        app.discovery = self.checkup.discovery.as_ref().map(discovery_view);
         app.profiles = self.store.iter().map(ProfileItem::from).collect();
         app.show_profile(self.profile_view());
         app
@@ -196,14 +225,27 @@ impl Dashboard {
         );
     }
 
-    /// Every finding now: the static rules merged with what the panes observed.
+    /// Every finding now: the static rules merged with what the panes observed, and what
+    /// discovery says of the sources and of the servers in the panes now.
     pub fn findings(&self, app: &App) -> Vec<Finding> {
         let (primary, alternatives) = app.observations();
+        let mut findings = self.checkup.static_findings.clone();
+        if let Some(d) = &self.checkup.discovery {
+            if !self.beside {
+                findings.extend(d.findings.iter().cloned());
+            }
+            findings.extend(crate::discover::recommend::contradictions(
+                &self.checkup.resolved.account.endpoints,
+                &primary,
+                &d.choices,
+                &d.gathered.domain,
+            ));
+        }
         diagnose(DiagnoseInput {
             account: &self.checkup.resolved.account,
             primary: &primary,
             alternatives: &alternatives,
-            static_findings: self.checkup.static_findings.clone(),
+            static_findings: findings,
         })
     }
 
@@ -376,5 +418,47 @@ impl Dashboard {
             ),
             Err(e) => format!("Cannot write the report: {e}"),
         }
+    }
+}
+
+/// What the `d` view shows of a discovery: the sources as `discover` prints them, and every
+/// server a source names (a guess only once it works), the recommended ones marked.
+pub fn discovery_view(d: &crate::discover::Discovery) -> DiscoveryView {
+    let dto = crate::discover::DiscoveryDto::new(d);
+    let servers = d
+        .candidates
+        .iter()
+        .zip(&dto.candidates)
+        .filter(|(c, seen)| !c.is_guess() || seen.verdict.as_deref() == Some("works"))
+        .map(|(c, seen)| FoundServer {
+            protocol: c.protocol,
+            endpoint: c.endpoint.clone(),
+            named_by: c
+                .sources
+                .iter()
+                .map(|s| s.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            verdict: seen.verdict.clone(),
+            recommended: d
+                .choices
+                .iter()
+                .any(|choice| choice.protocol == c.protocol && choice.endpoint == c.endpoint),
+        })
+        .collect();
+    DiscoveryView {
+        sources: crate::report::render_sources(&dto)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        servers,
+    }
+}
+
+/// The static rules' findings alone: the dashboard adds discovery's in [`Dashboard::findings`],
+/// every time, so they are neither lost nor counted twice when the panes change.
+fn only_static(checkup: &mut Checkup, store: &ProfileStore) {
+    if checkup.discovery.is_some() {
+        checkup.static_findings = lint_resolved(&checkup.resolved, store, checkup.options.today);
     }
 }

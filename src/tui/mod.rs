@@ -20,8 +20,15 @@ use tokio::sync::mpsc;
 
 pub use effects::{Dashboard, Saved};
 
+use effects::Discover;
 use keys::keys_of;
 use model::Msg;
+
+/// What a discovery the loop ran came back with.
+enum Found {
+    Settings(Result<Box<crate::check::Checkup>, crate::check::CheckError>),
+    Beside(Result<crate::discover::Discovery, crate::check::CheckError>),
+}
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out,
 /// panics included (ratatui's init installs that hook).
@@ -57,24 +64,19 @@ async fn event_loop(
             }
         }
     });
-    d.attach(tx);
+    d.attach(tx.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     // The tick is off while idle; ticks missed then must not all fire when a run starts.
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Settings to discover: the dashboard is up at once and says so; the panes fill and start
     // when discovery answers.
-    let mut discovery = d.discover.take().map(|(address, layer, options)| {
-        let store = d.store.clone();
-        tokio::spawn(async move {
-            crate::check::discover_then_checkup(address, layer, &store, options).await
-        })
+    let mut discovery = d.discover.take().map(|job| {
+        app.discovering = Some(model::Discovering {
+            beside: matches!(job, Discover::Beside { .. }),
+            heard: Vec::new(),
+        });
+        start_discovery(job, d.store.clone(), tx.clone())
     });
-    if discovery.is_some() {
-        app.status = Some(format!(
-            "Finding the settings for {}: profile, MX, SRV, autoconfig, ISPDB, then the usual names…",
-            app.address.as_deref().unwrap_or("this address")
-        ));
-    }
     // Every pane starts at once; what the start says goes through `update` like any message.
     let first = app.start_all();
     let mut pending: VecDeque<Msg> = d
@@ -110,14 +112,23 @@ async fn event_loop(
             joined = found => {
                 discovery = None;
                 match joined {
-                    Ok(Ok(checkup)) => {
-                        d.discovered(checkup);
+                    Ok(Found::Settings(Ok(checkup))) => {
+                        d.discovered(*checkup);
                         app = d.new_app();
                         let first = app.start_all();
                         pending.extend(d.perform(model::Action::Probe(first), &app).unwrap_or_default());
                     }
-                    Ok(Err(e)) => app.status = Some(format!("Discovery failed: {e}")),
-                    Err(e) => app.status = Some(format!("Discovery stopped: {e}")),
+                    Ok(Found::Beside(Ok(found))) => {
+                        pending.push_back(Msg::DiscoveryDone(d.beside_discovered(found)));
+                    }
+                    Ok(Found::Settings(Err(e)) | Found::Beside(Err(e))) => {
+                        app.discovering = None;
+                        app.status = Some(format!("Discovery failed: {e}"));
+                    }
+                    Err(e) => {
+                        app.discovering = None;
+                        app.status = Some(format!("Discovery stopped: {e}"));
+                    }
                 }
                 continue;
             }
@@ -127,4 +138,43 @@ async fn event_loop(
     d.stop_probes();
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
+}
+
+/// Runs discovery in the background; what each source says on the way reaches the loop as
+/// [`Msg::Discovering`].
+fn start_discovery(
+    job: Discover,
+    store: crate::profile::ProfileStore,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> tokio::task::JoinHandle<Found> {
+    let (progress, mut heard) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(p) = heard.recv().await {
+            if tx.send(Msg::Discovering(p)).is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        match job {
+            Discover::Settings {
+                address,
+                layer,
+                options,
+            } => Found::Settings(
+                crate::check::discover_then_checkup(
+                    address,
+                    layer,
+                    &store,
+                    options,
+                    Some(progress),
+                )
+                .await
+                .map(Box::new),
+            ),
+            Discover::Beside { address, options } => Found::Beside(
+                crate::check::discover_only(&address, &options, &store, Some(progress)).await,
+            ),
+        }
+    })
 }

@@ -32,12 +32,31 @@ impl App {
                 }
                 Action::None
             }
-            Overlay::Discovery { scroll } => {
+            Overlay::Discovery { selected } => {
+                let count = self.discovery.as_ref().map_or(0, |d| d.servers.len());
                 match key {
-                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
+                    Key::Up | Key::Char('k') => *selected = selected.saturating_sub(1),
+                    Key::Down | Key::Char('j') => {
+                        *selected = (*selected + 1).min(count.saturating_sub(1));
+                    }
                     Key::Char('q') => return Action::Quit,
-                    Key::Esc | Key::Char('d') | Key::Enter => self.overlay = Overlay::None,
+                    Key::Enter | Key::Char('a') => {
+                        let chosen = self
+                            .discovery
+                            .as_ref()
+                            .and_then(|d| d.servers.get(*selected))
+                            .map(|s| (s.protocol, s.endpoint.clone()));
+                        self.overlay = Overlay::None;
+                        if let Some((protocol, endpoint)) = chosen {
+                            self.status = Some(format!(
+                                "Probing {} for {}, as discovery found it.",
+                                endpoint.describe(),
+                                protocol.label()
+                            ));
+                            return self.use_endpoint(protocol, endpoint);
+                        }
+                    }
+                    Key::Esc | Key::Char('d') => self.overlay = Overlay::None,
                     _ => {}
                 }
                 Action::None
@@ -111,7 +130,21 @@ impl App {
             Command::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
             Command::Help => self.overlay = Overlay::Help,
             Command::Discovery if self.discovery.is_some() => {
-                self.overlay = Overlay::Discovery { scroll: 0 };
+                // Opens on the server the focused pane uses, if discovery found it.
+                let selected = self
+                    .discovery
+                    .iter()
+                    .flat_map(|d| d.servers.iter())
+                    .position(|s| {
+                        s.protocol == self.focus
+                            && self.pane(self.focus).endpoint.as_ref() == Some(&s.endpoint)
+                    })
+                    .unwrap_or(0);
+                self.overlay = Overlay::Discovery { selected };
+            }
+            Command::Discovery if self.discovering.is_some() => {
+                self.status =
+                    Some("Discovery is still asking; d shows what it found once it has.".into());
             }
             Command::Discovery => {
                 self.status = Some(

@@ -15,6 +15,8 @@ use crate::probe::events::ProbeEvent;
 use crate::probe::observation::TranscriptLine;
 use crate::probe::observation::{Observation, Stage, StageName};
 
+pub use crate::discover::gather::Progress;
+
 use super::forms::{EditForm, PasswordForm, Picker, ProfileItem, SaveForm};
 pub use super::keys::Key;
 
@@ -49,9 +51,9 @@ pub enum Overlay {
     Transcript {
         scroll: u16,
     },
-    /// How the settings were found: every source side by side.
+    /// How the settings were found: every source, then every server named, one to pick.
     Discovery {
-        scroll: u16,
+        selected: usize,
     },
     /// The focused pane's endpoint, edited in place.
     Edit(EditForm),
@@ -96,6 +98,39 @@ pub enum Msg {
     SaveExists(PathBuf),
     /// The terminal changed size: draw again, change nothing.
     Redraw,
+    /// A discovery source has answered, or its probes have started.
+    Discovering(Progress),
+    /// Discovery beside the given servers has answered: its view, then the findings again.
+    DiscoveryDone(DiscoveryView),
+}
+
+/// What discovery found, for the `d` view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiscoveryView {
+    /// The sources asked and what each said, as `discover` prints them.
+    pub sources: Vec<String>,
+    /// Every server a source names (and the guesses that work), to pick from.
+    pub servers: Vec<FoundServer>,
+}
+
+/// One server discovery found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundServer {
+    pub protocol: Protocol,
+    pub endpoint: Endpoint,
+    /// The sources naming it, most trusted first ("SRV, autoconfig").
+    pub named_by: String,
+    /// What the probe saw ("works", "refused"…), or `None` when not probed.
+    pub verdict: Option<String>,
+    pub recommended: bool,
+}
+
+/// Discovery under way: who has answered so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovering {
+    /// Discovery runs beside servers the user gave (to compare), not instead of them.
+    pub beside: bool,
+    pub heard: Vec<Progress>,
 }
 
 /// What the event loop must do after an update.
@@ -157,8 +192,10 @@ pub struct App {
     /// worst one.
     pinned: bool,
     next_run: u64,
-    /// The side-by-side view of discovery's sources, when the settings were discovered.
-    pub discovery: Option<Vec<String>>,
+    /// What discovery found, once it has answered.
+    pub discovery: Option<DiscoveryView>,
+    /// Discovery still under way.
+    pub discovering: Option<Discovering>,
 }
 
 impl App {
@@ -205,6 +242,7 @@ impl App {
             pinned: false,
             next_run: 1,
             discovery: None,
+            discovering: None,
         }
     }
 
@@ -363,6 +401,16 @@ impl App {
             }
             Msg::SaveExists(path) => self.confirm_overwrite(&path),
             Msg::Redraw => {}
+            Msg::Discovering(progress) => {
+                if let Some(d) = &mut self.discovering {
+                    d.heard.push(progress);
+                }
+            }
+            Msg::DiscoveryDone(view) => {
+                self.discovering = None;
+                self.discovery = Some(view);
+                return Action::Diagnose;
+            }
         }
         Action::None
     }

@@ -382,6 +382,16 @@ fn rerun_clears_the_panes_and_asks_for_a_new_check() {
     assert!(app.pane(Protocol::Smtp).endpoint.is_some());
 }
 
+fn found(spec: &str, protocol: Protocol, recommended: bool) -> FoundServer {
+    FoundServer {
+        protocol,
+        endpoint: Endpoint::parse(spec, protocol).unwrap(),
+        named_by: "SRV".into(),
+        verdict: Some("works".into()),
+        recommended,
+    }
+}
+
 #[test]
 fn d_shows_how_the_settings_were_found_only_when_they_were_discovered() {
     let mut app = app();
@@ -392,11 +402,76 @@ fn d_shows_how_the_settings_were_found_only_when_they_were_discovered() {
             .as_deref()
             .is_some_and(|s| s.contains("Nothing was discovered"))
     );
-    app.discovery = Some(vec!["Discovery for example.org".into()]);
+    app.discovering = Some(Discovering::default());
     app.update(Msg::Key(Key::Char('d')));
-    assert_eq!(app.overlay, Overlay::Discovery { scroll: 0 });
-    app.update(Msg::Key(Key::Down));
-    assert_eq!(app.overlay, Overlay::Discovery { scroll: 1 });
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.contains("still asking"))
+    );
+    let view = DiscoveryView {
+        sources: vec!["Discovery for example.org".into()],
+        servers: vec![
+            found("smtp.example.org:465/tls", Protocol::Smtp, true),
+            found("mail.example.org:587/starttls", Protocol::Smtp, false),
+            found("imap.example.org:993/tls", Protocol::Imap, true),
+        ],
+    };
+    assert_eq!(app.update(Msg::DiscoveryDone(view)), Action::Diagnose);
+    assert_eq!(app.discovering, None);
+    app.update(Msg::Key(Key::Char('d')));
+    assert_eq!(app.overlay, Overlay::Discovery { selected: 0 });
+    keys(&mut app, &[Key::Down, Key::Down, Key::Down, Key::Up]);
+    assert_eq!(
+        app.overlay,
+        Overlay::Discovery { selected: 1 },
+        "the selection stays on the list"
+    );
     app.update(Msg::Key(Key::Esc));
     assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn a_server_discovery_found_is_put_in_its_pane_and_probed() {
+    let mut app = app();
+    app.discovery = Some(DiscoveryView {
+        sources: Vec::new(),
+        servers: vec![
+            found("smtp.example.org:465/tls", Protocol::Smtp, true),
+            found("imap.example.org:993/tls", Protocol::Imap, true),
+        ],
+    });
+    let action = keys(&mut app, &[Key::Char('d'), Key::Down, Key::Enter]);
+    let Action::Probe(runs) = action else {
+        panic!("{action:?}");
+    };
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].0, Protocol::Imap);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.focus, Protocol::Imap);
+    assert_eq!(
+        app.pane(Protocol::Imap)
+            .endpoint
+            .as_ref()
+            .map(ToString::to_string),
+        Some("imap.example.org:993/tls".into())
+    );
+    // Opened again from the IMAP pane, the view starts on the server that pane uses.
+    app.update(Msg::Key(Key::Char('d')));
+    assert_eq!(app.overlay, Overlay::Discovery { selected: 1 });
+}
+
+#[test]
+fn discovery_progress_is_kept_until_discovery_answers() {
+    let mut app = app();
+    app.update(Msg::Discovering(Progress::Probing { endpoints: 3 }));
+    assert_eq!(app.discovering, None, "nothing asked, nothing kept");
+    app.discovering = Some(Discovering::default());
+    let heard = Progress::Source {
+        kind: crate::discover::sources::SourceKind::Srv,
+        status: crate::discover::sources::Status::Answered,
+    };
+    app.update(Msg::Discovering(heard.clone()));
+    assert_eq!(app.discovering.as_ref().unwrap().heard, [heard]);
 }

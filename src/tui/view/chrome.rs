@@ -8,9 +8,10 @@ use ratatui::widgets::Paragraph;
 use crate::account::Protocol;
 
 use super::super::keys::{BINDINGS, Command};
-use super::super::model::{App, Overlay};
+use super::super::model::{App, Discovering, Overlay, Progress};
 use super::super::theme::Theme;
 use super::pane::pane_verdict;
+use crate::discover::sources::Status;
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let verdict = app.verdict();
@@ -77,9 +78,19 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
+    if let (Some(discovering), Overlay::None) = (&app.discovering, &app.overlay) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                discovering_line(app.address.as_deref(), discovering),
+                theme.bold(),
+            )),
+            area,
+        );
+        return;
+    }
     let keys = match &app.overlay {
         Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit".to_owned(),
-        Overlay::Discovery { .. } => "↑↓ scroll · Esc/d close · q quit".to_owned(),
+        Overlay::Discovery { .. } => "↑↓ choose · Enter probe it · Esc/d close · q quit".to_owned(),
         Overlay::Help => "any key closes help · q quit".to_owned(),
         Overlay::Edit(_) => {
             "Enter probe this pane · Tab/↑↓ field · Space security · Esc cancel".to_owned()
@@ -99,6 +110,43 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         keys
     };
     frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), area);
+}
+
+/// Discovery under way, for the footer: each source as it answers (✓ named servers, - had
+/// none, ✗ failed or silent), then the probing. The symbols carry the meaning, not colour.
+pub fn discovering_line(address: Option<&str>, d: &Discovering) -> String {
+    use std::fmt::Write as _;
+    let address = address.unwrap_or("this address");
+    let mut line = if d.beside {
+        format!("Comparing with what {address}'s domain publishes:")
+    } else {
+        format!("Finding the settings for {address}:")
+    };
+    let mut probing = None;
+    for progress in &d.heard {
+        match progress {
+            Progress::Source {
+                status: Status::Skipped,
+                ..
+            } => {}
+            Progress::Source { kind, status } => {
+                let symbol = match status {
+                    Status::Answered => "✓",
+                    Status::Nothing => "-",
+                    _ => "✗",
+                };
+                let _ = write!(line, " {}{symbol}", kind.label());
+            }
+            Progress::Probing { endpoints } => probing = Some(*endpoints),
+        }
+    }
+    match probing {
+        Some(n) => {
+            let _ = write!(line, " · probing {n} server(s)…");
+        }
+        None => line.push_str(" …"),
+    }
+    line
 }
 
 /// The keys that do something now, in the key table's order (most useful first: a narrow

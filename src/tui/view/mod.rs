@@ -79,7 +79,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, theme),
         Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, *scroll, theme),
-        Overlay::Discovery { scroll } => overlay::discovery(frame, area, app, *scroll),
+        Overlay::Discovery { selected } => {
+            overlay::discovery(frame, area, app, *selected, theme);
+        }
         // The editor lives in its pane.
         Overlay::Edit(_) => {}
         Overlay::Picker(picker) => overlay::picker(frame, area, app, picker, theme),

@@ -75,22 +75,66 @@ pub fn transcript(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: 
     );
 }
 
-/// The side-by-side view of discovery, as `discover` prints it.
-pub fn discovery(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
+/// How the settings were found: the sources as `discover` prints them, then every server
+/// they name, one of them selected for Enter; scrolled so the selection stays in view.
+pub fn discovery(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
     let inner = area.inner(Margin {
         horizontal: 2,
         vertical: 1,
     });
     frame.render_widget(Clear, inner);
-    let lines: Vec<Line> = app
-        .discovery
+    let Some(found) = &app.discovery else {
+        return;
+    };
+    let mut lines: Vec<Line> = found
+        .sources
         .iter()
-        .flatten()
         .map(|l| Line::from(l.clone()))
         .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Servers named (Enter probes the one selected in its pane):",
+        theme.bold(),
+    )));
+    let first_server = lines.len();
+    for (i, server) in found.servers.iter().enumerate() {
+        let marker = if i == selected { "▶ " } else { "  " };
+        // What the probe saw comes before who names it: a narrow box cuts the tail.
+        let mut seen = server
+            .verdict
+            .clone()
+            .unwrap_or_else(|| "not probed".into());
+        if server.recommended {
+            seen.push_str(", recommended");
+        }
+        let text = format!(
+            "{marker}{:<4} {:<33} {seen:<20} {}",
+            server.protocol.label(),
+            server.endpoint.describe(),
+            server.named_by
+        );
+        lines.push(if i == selected {
+            Line::from(Span::styled(
+                text,
+                theme
+                    .bold()
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ))
+        } else {
+            Line::from(text)
+        });
+    }
+    if found.servers.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  none: no source names a server",
+            theme.dim(),
+        )));
+    }
+    let room = usize::from(inner.height.saturating_sub(2)).max(1);
+    let scroll = (first_server + selected).saturating_sub(room - 1);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((scroll, 0))
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
             .block(Block::default().borders(Borders::ALL).title(" Sources ")),
         inner,
     );
