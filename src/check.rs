@@ -219,6 +219,8 @@ pub struct Checkup {
     pub options: CheckOptions,
     /// How the settings were found, when the domain needed discovering.
     pub discovery: Option<crate::discover::Discovery>,
+    /// The client's file the settings were imported from.
+    pub imported: Option<crate::import::Imported>,
 }
 
 impl Checkup {
@@ -239,6 +241,7 @@ impl Checkup {
             settings,
             options,
             discovery: None,
+            imported: None,
         })
     }
 
@@ -293,6 +296,7 @@ impl Checkup {
             settings,
             options,
             discovery: Some(discovery),
+            imported: None,
         })
     }
 
@@ -310,7 +314,21 @@ impl Checkup {
             settings,
             options,
             discovery: None,
+            imported: None,
         })
+    }
+
+    /// The settings came from a client's file: what its reader found joins the static
+    /// findings, and fixes are said in that client's words too.
+    #[must_use]
+    pub fn with_import(mut self, imported: Option<crate::import::Imported>) -> Checkup {
+        if let Some(i) = &imported {
+            self.static_findings
+                .extend(i.account.findings.iter().cloned());
+            crate::finding::sort_worst_first(&mut self.static_findings);
+        }
+        self.imported = imported;
+        self
     }
 
     /// Logs in with this secret: every protocol gets credentials with the user name it wants.
@@ -344,6 +362,7 @@ impl Checkup {
     > {
         let given = self.resolved.account.endpoints.clone();
         let options = self.options.clone();
+        let imported = self.imported.clone();
         let ((resolved, result, mut findings), discovery) = tokio::join!(
             self.run(events),
             discover_only(&address, &options, store, None)
@@ -356,6 +375,9 @@ impl Checkup {
             address.domain(),
         ));
         crate::finding::sort_worst_first(&mut findings);
+        if let Some(i) = &imported {
+            crate::import::fix::annotate(i, &mut findings, resolved.profile());
+        }
         Ok((resolved, result, findings, discovery))
     }
 
@@ -366,12 +388,15 @@ impl Checkup {
     ) -> (Resolved, CheckResult, Vec<Finding>) {
         let plan = self.plan();
         let result = engine::run(plan, Arc::new(self.settings), events).await;
-        let findings = diagnose(DiagnoseInput {
+        let mut findings = diagnose(DiagnoseInput {
             account: &self.resolved.account,
             primary: &result.primary,
             alternatives: &result.alternatives,
             static_findings: self.static_findings,
         });
+        if let Some(i) = &self.imported {
+            crate::import::fix::annotate(i, &mut findings, self.resolved.profile());
+        }
         (self.resolved, result, findings)
     }
 }

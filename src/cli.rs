@@ -51,6 +51,16 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// List the provider profiles, or show one.
     Profiles(ProfilesArgs),
+    /// List the mail clients' settings found in the usual places (msmtp, Postfix, git
+    /// send-email, mutt, mbsync …), each account with the --import argument that checks it.
+    Clients(ClientsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Where discovery may ask, for `discover` and for a `check` of a domain no profile knows.
@@ -140,6 +150,17 @@ pub struct AccountArgs {
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
 
+    /// Read the settings of the mail client that fails: its file (~/.msmtprc,
+    /// /etc/postfix/main.cf, ~/.gitconfig, ~/.muttrc, ~/.mbsyncrc), and after # the account
+    /// when the file has several. `maildoctor clients` lists what it finds. Passwords in it
+    /// are never read, and password commands never run.
+    #[arg(long = "import", value_name = "PATH[#ACCOUNT]")]
+    pub import: Option<String>,
+
+    /// The client the --import file belongs to, when its name and content do not say.
+    #[arg(long, value_name = "KIND", requires = "import", value_parser = import_format)]
+    pub import_format: Option<crate::import::ClientKind>,
+
     // The specs are parsed by `layer`, not by clap: clap's message would quote a value of any
     // size whole, where ours quotes a bounded excerpt.
     /// Outgoing server, HOST[:PORT][/SECURITY], e.g. smtp.office365.com:587/starttls.
@@ -161,6 +182,11 @@ pub struct AccountArgs {
     /// How the account logs in.
     #[arg(long, value_name = "METHOD", value_parser = auth_method())]
     pub auth: Option<AuthMethod>,
+}
+
+fn import_format(word: &str) -> Result<crate::import::ClientKind, String> {
+    crate::import::ClientKind::from_word(word)
+        .ok_or_else(|| format!("one of {}", crate::import::ClientKind::names()))
 }
 
 impl AccountArgs {

@@ -14,6 +14,7 @@ use crate::cli::{
 use crate::discover::DiscoveryDto;
 use crate::exit::ExitStatus;
 use crate::finding::worst;
+use crate::import::Imported;
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::Secret;
 use crate::probe::dns::Family;
@@ -51,7 +52,22 @@ pub fn run_with_profiles(
         None => run_check(&cli.dashboard.check, &store, out),
         Some(Command::Profiles(args)) => run_profiles(&args, &store, out),
         Some(Command::Discover(args)) => run_discover(&args, &store, out),
+        Some(Command::Clients(args)) => run_clients(&args, out),
     }
+}
+
+fn run_clients(args: &crate::cli::ClientsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let listed = crate::import::list(&crate::import::places::found());
+    let text = match args.format {
+        Format::Text => crate::report::render_clients(&listed),
+        Format::Json => {
+            serde_json::to_string_pretty(&crate::report::clients_dto(&listed))
+                .context("cannot write JSON")?
+                + "\n"
+        }
+    };
+    write_out(out, &text)?;
+    Ok(ExitStatus::Ok)
 }
 
 /// Built-in profiles, then the user's config dir, then `--profiles-dir`.
@@ -69,19 +85,36 @@ fn load_profiles(cli: &Cli, user_profiles: Option<std::path::PathBuf>) -> Result
 }
 
 /// Flags over the account file; the profile layer is applied by `resolve`.
-pub fn account_layer(args: &AccountArgs) -> Result<AccountLayer> {
+/// The settings as given: the flags over the imported client's file over the account file;
+/// the profile and discovery fill in what is left.
+pub fn account_layer(args: &AccountArgs) -> Result<(AccountLayer, Option<Imported>)> {
     let file = match &args.account {
         Some(path) => load_account_file(path)?,
         None => AccountLayer::default(),
     };
-    Ok(args.layer()?.over(file))
+    let imported = args
+        .import
+        .as_deref()
+        .map(|spec| crate::import::import(spec, args.import_format))
+        .transpose()?;
+    let base = match &imported {
+        Some(i) => i.account.layer().over(file),
+        None => file,
+    };
+    Ok((args.layer()?.over(base), imported))
 }
 
 fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
-    let resolved = resolve(account_layer(&args.account)?, store)?;
+    let (layer, imported) = account_layer(&args.account)?;
+    let resolved = resolve(layer, store)?;
     let today = args.as_of.unwrap_or_else(today);
-    let findings = lint_resolved(&resolved, store, today);
-    let report = Report::new("lint", &resolved, &findings);
+    let mut findings = lint_resolved(&resolved, store, today);
+    if let Some(i) = &imported {
+        findings.extend(i.account.findings.iter().cloned());
+        crate::finding::sort_worst_first(&mut findings);
+        crate::import::fix::annotate(i, &mut findings, resolved.profile());
+    }
+    let report = Report::new("lint", &resolved, &findings).with_source(imported.as_ref());
     let text = match args.format {
         Format::Text => render_report(&report, false),
         Format::Json => to_json(&report) + "\n",
@@ -99,6 +132,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
+    let imported = checkup.imported.clone();
     let mut discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
     let (resolved, result, findings) = match crate::check::discovery_beside(&checkup) {
         Some(address) => {
@@ -110,7 +144,8 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
         None => runtime()?.block_on(checkup.run(None)),
     };
     let mut report = Report::new("check", &resolved, &findings)
-        .with_probes(&result.primary, &result.alternatives);
+        .with_probes(&result.primary, &result.alternatives)
+        .with_source(imported.as_ref());
     report.discovery = discovery;
     let text = match args.lint.format {
         Format::Text => {
@@ -134,12 +169,12 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
     let theme = Theme::from_env(args.ascii);
     // An address to discover opens the dashboard at once, discovery running in it; with
     // --login the prompt must name the user first, so discovery comes before.
-    let layer = account_layer(&args.check.lint.account)?;
+    let (layer, imported) = account_layer(&args.check.lint.account)?;
     if !args.check.login
         && let Some(address) = crate::check::needs_discovery(&layer, store)
     {
         let options = check_options(&args.check);
-        let waiting = Checkup::nothing_found(layer.clone(), options.clone())?;
+        let waiting = Checkup::nothing_found(layer.clone(), options.clone())?.with_import(imported);
         return Ok(
             Dashboard::new(waiting, store.clone(), theme).discovering(address, layer, options)
         );
@@ -151,14 +186,15 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
 /// The account and the check's options from the flags; the secret for `--login` is read here.
 /// An address no profile knows, given without servers, is discovered first.
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
-    let layer = account_layer(&args.lint.account)?;
+    let (layer, imported) = account_layer(&args.lint.account)?;
     let options = check_options(args);
     let mut checkup = match crate::check::needs_discovery(&layer, store) {
         Some(address) => runtime()?.block_on(crate::check::discover_then_checkup(
             address, layer, store, options, None,
         ))?,
         None => Checkup::new(layer, store, options)?,
-    };
+    }
+    .with_import(imported);
     // Asked last, so a bad --ca-file or --dns-server fails before anyone types a password;
     // the prompt names the user the account resolved to.
     if args.login {

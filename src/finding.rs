@@ -232,6 +232,24 @@ finding_ids! {
         "An autoconfig document the domain serves names a server of another organisation than the domain's or its MX's, and no curated source agrees.";
     DiffersFromDiscovered => "differs-from-discovered", Warning, Other,
         "The server given is not the one the domain's sources name; the discovered one is offered when it works from here.";
+    ClientPasswordStored => "client-password-stored", Info, Other,
+        "The imported client's file holds the password in plain text; maildoctor never reads it.";
+    ClientPasswordCommand => "client-password-command", Info, Other,
+        "The imported client runs a command for the password (named by its program only); maildoctor never runs it.";
+    ClientAuthOff => "client-auth-off", Warning, Other,
+        "The imported client is set not to log in (msmtp `user` without `auth`, Postfix without smtp_sasl_auth_enable).";
+    ClientValueIgnored => "client-value-ignored", Warning, Other,
+        "The imported client does not understand a value and silently does something else (git's smtpEncryption = SSL means plaintext).";
+    ClientTlsOptional => "client-tls-optional", Warning, Other,
+        "The imported client uses STARTTLS only when offered: whoever strips the offer gets the password.";
+    ClientOptionVersion => "client-option-version", Warning, Other,
+        "An option of the imported client that only some of its versions know (mbsync's TLSType, UseIMAPS).";
+    CertificateCheckOff => "certificate-check-off", Warning, Other,
+        "The imported client does not check the server's certificate.";
+    RelayhostMxLookup => "relayhost-mx-lookup", Warning, Other,
+        "Postfix's relayhost without brackets: Postfix relays to the MX of that name, not to it.";
+    SaslPasswdKeyMismatch => "sasl-passwd-key-mismatch", Error, Other,
+        "Postfix's password map has no key written as relayhost is, so Postfix does not log in.";
     NoMailSettingsFound => "no-mail-settings-found", Error, Other,
         "No source publishes settings for the domain and no usual server name answers.";
 }
@@ -263,6 +281,8 @@ pub struct Finding {
     pub fix: Option<String>,
     /// An endpoint that works from here (found by probing), ready to apply.
     pub suggested: Option<crate::account::Endpoint>,
+    /// The fix in the words and place of the client the settings were imported from.
+    pub client_fix: Option<String>,
 }
 
 impl Finding {
@@ -281,6 +301,7 @@ impl Finding {
             title: title.into(),
             explanation: explanation.into(),
             fix: None,
+            client_fix: None,
         }
     }
 

@@ -96,6 +96,9 @@ pub fn render_markdown(report: &Report) -> String {
             f.id,
             text(&f.explanation)
         );
+        if let Some(fix) = &f.client_fix {
+            let _ = writeln!(out, "**Fix in the client:** {}\n", text(fix));
+        }
         if let Some(fix) = &f.fix {
             let _ = writeln!(out, "**Fix:** {}\n", text(fix));
         }

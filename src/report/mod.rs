@@ -1,5 +1,6 @@
 //! What maildoctor prints: report types (the JSON contract) and their text and JSON renderings.
 
+mod clients;
 mod discovery;
 mod json;
 mod markdown;
@@ -7,6 +8,7 @@ mod model;
 mod probe;
 mod text;
 
+pub use clients::{clients_dto, render_clients};
 pub use discovery::{render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;

@@ -45,6 +45,18 @@ pub struct AccountDto {
     /// The user name as configured; null when it defaults to the address.
     pub username: Option<String>,
     pub auth: AuthMethod,
+    /// The client's file the settings came from (`--import`).
+    pub source: Option<SourceDto>,
+}
+
+/// Where imported settings came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDto {
+    pub format: crate::import::ClientKind,
+    pub path: String,
+    pub account: String,
+    /// Options ignored, commands not run.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +81,8 @@ pub struct FindingDto {
     pub title: String,
     pub explanation: String,
     pub fix: Option<String>,
+    /// The fix in the imported client's words and place.
+    pub client_fix: Option<String>,
     /// An endpoint that works from here, found by probing (`check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested: Option<SuggestedDto>,
@@ -138,6 +152,7 @@ impl Report {
                 address: account.address.as_ref().map(ToString::to_string),
                 username: account.username.clone(),
                 auth: account.auth,
+                source: None,
             },
             profile: resolved.profile().map(|p| p.id.clone()),
             profile_choice: resolved
@@ -165,6 +180,7 @@ impl Report {
                     title: f.title.clone(),
                     explanation: f.explanation.clone(),
                     fix: f.fix.clone(),
+                    client_fix: f.client_fix.clone(),
                     suggested: f.suggested.as_ref().map(|e| SuggestedDto {
                         host: e.host.as_string(),
                         port: e.port,
@@ -183,6 +199,18 @@ impl Report {
             alternatives: None,
             discovery: None,
         }
+    }
+
+    /// Names the client's file the settings were imported from.
+    #[must_use]
+    pub fn with_source(mut self, imported: Option<&crate::import::Imported>) -> Report {
+        self.account.source = imported.map(|i| SourceDto {
+            format: i.kind,
+            path: i.shown.clone(),
+            account: i.account.name.clone(),
+            notes: i.account.notes.clone(),
+        });
+        self
     }
 
     /// Adds what the probes saw to a report built from the account and findings.

@@ -86,6 +86,16 @@ pub fn render_report(report: &Report, verbose: bool) -> String {
         "User name: {username} · Login: {}",
         report.account.auth
     );
+    if let Some(source) = &report.account.source {
+        let _ = writeln!(
+            out,
+            "Imported from {} ({}, account {})",
+            source.path, source.format, source.account
+        );
+        for note in &source.notes {
+            wrap_into(&mut out, &format!("Note: {note}"), "  ");
+        }
+    }
     out.push('\n');
     for endpoint in &report.endpoints {
         let direction = if endpoint.protocol == Protocol::Smtp {
@@ -250,8 +260,13 @@ fn render_finding(out: &mut String, finding: &FindingDto) {
     );
     let _ = writeln!(out, "{:17}{DIM}[{}]{DIM:#}", "", finding.id);
     wrap_into(out, &finding.explanation, &" ".repeat(17));
-    if let Some(fix) = &finding.fix {
+    if let Some(fix) = &finding.client_fix {
         wrap_into(out, &format!("Fix: {fix}"), &" ".repeat(17));
+    }
+    match (&finding.client_fix, &finding.fix) {
+        (Some(_), Some(fix)) => wrap_into(out, &format!("In general: {fix}"), &" ".repeat(17)),
+        (None, Some(fix)) => wrap_into(out, &format!("Fix: {fix}"), &" ".repeat(17)),
+        _ => {}
     }
     out.push('\n');
 }

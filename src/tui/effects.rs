@@ -230,6 +230,9 @@ impl Dashboard {
     pub fn findings(&self, app: &App) -> Vec<Finding> {
         let (primary, alternatives) = app.observations();
         let mut findings = self.checkup.static_findings.clone();
+        if let Some(i) = &self.checkup.imported {
+            findings.extend(i.account.findings.iter().cloned());
+        }
         if let Some(d) = &self.checkup.discovery {
             if !self.beside {
                 findings.extend(d.findings.iter().cloned());
@@ -241,12 +244,16 @@ impl Dashboard {
                 &d.gathered.domain,
             ));
         }
-        diagnose(DiagnoseInput {
+        let mut findings = diagnose(DiagnoseInput {
             account: &self.checkup.resolved.account,
             primary: &primary,
             alternatives: &alternatives,
             static_findings: findings,
-        })
+        });
+        if let Some(i) = &self.checkup.imported {
+            crate::import::fix::annotate(i, &mut findings, self.checkup.resolved.profile());
+        }
+        findings
     }
 
     /// Cancels these panes' probes and starts them again; events carry the run id.
@@ -458,7 +465,7 @@ pub fn discovery_view(d: &crate::discover::Discovery) -> DiscoveryView {
 /// The static rules' findings alone: the dashboard adds discovery's in [`Dashboard::findings`],
 /// every time, so they are neither lost nor counted twice when the panes change.
 fn only_static(checkup: &mut Checkup, store: &ProfileStore) {
-    if checkup.discovery.is_some() {
+    if checkup.discovery.is_some() || checkup.imported.is_some() {
         checkup.static_findings = lint_resolved(&checkup.resolved, store, checkup.options.today);
     }
 }

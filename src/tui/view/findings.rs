@@ -102,9 +102,20 @@ pub fn details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(format!("[{}] ", f.id), theme.dim()),
         Span::raw(f.explanation.clone()),
     ]));
-    if let Some(fix) = &f.fix {
+    if let Some(fix) = &f.client_fix {
         lines.push(Line::from(vec![
             Span::styled("Fix: ", theme.bold()),
+            Span::raw(fix.clone()),
+        ]));
+    }
+    if let Some(fix) = &f.fix {
+        let label = if f.client_fix.is_some() {
+            "In general: "
+        } else {
+            "Fix: "
+        };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.bold()),
             Span::raw(fix.clone()),
         ]));
     }

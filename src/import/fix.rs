@@ -1,0 +1,439 @@
+//! The fix in the words and the place of the client the settings came from: which line to
+//! change to what, or what to add, spelt as that client spells it ("In ~/.msmtprc (account
+//! work): add `tls_starttls off`").
+
+use crate::account::{Endpoint, Protocol, Security};
+use crate::finding::{Finding, FindingId};
+use crate::profile::Profile;
+
+use super::{ClientKind, Imported, ImportedServer};
+
+/// Puts the client's fix on every finding about an imported server that has an endpoint to
+/// go to (one the probe saw working, the mode the port wants, the profile's documented one).
+pub fn annotate(imported: &Imported, findings: &mut [Finding], profile: Option<&Profile>) {
+    for finding in findings.iter_mut() {
+        if finding.client_fix.is_some() {
+            continue;
+        }
+        let Some(protocol) = finding.protocol else {
+            continue;
+        };
+        let Some(server) = imported.account.servers.get(&protocol) else {
+            continue;
+        };
+        let Some(target) = target_for(finding, &server.endpoint, profile) else {
+            continue;
+        };
+        finding.client_fix = client_fix(imported, protocol, server, &target);
+    }
+}
+
+/// Where a finding says the server should be. A port and a mode that do not match are
+/// fixed on the line that is wrong (keep the port, change the mode): one line to change;
+/// otherwise what the finding suggests, or what the port or the profile calls for.
+fn target_for(f: &Finding, current: &Endpoint, profile: Option<&Profile>) -> Option<Endpoint> {
+    let protocol = f.protocol?;
+    if matches!(
+        f.id,
+        FindingId::PortSecurityMismatch
+            | FindingId::TlsOnPlaintextPort
+            | FindingId::PlaintextOnTlsPort
+    ) && let Some(security) = protocol.standard_security(current.port)
+    {
+        return Some(Endpoint {
+            security,
+            ..current.clone()
+        });
+    }
+    if let Some(suggested) = &f.suggested {
+        return Some(suggested.clone());
+    }
+    match f.id {
+        FindingId::Port25ForSubmission => Some(match current.security {
+            Security::Tls => Endpoint {
+                port: 465,
+                ..current.clone()
+            },
+            _ => Endpoint {
+                port: 587,
+                security: Security::Starttls,
+                ..current.clone()
+            },
+        }),
+        FindingId::PlaintextCredentials => {
+            let (port, security) = protocol.default_endpoint();
+            Some(Endpoint {
+                port,
+                security,
+                ..current.clone()
+            })
+        }
+        id if id.blame().is_typed_setting() => profile?.endpoints(protocol).first().cloned(),
+        _ => None,
+    }
+}
+
+/// One setting as the client would have it for the target: its key, its line (or `None`
+/// to take the line out), and whether it is what the client does when the key is absent.
+struct Spelt {
+    key: &'static str,
+    line: Option<String>,
+    default: bool,
+}
+
+fn spelt(key: &'static str, line: impl Into<String>, default: bool) -> Spelt {
+    Spelt {
+        key,
+        line: Some(line.into()),
+        default,
+    }
+}
+
+/// The target in the client's own settings.
+fn spell(
+    kind: ClientKind,
+    protocol: Protocol,
+    server: &ImportedServer,
+    to: &Endpoint,
+    user: Option<&str>,
+) -> Vec<Spelt> {
+    match kind {
+        ClientKind::Msmtp => spell_msmtp(to),
+        ClientKind::Git => spell_git(to),
+        ClientKind::Postfix => spell_postfix(to),
+        ClientKind::Mutt | ClientKind::Neomutt => spell_mutt(protocol, server, to, user),
+        ClientKind::Mbsync => spell_mbsync(server, to),
+        _ => Vec::new(),
+    }
+}
+
+fn spell_msmtp(to: &Endpoint) -> Vec<Spelt> {
+    let (host, port) = (&to.host, to.port);
+    let mut out = vec![
+        spelt("host", format!("host {host}"), false),
+        spelt(
+            "port",
+            format!("port {port}"),
+            port == 25 && to.security != Security::Tls
+                || port == 465 && to.security == Security::Tls,
+        ),
+    ];
+    match to.security {
+        Security::Plain => out.push(spelt("tls", "tls off", true)),
+        Security::Starttls => {
+            out.push(spelt("tls", "tls on", false));
+            out.push(spelt("tls_starttls", "tls_starttls on", true));
+        }
+        Security::Tls => {
+            out.push(spelt("tls", "tls on", false));
+            out.push(spelt("tls_starttls", "tls_starttls off", false));
+        }
+    }
+    out
+}
+
+fn spell_git(to: &Endpoint) -> Vec<Spelt> {
+    let (host, port) = (&to.host, to.port);
+    vec![
+        spelt("smtpServer", format!("smtpServer = {host}"), false),
+        spelt(
+            "smtpServerPort",
+            format!("smtpServerPort = {port}"),
+            port == 25 && to.security != Security::Tls
+                || port == 465 && to.security == Security::Tls,
+        ),
+        match to.security {
+            Security::Tls => spelt("smtpEncryption", "smtpEncryption = ssl", false),
+            Security::Starttls => spelt("smtpEncryption", "smtpEncryption = tls", false),
+            Security::Plain => Spelt {
+                key: "smtpEncryption",
+                line: None,
+                default: true,
+            },
+        },
+    ]
+}
+
+fn spell_postfix(to: &Endpoint) -> Vec<Spelt> {
+    let (host, port) = (&to.host, to.port);
+    let mut out = vec![spelt(
+        "relayhost",
+        format!("relayhost = [{host}]:{port}"),
+        false,
+    )];
+    match to.security {
+        Security::Tls => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = yes",
+                false,
+            ));
+            out.push(spelt(
+                "smtp_tls_security_level",
+                "smtp_tls_security_level = encrypt",
+                false,
+            ));
+        }
+        Security::Starttls => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = no",
+                true,
+            ));
+            out.push(spelt(
+                "smtp_tls_security_level",
+                "smtp_tls_security_level = encrypt",
+                false,
+            ));
+        }
+        Security::Plain => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = no",
+                true,
+            ));
+        }
+    }
+    out
+}
+
+fn spell_mutt(
+    protocol: Protocol,
+    server: &ImportedServer,
+    to: &Endpoint,
+    user: Option<&str>,
+) -> Vec<Spelt> {
+    let (host, port) = (&to.host, to.port);
+    let scheme = match (protocol, to.security) {
+        (Protocol::Smtp, Security::Tls) => "smtps",
+        (Protocol::Smtp, _) => "smtp",
+        (Protocol::Imap, Security::Tls) => "imaps",
+        (Protocol::Imap, _) => "imap",
+        (Protocol::Pop3, Security::Tls) => "pops",
+        (Protocol::Pop3, _) => "pop",
+    };
+    let user = user
+        .map(|u| format!("{}@", u.replace('@', "%40")))
+        .unwrap_or_default();
+    let key = match server.settings.first().map(|s| s.key.as_str()) {
+        Some("folder") => "folder",
+        Some("spoolfile") => "spoolfile",
+        Some("spool_file") => "spool_file",
+        _ => "smtp_url",
+    };
+    let mut out = vec![spelt(
+        key,
+        format!("set {key}=\"{scheme}://{user}{host}:{port}/\""),
+        false,
+    )];
+    match to.security {
+        Security::Starttls => out.push(spelt("ssl_force_tls", "set ssl_force_tls=yes", true)),
+        Security::Plain => out.push(spelt("ssl_starttls", "set ssl_starttls=no", false)),
+        Security::Tls => {}
+    }
+    out
+}
+
+fn spell_mbsync(server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
+    let (host, port) = (&to.host, to.port);
+    let tls_key = if server.setting("TLSType").is_some() {
+        "TLSType"
+    } else {
+        "SSLType"
+    };
+    let word = match to.security {
+        Security::Tls => "IMAPS",
+        Security::Starttls => "STARTTLS",
+        Security::Plain => "None",
+    };
+    vec![
+        spelt("Host", format!("Host {host}"), false),
+        spelt(
+            "Port",
+            format!("Port {port}"),
+            port == if to.security == Security::Tls {
+                993
+            } else {
+                143
+            },
+        ),
+        spelt(
+            tls_key,
+            format!("{tls_key} {word}"),
+            to.security == Security::Starttls,
+        ),
+    ]
+}
+
+/// Lines compared as the clients read them: case, quotes and the spaces around `=` aside.
+fn same(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.to_ascii_lowercase()
+            .replace(['"', '\''], "")
+            .replace(" = ", "=")
+            .replace("= ", "=")
+            .replace(" =", "=")
+            .trim_end_matches('/')
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
+/// "In FILE (account NAME): line N: `old` → `new`; add `new`", or `None` when nothing in the
+/// file would change.
+pub fn client_fix(
+    imported: &Imported,
+    protocol: Protocol,
+    server: &ImportedServer,
+    to: &Endpoint,
+) -> Option<String> {
+    let user = imported.account.username.as_deref();
+    let mut changes = Vec::new();
+    let mut files = Vec::new();
+    for s in spell(imported.kind, protocol, server, to, user) {
+        let current = server.setting(s.key);
+        match (&s.line, current) {
+            (Some(want), Some(have)) if same(want, &have.text) => {}
+            (Some(want), Some(have)) => {
+                files.push(have.file.clone());
+                changes.push(format!("line {}: `{}` → `{want}`", have.line, have.text));
+            }
+            (Some(_), None) if s.default => {}
+            (Some(want), None) => changes.push(format!("add `{want}`")),
+            (None, Some(have)) => {
+                files.push(have.file.clone());
+                changes.push(format!("line {}: remove `{}`", have.line, have.text));
+            }
+            (None, None) => {}
+        }
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let file = files
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or_else(|| imported.shown.clone());
+    let account = match imported.kind {
+        ClientKind::Postfix | ClientKind::Mutt | ClientKind::Neomutt => String::new(),
+        _ => format!(" (account {})", imported.account.name),
+    };
+    Some(format!("In {file}{account}: {}", changes.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::msmtp;
+
+    fn imported(kind: ClientKind, text: &str, account: &str) -> Imported {
+        let file = match kind {
+            ClientKind::Msmtp => msmtp::read(text, "~/.msmtprc").unwrap(),
+            ClientKind::Git => crate::import::git::accounts(
+                &crate::import::git::entries(text).unwrap().0,
+                "~/.gitconfig",
+            )
+            .unwrap(),
+            ClientKind::Postfix => {
+                crate::import::postfix::read(text, "/etc/postfix/main.cf", None).unwrap()
+            }
+            ClientKind::Mbsync => crate::import::mbsync::read(text, "~/.mbsyncrc").unwrap(),
+            _ => unreachable!(),
+        };
+        Imported {
+            kind,
+            path: std::path::PathBuf::new(),
+            shown: file.shown.clone(),
+            account: file
+                .accounts
+                .into_iter()
+                .find(|a| a.name == account)
+                .unwrap(),
+        }
+    }
+
+    fn fix(
+        kind: ClientKind,
+        text: &str,
+        account: &str,
+        protocol: Protocol,
+        to: &str,
+    ) -> Option<String> {
+        let i = imported(kind, text, account);
+        let server = &i.account.servers[&protocol];
+        client_fix(
+            &i,
+            protocol,
+            server,
+            &Endpoint::parse(to, protocol).unwrap(),
+        )
+    }
+
+    #[test]
+    fn each_client_is_told_in_its_own_words() {
+        assert_eq!(
+            fix(
+                ClientKind::Msmtp,
+                "account work\nhost smtp.example.org\nport 465\ntls on\n",
+                "work",
+                Protocol::Smtp,
+                "smtp.example.org:465/tls"
+            )
+            .as_deref(),
+            Some("In ~/.msmtprc (account work): add `tls_starttls off`")
+        );
+        assert_eq!(
+            fix(
+                ClientKind::Msmtp,
+                "account work\nhost smtp.example.org\ntls on\n",
+                "work",
+                Protocol::Smtp,
+                "smtp.example.org:587/starttls"
+            )
+            .as_deref(),
+            Some("In ~/.msmtprc (account work): add `port 587`")
+        );
+        assert_eq!(
+            fix(ClientKind::Git, "[sendemail]\nsmtpServer = smtp.example.org\nsmtpServerPort = 465\nsmtpEncryption = tls\n", "default", Protocol::Smtp, "smtp.example.org:465/tls").as_deref(),
+            Some("In ~/.gitconfig (account default): line 4: `smtpEncryption = tls` → `smtpEncryption = ssl`")
+        );
+        assert_eq!(
+            fix(
+                ClientKind::Postfix,
+                "relayhost = [smtp.example.org]:465\nsmtp_tls_security_level = may\n",
+                "relayhost [smtp.example.org]:465",
+                Protocol::Smtp,
+                "smtp.example.org:465/tls"
+            )
+            .as_deref(),
+            Some(
+                "In /etc/postfix/main.cf: add `smtp_tls_wrappermode = yes`; line 2: `smtp_tls_security_level = may` → `smtp_tls_security_level = encrypt`"
+            )
+        );
+        assert_eq!(
+            fix(
+                ClientKind::Mbsync,
+                "IMAPAccount a\nHost imap.example.org\nPort 993\n",
+                "a",
+                Protocol::Imap,
+                "imap.example.org:993/tls"
+            )
+            .as_deref(),
+            Some("In ~/.mbsyncrc (account a): add `SSLType IMAPS`")
+        );
+        assert_eq!(
+            fix(
+                ClientKind::Msmtp,
+                "account a\nhost smtp.example.org\n",
+                "a",
+                Protocol::Smtp,
+                "smtp.example.org:25/plain"
+            ),
+            None,
+            "nothing to change"
+        );
+    }
+}
