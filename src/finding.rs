@@ -244,6 +244,8 @@ finding_ids! {
         "The imported client uses STARTTLS only when offered: whoever strips the offer gets the password.";
     ClientOptionVersion => "client-option-version", Warning, Other,
         "An option of the imported client that only some of its versions know (mbsync's TLSType, UseIMAPS).";
+    ClientIpCertificate => "client-ip-certificate", Warning, Other,
+        "The imported client checks a certificate's names only, so a server given by IP address fails its check (mbsync 1.4).";
     CertificateCheckOff => "certificate-check-off", Warning, Other,
         "The imported client does not check the server's certificate.";
     RelayhostMxLookup => "relayhost-mx-lookup", Warning, Other,

@@ -100,7 +100,11 @@ if [ -d "$LAB" ] && [ -n "$(ls -A "$LAB")" ] && [ ! -f "$LAB/.maildoctor-lab" ] 
 fi
 
 need=()
-for pkg in postfix dovecot-imapd dovecot-pop3d openssl iproute2; do
+# Beside the servers, the real clients whose settings maildoctor imports: tests/lab_clients.rs
+# runs each against the lab with the same file maildoctor reads.
+for pkg in postfix dovecot-imapd dovecot-pop3d openssl iproute2 \
+    msmtp git git-email libio-socket-ssl-perl libnet-smtp-ssl-perl libauthen-sasl-perl \
+    mutt isync; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -183,8 +187,9 @@ alias_database =
 mynetworks = 127.0.0.0/8
 inet_interfaces = loopback-only
 inet_protocols = ipv4
-default_transport = error
-relay_transport = error
+# Mail the clients send (tests/lab_clients.rs) is accepted and dropped: nothing leaves.
+default_transport = discard
+relay_transport = discard
 smtpd_banner = \$myhostname ESMTP \$mail_name (Debian/GNU)
 biff = no
 append_dot_mydomain = no
@@ -228,6 +233,7 @@ smtp unix - - n - - smtp
 relay unix - - n - - smtp
 showq unix n - n - - showq
 error unix - - n - - error
+discard unix - - n - - discard
 retry unix - - n - - error
 discard unix - - n - - discard
 local unix - n n - - local

@@ -1,0 +1,384 @@
+//! The real clients are the oracle: msmtp, git send-email, mutt and mbsync, run against the
+//! lab's Postfix and Dovecot with a settings file, and maildoctor importing the same file
+//! must agree: no error when the client gets through, and the cause named when it does not.
+//! Then the client fix maildoctor gives is applied to the file, and the client gets through.
+//! Needs tests/lab/start.sh (which installs the clients) and root (mbsync's files, ports).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::lab;
+use serde_json::Value;
+
+const USER: &str = "alice@lab.test";
+const PASSWORD: &str = "lab-password";
+
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch(tempfile::tempdir().unwrap())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+
+    /// A settings file readable by its owner alone (msmtp refuses others with a password).
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path
+    }
+}
+
+/// Runs a client with a hard limit: a client that waits for a greeting that never comes
+/// is killed, and that counts as failing.
+fn client(program: &str, args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> Output {
+    use std::io::Write as _;
+    let mut cmd = Command::new("timeout");
+    cmd.arg("20").arg(program).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e} (tests/lab/start.sh installs it)"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `maildoctor check --import SPEC` against the lab, logging in with the lab's password from
+/// the environment (never from the file).
+fn maildoctor(import: &str, extra: &[&str]) -> Value {
+    let ca = lab::ca_file();
+    let out = Command::new(env!("CARGO_BIN_EXE_maildoctor"))
+        .args([
+            "check",
+            "--import",
+            import,
+            "--ca-file",
+            &ca,
+            "--timeout",
+            "5",
+        ])
+        .args(["--format", "json", "--no-discover", "--login"])
+        .args(extra)
+        .env("MAILDOCTOR_PASSWORD", PASSWORD)
+        .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .output()
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", said(&out)));
+    assert!(common::report::schema_errors(&report).is_empty());
+    report
+}
+
+fn errors(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f["id"].as_str().unwrap(),
+                f["title"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}: {report:#}"))
+}
+
+/// Applies a client fix of the form "…: add `LINE`" or "…: line N: `OLD` → `NEW`" to the
+/// file, as the user would.
+fn apply(path: &Path, fix: &str, after_line: usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let (_, changes) = fix
+        .split_once("): ")
+        .or_else(|| fix.split_once(": "))
+        .unwrap();
+    for change in changes.split("; ") {
+        if let Some(add) = change.strip_prefix("add `") {
+            lines.insert(after_line, add.trim_end_matches('`').to_owned());
+        } else if let Some(rest) = change.strip_prefix("line ") {
+            let (n, swap) = rest.split_once(": `").unwrap();
+            let (_, new) = swap.split_once("` → `").unwrap();
+            lines[n.parse::<usize>().unwrap() - 1] = new.trim_end_matches('`').to_owned();
+        } else {
+            panic!("a fix the test cannot apply: {change}");
+        }
+    }
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn message() -> String {
+    format!("From: {USER}\nTo: {USER}\nSubject: maildoctor lab\n\nhello\n")
+}
+
+fn msmtp(file: &Path) -> Output {
+    client(
+        "msmtp",
+        &["-C", file.to_str().unwrap(), "-a", "lab", USER],
+        &message(),
+        &[],
+    )
+}
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn msmtp_and_maildoctor_agree_and_the_fix_makes_msmtp_work() {
+    let s = Scratch::new();
+    let ca = lab::ca_file();
+    let addr = lab::addr();
+    let account = |extra: &str| {
+        format!(
+            "defaults\ntimeout 5\ntls_trust_file {ca}\n\naccount lab\nhost {addr}\nfrom {USER}\nuser {USER}\npassword {PASSWORD}\n{extra}"
+        )
+    };
+    // Right: submission with STARTTLS and a login.
+    let good = s.write("good", &account("port 587\ntls on\nauth on\n"));
+    let out = msmtp(&good);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+    finding(&report, "client-password-stored");
+
+    // 465 with `tls on` and tls_starttls left at its default: msmtp waits for a greeting.
+    let wrong = s.write("wrong", &account("port 465\ntls on\nauth on\n"));
+    let out = msmtp(&wrong);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let mismatch = finding(&report, "port-security-mismatch");
+    let fix = mismatch["client_fix"].as_str().unwrap();
+    assert!(fix.ends_with("add `tls_starttls off`"), "{fix}");
+    apply(&wrong, fix, 6);
+    let out = msmtp(&wrong);
+    assert!(
+        out.status.success(),
+        "the fix applied, msmtp works: {}",
+        said(&out)
+    );
+    assert_eq!(
+        errors(&maildoctor(wrong.to_str().unwrap(), &[])),
+        Vec::<String>::new()
+    );
+
+    // `user` without `auth`: msmtp never logs in, and the lab refuses it.
+    let no_auth = s.write("no-auth", &account("port 587\ntls on\n"));
+    let out = msmtp(&no_auth);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(no_auth.to_str().unwrap(), &[]);
+    let off = finding(&report, "client-auth-off");
+    apply(&no_auth, off["client_fix"].as_str().unwrap(), 6);
+    let out = msmtp(&no_auth);
+    assert!(out.status.success(), "{}", said(&out));
+}
+
+fn git_send_email(config: &Path, home: &Path) -> Output {
+    let mail = home.join("0001-lab.patch");
+    std::fs::write(&mail, message()).unwrap();
+    client(
+        "git",
+        &[
+            "send-email",
+            "--confirm=never",
+            "--quiet",
+            "--suppress-cc=all",
+            "--no-validate",
+            &format!("--to={USER}"),
+            mail.to_str().unwrap(),
+        ],
+        "",
+        &[
+            ("GIT_CONFIG_GLOBAL", config),
+            ("GIT_CONFIG_NOSYSTEM", Path::new("1")),
+            ("HOME", home),
+        ],
+    )
+}
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn git_send_email_means_tls_as_starttls_and_maildoctor_says_so() {
+    let s = Scratch::new();
+    let ca = lab::ca_file();
+    let addr = lab::addr();
+    let config = |encryption: &str| {
+        format!(
+            "[user]\n\tname = Alice\n\temail = {USER}\n[sendemail]\n\tsmtpServer = {addr}\n\tsmtpServerPort = 465\n\tsmtpEncryption = {encryption}\n\tsmtpUser = {USER}\n\tsmtpPass = {PASSWORD}\n\tsmtpSSLCertPath = {ca}\n"
+        )
+    };
+    let good = s.write("good.gitconfig", &config("ssl"));
+    let out = git_send_email(&good, s.0.path());
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    // `tls` is STARTTLS to git: on 465 it waits for a greeting the server never sends.
+    let wrong = s.write("wrong.gitconfig", &config("tls"));
+    let out = git_send_email(&wrong, s.0.path());
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(
+        fix.ends_with("line 7: `smtpEncryption = tls` → `smtpEncryption = ssl`"),
+        "{fix}"
+    );
+    apply(&wrong, fix, 0);
+    let out = git_send_email(&wrong, s.0.path());
+    assert!(out.status.success(), "{}", said(&out));
+}
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn mutt_sends_as_maildoctor_reads_its_smtp_url() {
+    let s = Scratch::new();
+    let ca = lab::ca_file();
+    let addr = lab::addr();
+    let user = USER.replace('@', "%40");
+    let muttrc = |url: &str| {
+        format!(
+            "set from = \"{USER}\"\nset smtp_url = \"{url}\"\nset smtp_pass = \"{PASSWORD}\"\nset ssl_ca_certificates_file = \"{ca}\"\nset connect_timeout = 5\nset record = \"\"\n"
+        )
+    };
+    let mutt = |rc: &Path| {
+        client(
+            "mutt",
+            &[
+                "-n",
+                "-F",
+                rc.to_str().unwrap(),
+                "-s",
+                "maildoctor lab",
+                USER,
+            ],
+            "hello\n",
+            &[("HOME", s.0.path())],
+        )
+    };
+    let good = s.write(
+        "good.muttrc",
+        &muttrc(&format!("smtps://{user}@{addr}:465/")),
+    );
+    let out = mutt(&good);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "client-password-stored");
+
+    // smtps:// on the STARTTLS port: a TLS handshake against a plaintext greeting.
+    let wrong = s.write(
+        "wrong.muttrc",
+        &muttrc(&format!("smtps://{user}@{addr}:587/")),
+    );
+    let out = mutt(&wrong);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(fix.contains("smtp://"), "{fix}");
+    apply(&wrong, fix, 0);
+    let out = mutt(&wrong);
+    assert!(
+        out.status.success(),
+        "the fix applied, mutt sends: {}",
+        said(&out)
+    );
+}
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn mbsync_and_maildoctor_agree_on_its_tls_type_and_its_version() {
+    let s = Scratch::new();
+    let addr = lab::addr();
+    // mbsync 1.4 matches certificates against names only: the lab's own certificate in
+    // CertificateFile is trusted as is (see client-ip-certificate).
+    let server_cert = format!("{}/server.pem", lab::dir());
+    let maildir = s.path("mail");
+    std::fs::create_dir_all(&maildir).unwrap();
+    let rc = |tls: &str| {
+        format!(
+            "IMAPAccount lab\nHost {addr}\nPort 993\n{tls}User {USER}\nPass {PASSWORD}\nCertificateFile {server_cert}\nTimeout 5\n\n\
+             IMAPStore lab-remote\nAccount lab\n\n\
+             MaildirStore lab-local\nPath {m}/\nInbox {m}/INBOX\n\n\
+             Channel lab\nFar :lab-remote:\nNear :lab-local:\nPatterns INBOX\nCreate Near\nSyncState *\n",
+            m = maildir.display()
+        )
+    };
+    let mbsync = |file: &Path| client("mbsync", &["-c", file.to_str().unwrap(), "lab"], "", &[]);
+    let good = s.write("good.mbsyncrc", &rc("SSLType IMAPS\n"));
+    let out = mbsync(&good);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    // No SSLType: mbsync's default is STARTTLS, and 993 speaks TLS at once.
+    let wrong = s.write("wrong.mbsyncrc", &rc(""));
+    let out = mbsync(&wrong);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(fix.ends_with("add `SSLType IMAPS`"), "{fix}");
+    apply(&wrong, fix, 3);
+    let out = mbsync(&wrong);
+    assert!(out.status.success(), "{}", said(&out));
+
+    // isync 1.5's TLSType: this isync (1.4, Debian 12) stops at it, and maildoctor says why.
+    let version = Command::new("mbsync").arg("--version").output().unwrap();
+    if String::from_utf8_lossy(&version.stdout).contains("isync 1.4") {
+        let newer = s.write("newer.mbsyncrc", &rc("TLSType IMAPS\n"));
+        let out = mbsync(&newer);
+        assert!(!out.status.success(), "{}", said(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("TLSType"));
+        let report = maildoctor(newer.to_str().unwrap(), &[]);
+        assert!(
+            finding(&report, "client-option-version")["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("isync 1.4"),
+            "{report:#}"
+        );
+    }
+    let _ = Duration::ZERO;
+}
