@@ -151,7 +151,8 @@ pub struct AccountArgs {
     pub account: Option<PathBuf>,
 
     /// Read the settings of the mail client that fails: its file (~/.msmtprc,
-    /// /etc/postfix/main.cf, ~/.gitconfig, ~/.muttrc, ~/.mbsyncrc), and after # the account
+    /// /etc/postfix/main.cf, ~/.gitconfig, ~/.muttrc, ~/.mbsyncrc, ~/.fetchmailrc,
+    /// ~/.offlineimaprc), and after # the account
     /// when the file has several. `maildoctor clients` lists what it finds. Passwords in it
     /// are never read, and password commands never run.
     #[arg(long = "import", value_name = "PATH[#ACCOUNT]")]

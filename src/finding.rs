@@ -246,6 +246,8 @@ finding_ids! {
         "An option of the imported client that only some of its versions know (mbsync's TLSType, UseIMAPS).";
     ClientIpCertificate => "client-ip-certificate", Warning, Other,
         "The imported client checks a certificate's names only, so a server given by IP address fails its check (mbsync 1.4).";
+    ClientTlsVersionPinned => "client-tls-version-pinned", Warning, Other,
+        "The imported client allows exactly one old TLS version (fetchmail's sslproto TLS1), which current servers refuse.";
     CertificateCheckOff => "certificate-check-off", Warning, Other,
         "The imported client does not check the server's certificate.";
     RelayhostMxLookup => "relayhost-mx-lookup", Warning, Other,

@@ -217,3 +217,57 @@ pub fn srv(data: &[u8]) {
         assert!(endpoints.iter().all(|e| e.port != 0));
     }
 }
+
+/// Client settings files (msmtp, git, Postfix, mutt, mbsync, fetchmail, OfflineIMAP): no panic on any text, and a
+/// password written where each format keeps one never shows in what the reader returns.
+pub fn client_config(data: &[u8]) {
+    use crate::import::{
+        ClientKind, client, fetchmail, git, mbsync, msmtp, mutt, offlineimap, postfix,
+    };
+    const SECRET: &str = "FuzzSecret4711";
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if text.contains(SECRET) {
+        return;
+    }
+    let _ = client::detect(Path::new("settings"), text);
+    let check = |what: &str, shown: String| {
+        assert!(!shown.contains(SECRET), "{what} kept the password: {shown}");
+    };
+    // The password's lines come first: nothing in the text can make them part of a value.
+    let with = |lines: &str| format!("{lines}\n{text}");
+    if let Ok(file) = msmtp::read(&with(&format!("password {SECRET}")), "f") {
+        check("msmtp", format!("{file:?}"));
+    }
+    if let Ok((entries, _)) = git::entries(&with(&format!("[sendemail]\nsmtpPass = {SECRET}"))) {
+        check("git", format!("{entries:?}"));
+        if let Ok(file) = git::accounts(&entries, "f") {
+            check("git", format!("{file:?}"));
+        }
+    }
+    if let Ok(file) = postfix::read(text, "f", Some(("map", &[]))) {
+        let _ = format!("{file:?}");
+    }
+    let _ = postfix::map_keys(text);
+    if let Ok((vars, _)) = mutt::vars(&with(&format!(
+        "set imap_pass = \"{SECRET}\"\nset smtp_url = \"smtp://u:{SECRET}@h/\""
+    ))) {
+        check("mutt", format!("{vars:?}"));
+        if let Ok(file) = mutt::accounts(&vars, ClientKind::Mutt, "f") {
+            check("mutt", format!("{file:?}"));
+        }
+    }
+    if let Ok(file) = mbsync::read(&with(&format!("IMAPAccount a\nHost h\nPass {SECRET}")), "f") {
+        check("mbsync", format!("{file:?}"));
+    }
+    if let Ok(file) = fetchmail::read(&with(&format!("poll h user u password \"{SECRET}\"")), "f") {
+        check("fetchmail", format!("{file:?}"));
+    }
+    let ini = format!(
+        "[general]\naccounts = A\n[Account A]\nremoterepository = R\n[Repository R]\nremotehost = h\nremotepass = {SECRET}"
+    );
+    if let Ok(file) = offlineimap::read(&with(&ini), "f") {
+        check("offlineimap", format!("{file:?}"));
+    }
+}

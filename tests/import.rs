@@ -105,6 +105,18 @@ fn each_client_file_gives_the_servers_the_client_uses_and_its_pitfalls() {
             &["smtp:port-security-mismatch"],
         ),
         (
+            ".fetchmailrc",
+            "poll pop.example.org proto pop3 service 995\n  user bob password secret keep\n",
+            &["pop3 pop.example.org:995/starttls"],
+            &["pop3:port-security-mismatch", "pop3:client-password-stored"],
+        ),
+        (
+            ".offlineimaprc",
+            "[general]\naccounts = A\n[Account A]\nremoterepository = R\n[Repository R]\ntype = IMAP\nremotehost = imap.example.org\nremoteport = 143\n",
+            &["imap imap.example.org:143/tls"],
+            &["imap:port-security-mismatch"],
+        ),
+        (
             ".mbsyncrc",
             "IMAPAccount work\nHost imap.example.org\nPort 993\nUser bob\nPassCmd \"pass show work\"\n\nIMAPStore work-remote\nAccount work\n",
             &["imap imap.example.org:993/starttls"],
@@ -258,7 +270,7 @@ fn files_that_are_not_what_they_seem_get_a_clear_error() {
         "source ~/nowhere-but-here\nsource .muttrc\n",
     );
     let unknown = files.write("mystery.conf", "hello = world\n");
-    let later = files.write("offlineimap/config", "[general]\naccounts = a\n");
+    let later = files.write("aerc/accounts.conf", "[work]\nsource = imaps://a@b\n");
     let bad_value = files.write(
         "bad/.msmtprc",
         "account a\nhost smtp.example.org\ntls_starttls maybe\n",
@@ -272,7 +284,7 @@ fn files_that_are_not_what_they_seem_get_a_clear_error() {
         (huge.as_path(), "larger than 1024 KiB"),
         (git_loop.as_path(), "an include loop"),
         (unknown.as_path(), "cannot tell which mail client"),
-        (later.as_path(), "cannot read OfflineIMAP settings yet"),
+        (later.as_path(), "cannot read aerc settings yet"),
         (bad_value.as_path(), ":3: tls_starttls takes on or off"),
         (none.as_path(), "no relayhost"),
     ] {
@@ -352,6 +364,18 @@ fn a_password_in_a_client_file_never_gets_out() {
         (
             ".mbsyncrc",
             format!("IMAPAccount a\nHost 127.0.0.1\nPort {closed}\nPassCmd \"echo {SECRET}\"\n"),
+        ),
+        (
+            ".fetchmailrc",
+            format!(
+                "poll 127.0.0.1 proto imap service {closed}\n  user bob password \"{SECRET}\"\n"
+            ),
+        ),
+        (
+            ".offlineimaprc",
+            format!(
+                "[general]\naccounts = A\n[Account A]\nremoterepository = R\n[Repository R]\nremotehost = 127.0.0.1\nremoteport = {closed}\nremotepass = {SECRET}%\nremotepasseval = get('{SECRET}')\n"
+            ),
         ),
     ];
     for (i, (name, text)) in cases.iter().enumerate() {

@@ -382,3 +382,122 @@ fn mbsync_and_maildoctor_agree_on_its_tls_type_and_its_version() {
     }
     let _ = Duration::ZERO;
 }
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn fetchmail_and_maildoctor_agree_on_ssl_and_service() {
+    let s = Scratch::new();
+    let ca = lab::ca_file();
+    let addr = lab::addr();
+    // fetchmail checks the certificate against a name: sslcommonname gives the lab's.
+    let rc = |server: &str, user: &str| {
+        format!(
+            "set no syslog\npoll {addr} proto imap{server} timeout 5\n  user \"{USER}\" password \"{PASSWORD}\"{user} sslcertfile {ca} sslcertck sslcommonname mail.lab.test\n"
+        )
+    };
+    // `--check` asks whether mail is waiting: 0 (some) or 1 (none) mean it got in.
+    let fetchmail = |file: &Path| {
+        let out = client(
+            "fetchmail",
+            &["-f", file.to_str().unwrap(), "--check", "--nosyslog"],
+            "",
+            &[("HOME", s.0.path())],
+        );
+        let ok = matches!(out.status.code(), Some(0 | 1));
+        (ok, out)
+    };
+    let good = s.write("good.fetchmailrc", &rc(" service 993", " ssl"));
+    let (ok, out) = fetchmail(&good);
+    assert!(ok, "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    // `service 993` without `ssl`: fetchmail does not switch to TLS by itself.
+    let wrong = s.write("wrong.fetchmailrc", &rc(" service 993", ""));
+    let (ok, out) = fetchmail(&wrong);
+    assert!(!ok, "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(fix.ends_with("add `ssl`"), "{fix}");
+    // fetchmail's options are words on the user's line: add it there.
+    let text = std::fs::read_to_string(&wrong)
+        .unwrap()
+        .replace(" sslcertck", " ssl sslcertck");
+    std::fs::write(&wrong, text).unwrap();
+    let (ok, out) = fetchmail(&wrong);
+    assert!(ok, "the fix applied, fetchmail gets in: {}", said(&out));
+}
+
+#[test]
+#[ignore = "needs the lab and its clients (tests/lab/start.sh)"]
+fn offlineimap_and_maildoctor_agree_that_ssl_is_on_unless_said() {
+    let s = Scratch::new();
+    let addr = lab::addr();
+    // OfflineIMAP checks the certificate against a name; pinning it is the other way in.
+    let pem = std::fs::read_to_string(format!("{}/server.pem", lab::dir())).unwrap();
+    let der = openssl_fingerprint(&pem);
+    let rc = |extra: &str| {
+        format!(
+            "[general]\naccounts = lab\nmetadata = {d}/meta\nsocktimeout = 5\n\n\
+             [Account lab]\nlocalrepository = local\nremoterepository = remote\n\n\
+             [Repository local]\ntype = Maildir\nlocalfolders = {d}/mail\n\n\
+             [Repository remote]\ntype = IMAP\nremotehost = {addr}\nremoteport = 993\n{extra}cert_fingerprint = {der}\nremoteuser = {USER}\nremotepass = {PASSWORD}\n",
+            d = s.0.path().display()
+        )
+    };
+    std::fs::create_dir_all(s.path("mail")).unwrap();
+    let offlineimap = |file: &Path| {
+        client(
+            "offlineimap",
+            &["-c", file.to_str().unwrap(), "-o", "-u", "quiet"],
+            "",
+            &[("HOME", s.0.path())],
+        )
+    };
+    // No `ssl` line: OfflineIMAP's default is on.
+    let good = s.write("good.offlineimaprc", &rc(""));
+    let out = offlineimap(&good);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &[]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    let wrong = s.write("wrong.offlineimaprc", &rc("ssl = no\n"));
+    let out = offlineimap(&wrong);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &[]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(fix.ends_with("`ssl = no` → `ssl = yes`"), "{fix}");
+    apply(&wrong, fix, 0);
+    let out = offlineimap(&wrong);
+    assert!(out.status.success(), "{}", said(&out));
+}
+
+/// The certificate's SHA-512 fingerprint as OfflineIMAP's cert_fingerprint wants it.
+fn openssl_fingerprint(pem: &str) -> String {
+    use std::io::Write as _;
+    let mut child = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha512"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pem.as_bytes())
+        .unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    out.trim()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .replace(':', "")
+        .to_ascii_lowercase()
+}

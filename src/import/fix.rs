@@ -103,6 +103,8 @@ fn spell(
         ClientKind::Postfix => spell_postfix(to),
         ClientKind::Mutt | ClientKind::Neomutt => spell_mutt(protocol, server, to, user),
         ClientKind::Mbsync => spell_mbsync(server, to),
+        ClientKind::Fetchmail => spell_fetchmail(protocol, server, to),
+        ClientKind::Offlineimap => spell_offlineimap(to),
         _ => Vec::new(),
     }
 }
@@ -261,6 +263,64 @@ fn spell_mbsync(server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
             tls_key,
             format!("{tls_key} {word}"),
             to.security == Security::Starttls,
+        ),
+    ]
+}
+
+fn spell_fetchmail(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
+    let default_port = protocol.default_port(match to.security {
+        Security::Tls => Security::Tls,
+        _ => Security::Starttls,
+    });
+    vec![
+        // The server is named by `poll NAME`; `via` is needed only to go elsewhere.
+        spelt(
+            "via",
+            format!("via {}", to.host),
+            server.endpoint.host == to.host,
+        ),
+        spelt(
+            "service",
+            format!("service {}", to.port),
+            to.port == default_port,
+        ),
+        match to.security {
+            Security::Tls => spelt("ssl", "ssl", false),
+            _ => Spelt {
+                key: "ssl",
+                line: None,
+                default: true,
+            },
+        },
+        match to.security {
+            Security::Plain => spelt("sslproto", "sslproto ''", false),
+            _ => Spelt {
+                key: "sslproto",
+                line: None,
+                default: true,
+            },
+        },
+    ]
+}
+
+fn spell_offlineimap(to: &Endpoint) -> Vec<Spelt> {
+    let ssl = to.security == Security::Tls;
+    vec![
+        spelt("remotehost", format!("remotehost = {}", to.host), false),
+        spelt(
+            "remoteport",
+            format!("remoteport = {}", to.port),
+            to.port == if ssl { 993 } else { 143 },
+        ),
+        spelt("ssl", if ssl { "ssl = yes" } else { "ssl = no" }, ssl),
+        spelt(
+            "starttls",
+            if to.security == Security::Plain {
+                "starttls = no"
+            } else {
+                "starttls = yes"
+            },
+            to.security != Security::Plain,
         ),
     ]
 }

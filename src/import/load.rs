@@ -11,7 +11,8 @@ use crate::files::{MAX_SETTINGS_FILE, read_text};
 
 use super::text::shown;
 use super::{
-    ClientFile, ClientKind, ImportError, Imported, Invalid, git, mbsync, msmtp, mutt, postfix,
+    ClientFile, ClientKind, ImportError, Imported, Invalid, fetchmail, git, mbsync, msmtp, mutt,
+    offlineimap, postfix,
 };
 
 /// How deep includes may nest: git itself stops at 10.
@@ -141,6 +142,8 @@ pub fn read_client_file(
             mutt::accounts(&vars, kind, &shown_path).map_err(invalid)?
         }
         ClientKind::Mbsync => mbsync::read(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Fetchmail => fetchmail::read(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Offlineimap => offlineimap::read(&text, &shown_path).map_err(invalid)?,
         other => {
             return Err(ImportError::NotYet {
                 kind: other.label(),

@@ -131,18 +131,16 @@ fn account(section: &Section, shown: &str) -> Result<ImportedAccount, Invalid> {
             .map(|(_, _, s)| s.clone())
             .collect();
         if parsed.name().is_none() && section.get("certificatefile").is_none() {
-            account.findings.push(
-                Finding::new(
-                    FindingId::ClientIpCertificate,
-                    Some(Protocol::Imap),
-                    "mbsync checks the certificate against names only, not the IP address given",
-                    format!(
-                        "{shown}, line {} (account {name}): isync 1.4 compares the server's certificate with the host as a name, so `Host {host}` fails with \"certificate owner does not match hostname\" even when the certificate is issued for that address.",
-                        host_setting.line
-                    ),
-                )
-                .with_fix("Give the server's name as Host (the name the certificate is for), or put the server's own certificate in CertificateFile"),
+            let mut finding = super::text::ip_certificate(
+                ClientKind::Mbsync,
+                shown,
+                name,
+                host_setting.line,
+                host,
+                "put the server's own certificate in CertificateFile",
             );
+            finding.protocol = Some(Protocol::Imap);
+            account.findings.push(finding);
         }
         if tunnel {
             account.notes.push("Tunnel: mbsync runs a command instead of connecting; maildoctor checks the server it names".into());

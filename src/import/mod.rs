@@ -5,14 +5,16 @@
 //! file's text is wiped from memory once read.
 
 pub mod client;
+pub(crate) mod fetchmail;
 pub mod fix;
-mod git;
+pub(crate) mod git;
 mod load;
-mod mbsync;
-mod msmtp;
-mod mutt;
+pub(crate) mod mbsync;
+pub(crate) mod msmtp;
+pub(crate) mod mutt;
+pub(crate) mod offlineimap;
 pub mod places;
-mod postfix;
+pub(crate) mod postfix;
 mod text;
 
 use std::collections::BTreeMap;

@@ -57,14 +57,30 @@ pub fn parameters(text: &str) -> Result<BTreeMap<String, (String, Setting)>, Inv
     Ok(out)
 }
 
-/// `$name` and `${name}` from the other parameters, a few levels deep.
-fn expand(value: &str, params: &BTreeMap<String, (String, Setting)>, depth: u8) -> String {
-    if depth > 5 || !value.contains('$') {
-        return value.to_owned();
-    }
+/// The most an expanded value may grow to: the values used here are a host and a word.
+const MAX_EXPANDED: usize = 4096;
+
+/// `$name` and `${name}` from the other parameters. A parameter that refers to itself, on
+/// the way down, stays as written (Postfix calls that a recursion and refuses it), and the
+/// result is capped: references that double at every level would otherwise grow without end.
+fn expand_named(name: &str, value: &str, params: &BTreeMap<String, (String, Setting)>) -> String {
     let mut out = String::new();
+    let mut stack = vec![name];
+    expand_into(&mut out, value, params, &mut stack);
+    out
+}
+
+fn expand_into<'a>(
+    out: &mut String,
+    value: &'a str,
+    params: &'a BTreeMap<String, (String, Setting)>,
+    stack: &mut Vec<&'a str>,
+) {
     let mut rest = value;
     while let Some(at) = rest.find('$') {
+        if out.len() > MAX_EXPANDED {
+            return;
+        }
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
@@ -75,16 +91,22 @@ fn expand(value: &str, params: &BTreeMap<String, (String, Setting)>, depth: u8) 
                 .unwrap_or(after.len());
             (&after[..end], &after[end..])
         };
-        if let Some((v, _)) = params.get(name) {
-            out.push_str(&expand(v, params, depth + 1));
-        } else {
-            out.push('$');
-            out.push_str(name);
+        match params.get_key_value(name) {
+            Some((key, (v, _))) if !stack.contains(&key.as_str()) && stack.len() < 8 => {
+                stack.push(key);
+                expand_into(out, v, params, stack);
+                stack.pop();
+            }
+            _ => {
+                out.push('$');
+                out.push_str(name);
+            }
         }
         rest = tail;
     }
-    out.push_str(rest);
-    out
+    if out.len() <= MAX_EXPANDED {
+        out.push_str(rest);
+    }
 }
 
 /// How the relay destination is written.
@@ -143,7 +165,11 @@ pub fn read(
     keys: Option<(&str, &[String])>,
 ) -> Result<ClientFile, Invalid> {
     let params = parameters(text)?;
-    let get = |name: &str| params.get(name).map(|(v, s)| (expand(v, &params, 0), s));
+    let get = |name: &str| {
+        params
+            .get_key_value(name)
+            .map(|(k, (v, s))| (expand_named(k, v, &params), s))
+    };
     let Some((value, relay_setting)) = get("relayhost") else {
         return Ok(ClientFile {
             kind: ClientKind::Postfix,
@@ -379,6 +405,28 @@ mod tests {
         ] {
             assert_eq!(smtp(text), (want.to_owned(), ids), "{text}");
         }
+    }
+
+    #[test]
+    fn references_that_loop_or_double_stay_bounded() {
+        use std::fmt::Write as _;
+        let looped = read(
+            "a = $b $b\nb = $a $a\nrelayhost = [$relayhost]:587 $a\n",
+            "f",
+            None,
+        );
+        assert!(
+            looped
+                .unwrap_err()
+                .message
+                .contains("\"$relayhost\" contains '$'")
+        );
+        let mut doubling = String::new();
+        for i in 0..12 {
+            let _ = writeln!(doubling, "p{i} = $p{n} $p{n}", n = i + 1);
+        }
+        let (got, _) = smtp(&format!("{doubling}relayhost = [mx.example.org]:587 $p0\n"));
+        assert_eq!(got, "mx.example.org:587/plain");
     }
 
     #[test]

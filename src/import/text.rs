@@ -101,6 +101,32 @@ pub fn password_command(
     )
 }
 
+/// The client checks certificates against names only (mbsync 1.4, fetchmail 6.4,
+/// OfflineIMAP 8, all seen in the lab): a server given by IP address fails its check even
+/// when the certificate is issued for that address.
+pub fn ip_certificate(
+    kind: ClientKind,
+    shown: &str,
+    account: &str,
+    line: usize,
+    host: &str,
+    fix: &str,
+) -> Finding {
+    Finding::new(
+        FindingId::ClientIpCertificate,
+        None,
+        format!(
+            "{} checks the certificate against names only, not the IP address given",
+            kind.label()
+        ),
+        format!(
+            "{shown}, line {line} (account {account}): {} compares the server's certificate with {host} as a name, so the check fails (\"no matching domain name\", \"certificate owner does not match\") even when the certificate is issued for that address. maildoctor's check accepts such a certificate, so it may pass where the client fails.",
+            kind.label()
+        ),
+    )
+    .with_fix(format!("Give the server's name (the one the certificate is for) instead of {host}, or {fix}"))
+}
+
 /// The path as people write it: the home directory as `~`.
 pub fn shown(path: &std::path::Path) -> String {
     if let Some(home) = dirs::home_dir()

@@ -104,7 +104,7 @@ need=()
 # runs each against the lab with the same file maildoctor reads.
 for pkg in postfix dovecot-imapd dovecot-pop3d openssl iproute2 \
     msmtp git git-email libio-socket-ssl-perl libnet-smtp-ssl-perl libauthen-sasl-perl \
-    mutt isync; do
+    mutt isync fetchmail offlineimap3; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
