@@ -218,11 +218,12 @@ pub fn srv(data: &[u8]) {
     }
 }
 
-/// Client settings files (msmtp, git, Postfix, mutt, mbsync, fetchmail, OfflineIMAP): no panic on any text, and a
+/// Every client settings reader: no panic on any text, and a
 /// password written where each format keeps one never shows in what the reader returns.
 pub fn client_config(data: &[u8]) {
     use crate::import::{
-        ClientKind, client, fetchmail, git, mbsync, msmtp, mutt, offlineimap, postfix,
+        ClientKind, aerc, client, evolution, fetchmail, git, himalaya, mbsync, msmtp, mutt,
+        offlineimap, postfix, relays, thunderbird,
     };
     const SECRET: &str = "FuzzSecret4711";
     let Ok(text) = std::str::from_utf8(data) else {
@@ -269,5 +270,26 @@ pub fn client_config(data: &[u8]) {
     );
     if let Ok(file) = offlineimap::read(&with(&ini), "f") {
         check("offlineimap", format!("{file:?}"));
+    }
+    if let Ok(file) = relays::ssmtp(&with(&format!("AuthPass={SECRET}")), "f") {
+        check("ssmtp", format!("{file:?}"));
+    }
+    if let Ok(file) = relays::nullmailer(&with(&format!("h smtp --pass={SECRET}")), "f") {
+        check("nullmailer", format!("{file:?}"));
+    }
+    let _ = (relays::dma(text, "f"), relays::exim4(text, "f"));
+    if let Ok(file) = aerc::read(&with(&format!("[a]\nsource = imaps://u:{SECRET}@h")), "f") {
+        check("aerc", format!("{file:?}"));
+    }
+    if let Ok(file) = himalaya::read(text, "f") {
+        let _ = format!("{file:?}");
+    }
+    let mut prefs = thunderbird::Prefs::new();
+    if thunderbird::prefs(text, None, &mut prefs).is_ok() {
+        let _ = thunderbird::accounts(&prefs, "f");
+    }
+    let _ = thunderbird::default_profile(text);
+    if let Ok(source) = evolution::source(text, None) {
+        let _ = evolution::server(&source, "f");
     }
 }

@@ -73,10 +73,67 @@ fn client_fix<'a>(report: &'a Value, id: &str) -> Option<&'a str> {
         .and_then(|f| f["client_fix"].as_str())
 }
 
-#[test]
-fn each_client_file_gives_the_servers_the_client_uses_and_its_pitfalls() {
-    let files = Files::new();
-    let cases: &[(&str, &str, &[&str], &[&str])] = &[
+/// A file per reader: its name, its text, the servers and the findings it must give.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+fn reader_cases() -> Vec<Case> {
+    vec![
+        (
+            "ssmtp.conf",
+            "mailhub=smtp.example.org:465\nUseSTARTTLS=YES\nAuthUser=bob\n",
+            &["smtp smtp.example.org:465/starttls"],
+            &["smtp:port-security-mismatch"],
+        ),
+        (
+            "nullmailer/remotes",
+            "smtp.example.org smtp --port=587 --ssl --user=bob\n",
+            &["smtp smtp.example.org:587/tls"],
+            &["smtp:port-security-mismatch"],
+        ),
+        (
+            "dma.conf",
+            "SMARTHOST smtp.example.org\nPORT 587\nSTARTTLS\nVERIFYCERT\n",
+            &["smtp smtp.example.org:587/plain"],
+            &["smtp:client-value-ignored"],
+        ),
+        (
+            "update-exim4.conf.conf",
+            "dc_eximconfig_configtype='smarthost'\ndc_smarthost='smtp.example.org:587'\n",
+            &["smtp smtp.example.org:25/starttls"],
+            &["smtp:client-value-ignored", "smtp:port-25-for-submission"],
+        ),
+        (
+            "aerc/accounts.conf",
+            "[work]\nsource = imaps+insecure://bob@imap.example.org\noutgoing = smtps://bob@smtp.example.org:587\n",
+            &[
+                "smtp smtp.example.org:587/tls",
+                "imap imap.example.org:993/tls",
+            ],
+            &["smtp:port-security-mismatch", "imap:certificate-check-off"],
+        ),
+        (
+            "himalaya/config.toml",
+            "[accounts.work]\nemail = \"bob@example.org\"\nbackend.host = \"imap.example.org\"\nbackend.port = 143\nmessage.send.backend.host = \"smtp.example.org\"\nmessage.send.backend.port = 587\n",
+            &[
+                "smtp smtp.example.org:587/tls",
+                "imap imap.example.org:143/tls",
+            ],
+            &["smtp:port-security-mismatch", "imap:port-security-mismatch"],
+        ),
+        (
+            "tb/prefs.js",
+            "user_pref(\"mail.accountmanager.accounts\", \"account1\");\nuser_pref(\"mail.account.account1.server\", \"server1\");\nuser_pref(\"mail.account.account1.identities\", \"id1\");\nuser_pref(\"mail.server.server1.type\", \"imap\");\nuser_pref(\"mail.server.server1.hostname\", \"imap.example.org\");\nuser_pref(\"mail.server.server1.socketType\", 2);\nuser_pref(\"mail.server.server1.port\", 993);\nuser_pref(\"mail.identity.id1.useremail\", \"bob@example.org\");\nuser_pref(\"mail.identity.id1.smtpServer\", \"smtp1\");\nuser_pref(\"mail.smtpserver.smtp1.hostname\", \"smtp.example.org\");\nuser_pref(\"mail.smtpserver.smtp1.try_ssl\", 3);\n",
+            &[
+                "smtp smtp.example.org:465/tls",
+                "imap imap.example.org:993/starttls",
+            ],
+            &["imap:port-security-mismatch"],
+        ),
         (
             ".msmtprc",
             "defaults\ntls on\n\naccount work\nhost smtp.example.org\nport 465\nfrom bob@example.org\nuser bob\n\naccount default : work\n",
@@ -122,8 +179,14 @@ fn each_client_file_gives_the_servers_the_client_uses_and_its_pitfalls() {
             &["imap imap.example.org:993/starttls"],
             &["imap:port-security-mismatch", "*:client-password-command"],
         ),
-    ];
-    for (name, text, want_endpoints, want_ids) in cases {
+    ]
+}
+
+#[test]
+fn each_client_file_gives_the_servers_the_client_uses_and_its_pitfalls() {
+    let files = Files::new();
+    let cases = reader_cases();
+    for (name, text, want_endpoints, want_ids) in &cases {
         let path = files.write(name, text);
         let report = json(&["lint", "--import", path.to_str().unwrap()]);
         assert_eq!(specs(&report), *want_endpoints, "{name}: {report:#}");
@@ -180,6 +243,30 @@ fn the_fix_is_said_in_each_clients_words_and_place() {
             "account work\nhost smtp.example.org\ntls on\nuser bob\n",
             "client-auth-off",
             "In {path} (account work): add `auth on`",
+        ),
+        (
+            "ssmtp.conf",
+            "mailhub=smtp.example.org:465\nUseSTARTTLS=YES\n",
+            "port-security-mismatch",
+            "In {path} (account ssmtp): add `UseTLS=YES`; line 2: remove `UseSTARTTLS=YES`",
+        ),
+        (
+            "aerc/accounts.conf",
+            "[w]\noutgoing = smtps://bob@smtp.example.org:587\n",
+            "port-security-mismatch",
+            "In {path} (account w): line 2: `outgoing = smtps://bob@smtp.example.org:587` → `outgoing = smtp://bob@smtp.example.org:587`",
+        ),
+        (
+            "nullmailer/remotes",
+            "smtp.example.org smtp --port=465 --starttls --user=bob --pass=x\n",
+            "port-security-mismatch",
+            "In {path} (account smtp.example.org): line 1: `smtp.example.org smtp --port=465 --starttls --user=bob --pass=…` → `smtp.example.org smtp --user=bob --pass=… --port=465 --tls`",
+        ),
+        (
+            "tb/prefs.js",
+            "user_pref(\"mail.accountmanager.accounts\", \"account1\");\nuser_pref(\"mail.account.account1.server\", \"server1\");\nuser_pref(\"mail.server.server1.type\", \"imap\");\nuser_pref(\"mail.server.server1.hostname\", \"imap.example.org\");\nuser_pref(\"mail.server.server1.socketType\", 2);\nuser_pref(\"mail.server.server1.port\", 993);\n",
+            "port-security-mismatch",
+            "In {path} (account account1): line 5: `user_pref(\"mail.server.server1.socketType\", 2);` → `user_pref(\"mail.server.server1.socketType\", 3);` (with Thunderbird closed, as it rewrites prefs.js when it quits; or the same in Settings → Config Editor)",
         ),
     ] {
         let path = files.write(name, text);
@@ -270,7 +357,7 @@ fn files_that_are_not_what_they_seem_get_a_clear_error() {
         "source ~/nowhere-but-here\nsource .muttrc\n",
     );
     let unknown = files.write("mystery.conf", "hello = world\n");
-    let later = files.write("aerc/accounts.conf", "[work]\nsource = imaps://a@b\n");
+    let later = files.write("aerc/accounts.conf", "source = imaps://a@b\n");
     let bad_value = files.write(
         "bad/.msmtprc",
         "account a\nhost smtp.example.org\ntls_starttls maybe\n",
@@ -284,7 +371,7 @@ fn files_that_are_not_what_they_seem_get_a_clear_error() {
         (huge.as_path(), "larger than 1024 KiB"),
         (git_loop.as_path(), "an include loop"),
         (unknown.as_path(), "cannot tell which mail client"),
-        (later.as_path(), "cannot read aerc settings yet"),
+        (later.as_path(), ":1: an option before any [account]"),
         (bad_value.as_path(), ":3: tls_starttls takes on or off"),
         (none.as_path(), "no relayhost"),
     ] {
@@ -327,14 +414,13 @@ fn files_that_are_not_what_they_seem_get_a_clear_error() {
     assert!(err.contains("no relayhost"), "{err}");
 }
 
-/// The bar: a password in a client's file appears in nothing maildoctor prints or writes,
-/// whichever reader, whichever output, and even when the file is broken on that line.
-#[test]
-fn a_password_in_a_client_file_never_gets_out() {
-    const SECRET: &str = "Zq7-UNIQUE-pw-4711";
-    let files = Files::new();
-    let closed = common::closed_port().port();
-    let cases = [
+/// The password no output may show.
+const SECRET: &str = "Zq7-UNIQUE-pw-4711";
+
+/// Each reader's file with `SECRET` where that format keeps a password (and once where it
+/// runs a command for one), its servers on a closed loopback port.
+fn files_with_a_secret(closed: u16) -> Vec<(&'static str, String)> {
+    vec![
         (
             ".msmtprc",
             format!(
@@ -377,7 +463,44 @@ fn a_password_in_a_client_file_never_gets_out() {
                 "[general]\naccounts = A\n[Account A]\nremoterepository = R\n[Repository R]\nremotehost = 127.0.0.1\nremoteport = {closed}\nremotepass = {SECRET}%\nremotepasseval = get('{SECRET}')\n"
             ),
         ),
-    ];
+        (
+            "ssmtp.conf",
+            format!(
+                "mailhub=127.0.0.1:465\nUseSTARTTLS=YES\nAuthUser=bob\nAuthPass={SECRET} cut\n"
+            ),
+        ),
+        (
+            "nullmailer/remotes",
+            format!("127.0.0.1 smtp --port=465 --starttls --user=bob --pass={SECRET}\n"),
+        ),
+        (
+            "aerc/accounts.conf",
+            format!(
+                "[a]\nsource = imap://bob:{SECRET}@127.0.0.1:993\noutgoing-cred-cmd = echo {SECRET}\noutgoing = smtp://bob@127.0.0.1:{closed}\n"
+            ),
+        ),
+        (
+            "himalaya/config.toml",
+            format!(
+                "[accounts.a]\nbackend.host = \"127.0.0.1\"\nbackend.port = 143\nbackend.auth.raw = \"{SECRET}\"\nmessage.send.backend.host = \"127.0.0.1\"\nmessage.send.backend.port = {closed}\nmessage.send.backend.auth.cmd = \"echo {SECRET}\"\n"
+            ),
+        ),
+        (
+            "himalaya/config.toml",
+            format!(
+                "[imap]\nserver = \"127.0.0.1:{closed}\n[imap.sasl.plain]\npassword.raw = \"{SECRET}\"\n"
+            ),
+        ),
+    ]
+}
+
+/// The bar: a password in a client's file appears in nothing maildoctor prints or writes,
+/// whichever reader, whichever output, and even when the file is broken on that line.
+#[test]
+fn a_password_in_a_client_file_never_gets_out() {
+    let files = Files::new();
+    let closed = common::closed_port().port();
+    let cases = files_with_a_secret(closed);
     for (i, (name, text)) in cases.iter().enumerate() {
         let path = files.write(&format!("{i}/{name}"), text);
         let p = path.to_str().unwrap();
@@ -444,6 +567,15 @@ fn clients_lists_every_account_found_with_the_argument_that_checks_it() {
         "IMAPAccount a\nHost imap.example.org\nSSLType IMAPS\n",
     );
     files.write(".muttrc", "set folder = \"imaps://imap.example.org/\"\nset smtp_url = \"smtp://smtp.example.org:587/\"\n");
+    files.write(
+        ".thunderbird/profiles.ini",
+        "[Profile0]\nName=default\nIsRelative=1\nPath=abc.default\nDefault=1\n",
+    );
+    files.write(
+        ".thunderbird/abc.default/prefs.js",
+        "user_pref(\"mail.accountmanager.accounts\", \"account1\");\nuser_pref(\"mail.account.account1.server\", \"server1\");\nuser_pref(\"mail.server.server1.type\", \"imap\");\nuser_pref(\"mail.server.server1.name\", \"bob@example.org\");\nuser_pref(\"mail.server.server1.hostname\", \"imap.example.org\");\nuser_pref(\"mail.server.server1.socketType\", 3);\n",
+    );
+
     let run = |format: &str| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_maildoctor"))
             .args(["clients", "--format", format])
@@ -480,6 +612,12 @@ fn clients_lists_every_account_found_with_the_argument_that_checks_it() {
             s("git", "default", "smtp.example.org:465/tls", true),
             s("mutt", "default", "smtp.example.org:587/starttls", true),
             s("mbsync", "a", "imap.example.org:993/tls", true),
+            s(
+                "thunderbird",
+                "bob@example.org",
+                "imap.example.org:993/tls",
+                true
+            ),
         ],
         "{report:#}"
     );

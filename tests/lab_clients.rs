@@ -501,3 +501,48 @@ fn openssl_fingerprint(pem: &str) -> String {
         .replace(':', "")
         .to_ascii_lowercase()
 }
+
+#[test]
+#[ignore = "needs the lab, which unpacks ssmtp beside Postfix (tests/lab/start.sh)"]
+fn ssmtp_takes_only_yes_and_maildoctor_says_so() {
+    let s = Scratch::new();
+    let ca = lab::ca_file();
+    let addr = lab::addr();
+    let ssmtp = format!("{}/clients/ssmtp/usr/sbin/ssmtp", lab::dir());
+    let conf = |tls: &str| {
+        format!(
+            "mailhub={addr}:465\n{tls}\nAuthUser={USER}\nAuthPass={PASSWORD}\nTLS_CA_File={ca}\nFromLineOverride=YES\n"
+        )
+    };
+    let send = |file: &Path| {
+        client(
+            &ssmtp,
+            &["-C", file.to_str().unwrap(), USER],
+            &message(),
+            &[],
+        )
+    };
+    let good = s.write("good-ssmtp.conf", &conf("UseTLS=YES"));
+    let out = send(&good);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = maildoctor(good.to_str().unwrap(), &["--import-format", "ssmtp"]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    // `UseTLS=true` is no to ssmtp: plaintext on 465, waiting for a greeting.
+    let wrong = s.write("wrong-ssmtp.conf", &conf("UseTLS=true"));
+    let out = send(&wrong);
+    assert!(!out.status.success(), "{}", said(&out));
+    let report = maildoctor(wrong.to_str().unwrap(), &["--import-format", "ssmtp"]);
+    finding(&report, "client-value-ignored");
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(
+        fix.ends_with("line 2: `UseTLS=true` → `UseTLS=YES`"),
+        "{fix}"
+    );
+    apply(&wrong, fix, 0);
+    let out = send(&wrong);
+    assert!(out.status.success(), "{}", said(&out));
+}

@@ -76,14 +76,14 @@ fn target_for(f: &Finding, current: &Endpoint, profile: Option<&Profile>) -> Opt
 /// One setting as the client would have it for the target: its key, its line (or `None`
 /// to take the line out), and whether it is what the client does when the key is absent.
 struct Spelt {
-    key: &'static str,
+    key: String,
     line: Option<String>,
     default: bool,
 }
 
-fn spelt(key: &'static str, line: impl Into<String>, default: bool) -> Spelt {
+fn spelt(key: &str, line: impl Into<String>, default: bool) -> Spelt {
     Spelt {
-        key,
+        key: key.to_owned(),
         line: Some(line.into()),
         default,
     }
@@ -105,7 +105,37 @@ fn spell(
         ClientKind::Mbsync => spell_mbsync(server, to),
         ClientKind::Fetchmail => spell_fetchmail(protocol, server, to),
         ClientKind::Offlineimap => spell_offlineimap(to),
-        _ => Vec::new(),
+        ClientKind::Ssmtp => spell_ssmtp(to),
+        ClientKind::Aerc => spell_aerc(protocol, server, to, user),
+        ClientKind::Himalaya => spell_himalaya(protocol, server, to),
+        ClientKind::Evolution => vec![
+            spelt("Host", format!("Host={}", to.host), false),
+            spelt("Port", format!("Port={}", to.port), false),
+            spelt(
+                "Method",
+                match to.security {
+                    Security::Tls => "Method=ssl-on-alternate-port",
+                    Security::Starttls => "Method=starttls-on-standard-port",
+                    Security::Plain => "Method=none",
+                },
+                to.security == Security::Plain,
+            ),
+        ],
+        ClientKind::Thunderbird => spell_thunderbird(protocol, server, to),
+        ClientKind::Nullmailer => spell_nullmailer(server, to),
+        ClientKind::Dma => spell_dma(to),
+        ClientKind::Exim4 => {
+            let hub = if to.port == 25 {
+                to.host.to_string()
+            } else {
+                format!("{}::{}", to.host, to.port)
+            };
+            vec![spelt(
+                "dc_smarthost",
+                format!("dc_smarthost='{hub}'"),
+                false,
+            )]
+        }
     }
 }
 
@@ -148,7 +178,7 @@ fn spell_git(to: &Endpoint) -> Vec<Spelt> {
             Security::Tls => spelt("smtpEncryption", "smtpEncryption = ssl", false),
             Security::Starttls => spelt("smtpEncryption", "smtpEncryption = tls", false),
             Security::Plain => Spelt {
-                key: "smtpEncryption",
+                key: "smtpEncryption".into(),
                 line: None,
                 default: true,
             },
@@ -287,7 +317,7 @@ fn spell_fetchmail(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -
         match to.security {
             Security::Tls => spelt("ssl", "ssl", false),
             _ => Spelt {
-                key: "ssl",
+                key: "ssl".into(),
                 line: None,
                 default: true,
             },
@@ -295,7 +325,7 @@ fn spell_fetchmail(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -
         match to.security {
             Security::Plain => spelt("sslproto", "sslproto ''", false),
             _ => Spelt {
-                key: "sslproto",
+                key: "sslproto".into(),
                 line: None,
                 default: true,
             },
@@ -322,6 +352,186 @@ fn spell_offlineimap(to: &Endpoint) -> Vec<Spelt> {
             },
             to.security != Security::Plain,
         ),
+    ]
+}
+
+/// Thunderbird's prefs for the server, under the prefix its settings have
+/// (`mail.smtpserver.smtp1`, `mail.server.server2`).
+fn spell_thunderbird(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
+    let Some(prefix) = server
+        .settings
+        .first()
+        .and_then(|s| s.key.rsplit_once('.'))
+        .map(|(p, _)| p.to_owned())
+    else {
+        return Vec::new();
+    };
+    let host_key = if server.setting(&format!("{prefix}.realhostname")).is_some() {
+        "realhostname"
+    } else {
+        "hostname"
+    };
+    let (mode_key, mode) = (
+        if protocol == Protocol::Smtp {
+            "try_ssl"
+        } else {
+            "socketType"
+        },
+        match to.security {
+            Security::Plain => 0,
+            Security::Starttls => 2,
+            Security::Tls => 3,
+        },
+    );
+    let pref = |key: &str, value: String| {
+        spelt(
+            &format!("{prefix}.{key}"),
+            format!("user_pref(\"{prefix}.{key}\", {value});"),
+            false,
+        )
+    };
+    vec![
+        pref(host_key, format!("\"{}\"", to.host)),
+        pref("port", to.port.to_string()),
+        pref(mode_key, mode.to_string()),
+    ]
+}
+
+/// aerc keeps a server in one URL: the scheme says the mode, `+insecure` turns TLS off.
+fn spell_aerc(
+    protocol: Protocol,
+    server: &ImportedServer,
+    to: &Endpoint,
+    user: Option<&str>,
+) -> Vec<Spelt> {
+    let key = server
+        .settings
+        .first()
+        .map_or("outgoing", |s| s.key.as_str())
+        .to_owned();
+    let scheme = match (protocol, to.security) {
+        (Protocol::Smtp, Security::Tls) => "smtps",
+        (Protocol::Smtp, Security::Starttls) => "smtp",
+        (Protocol::Smtp, Security::Plain) => "smtp+insecure",
+        (_, Security::Tls) => "imaps",
+        (_, Security::Starttls) => "imap",
+        (_, Security::Plain) => "imap+insecure",
+    };
+    let user = user
+        .map(|u| format!("{}@", u.replace('@', "%40")))
+        .unwrap_or_default();
+    vec![spelt(
+        &key,
+        format!("{key} = {scheme}://{user}{}:{}", to.host, to.port),
+        false,
+    )]
+}
+
+/// himalaya v2 keeps a server in one `server` value; v1 in host, port and encryption.type.
+fn spell_himalaya(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
+    if server.setting("server").is_some() {
+        let key = if protocol == Protocol::Smtp {
+            "smtp"
+        } else {
+            "imap"
+        };
+        let url = match to.security {
+            Security::Tls => format!("{}:{}", to.host, to.port),
+            _ => format!("{key}://{}:{}", to.host, to.port),
+        };
+        let mut out = vec![spelt("server", format!("server = \"{url}\""), false)];
+        if to.security == Security::Starttls {
+            out.push(spelt("starttls", "starttls = true", false));
+        }
+        return out;
+    }
+    let word = match to.security {
+        Security::Tls => "tls",
+        Security::Starttls => "start-tls",
+        Security::Plain => "none",
+    };
+    vec![
+        spelt("host", format!("host = \"{}\"", to.host), false),
+        spelt("port", format!("port = {}", to.port), false),
+        spelt(
+            "encryption.type",
+            format!("encryption.type = \"{word}\""),
+            to.security == Security::Tls,
+        ),
+    ]
+}
+
+fn absent(key: &str) -> Spelt {
+    Spelt {
+        key: key.to_owned(),
+        line: None,
+        default: true,
+    }
+}
+
+fn spell_ssmtp(to: &Endpoint) -> Vec<Spelt> {
+    let mut out = vec![spelt(
+        "mailhub",
+        format!("mailhub={}:{}", to.host, to.port),
+        false,
+    )];
+    match to.security {
+        Security::Tls => {
+            out.push(spelt("UseTLS", "UseTLS=YES", false));
+            out.push(absent("UseSTARTTLS"));
+        }
+        Security::Starttls => out.push(spelt("UseSTARTTLS", "UseSTARTTLS=YES", false)),
+        Security::Plain => {
+            out.push(absent("UseTLS"));
+            out.push(absent("UseSTARTTLS"));
+        }
+    }
+    out
+}
+
+/// nullmailer keeps a server on one line: the line again, its port and mode options
+/// replaced, the others (user, `pass=…`) kept.
+fn spell_nullmailer(server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
+    let current = server
+        .setting("remote")
+        .map_or_else(String::new, |s| s.text.clone());
+    let mut words: Vec<String> = current
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| {
+            let w = w.trim_start_matches('-');
+            !(w.starts_with("port=") || matches!(w, "tls" | "ssl" | "starttls"))
+        })
+        .map(str::to_owned)
+        .collect();
+    if words.first().map(String::as_str) != Some("smtp") {
+        words.insert(0, "smtp".into());
+    }
+    words.push(format!("--port={}", to.port));
+    match to.security {
+        Security::Tls => words.push("--tls".into()),
+        Security::Starttls => words.push("--starttls".into()),
+        Security::Plain => {}
+    }
+    vec![spelt(
+        "remote",
+        format!("{} {}", to.host, words.join(" ")),
+        false,
+    )]
+}
+
+fn spell_dma(to: &Endpoint) -> Vec<Spelt> {
+    vec![
+        spelt("SMARTHOST", format!("SMARTHOST {}", to.host), false),
+        spelt("PORT", format!("PORT {}", to.port), to.port == 25),
+        match to.security {
+            Security::Plain => absent("SECURETRANSFER"),
+            _ => spelt("SECURETRANSFER", "SECURETRANSFER", false),
+        },
+        match to.security {
+            Security::Starttls => spelt("STARTTLS", "STARTTLS", false),
+            _ => absent("STARTTLS"),
+        },
     ]
 }
 
@@ -353,7 +563,7 @@ pub fn client_fix(
     let mut changes = Vec::new();
     let mut files = Vec::new();
     for s in spell(imported.kind, protocol, server, to, user) {
-        let current = server.setting(s.key);
+        let current = server.setting(&s.key);
         match (&s.line, current) {
             (Some(want), Some(have)) if same(want, &have.text) => {}
             (Some(want), Some(have)) => {
@@ -381,7 +591,12 @@ pub fn client_fix(
         ClientKind::Postfix | ClientKind::Mutt | ClientKind::Neomutt => String::new(),
         _ => format!(" (account {})", imported.account.name),
     };
-    Some(format!("In {file}{account}: {}", changes.join("; ")))
+    let when = if imported.kind == ClientKind::Thunderbird {
+        " (with Thunderbird closed, as it rewrites prefs.js when it quits; or the same in Settings → Config Editor)"
+    } else {
+        ""
+    };
+    Some(format!("In {file}{account}: {}{when}", changes.join("; ")))
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use crate::files::{MAX_SETTINGS_FILE, read_text};
 
 use super::text::shown;
 use super::{
-    ClientFile, ClientKind, ImportError, Imported, Invalid, fetchmail, git, mbsync, msmtp, mutt,
-    offlineimap, postfix,
+    ClientFile, ClientKind, ImportError, Imported, Invalid, aerc, fetchmail, git, himalaya, mbsync,
+    msmtp, mutt, offlineimap, postfix, relays,
 };
 
 /// How deep includes may nest: git itself stops at 10.
@@ -88,6 +88,11 @@ fn no_account_why(kind: ClientKind) -> &'static str {
     match kind {
         ClientKind::Postfix => "no relayhost: Postfix delivers to each domain's MX itself",
         ClientKind::Git => "no [sendemail] section",
+        ClientKind::Ssmtp => "no mailhub",
+        ClientKind::Dma => "no SMARTHOST: dma delivers to each domain's MX itself",
+        ClientKind::Exim4 => {
+            "not a smarthost or satellite configuration: Exim delivers to each domain's MX itself"
+        }
         _ => "no account in it",
     }
 }
@@ -98,6 +103,11 @@ pub fn read_client_file(
     forced: Option<ClientKind>,
 ) -> Result<ClientFile, ImportError> {
     let shown_path = shown(path);
+    if let Some(profile) = thunderbird_profile(path, forced)? {
+        let mut file = thunderbird_file(&profile)?;
+        file.path = path.to_path_buf();
+        return Ok(file);
+    }
     let text = read(path, &shown_path)?;
     let kind = match forced {
         Some(k) => k,
@@ -144,15 +154,164 @@ pub fn read_client_file(
         ClientKind::Mbsync => mbsync::read(&text, &shown_path).map_err(invalid)?,
         ClientKind::Fetchmail => fetchmail::read(&text, &shown_path).map_err(invalid)?,
         ClientKind::Offlineimap => offlineimap::read(&text, &shown_path).map_err(invalid)?,
-        other => {
-            return Err(ImportError::NotYet {
-                kind: other.label(),
-            });
+        ClientKind::Ssmtp => relays::ssmtp(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Aerc => aerc::read(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Himalaya => himalaya::read(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Evolution => evolution_file(path, &text, &shown_path)?,
+        ClientKind::Nullmailer => relays::nullmailer(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Dma => relays::dma(&text, &shown_path).map_err(invalid)?,
+        ClientKind::Exim4 => relays::exim4(&text, &shown_path).map_err(invalid)?,
+        // A prefs file under another name, read as prefs.js is.
+        ClientKind::Thunderbird => {
+            let mut prefs = super::thunderbird::Prefs::new();
+            super::thunderbird::prefs(&text, None, &mut prefs).map_err(invalid)?;
+            super::thunderbird::accounts(&prefs, &shown_path).map_err(invalid)?
         }
     };
     file.path = path.to_path_buf();
     file.shown = shown_path;
     Ok(file)
+}
+
+/// The Thunderbird profile directory a path means: the directory itself (with prefs.js),
+/// the profile profiles.ini (or a directory holding it) names, or the one prefs.js or
+/// user.js is in. `None` when the path is not Thunderbird's.
+fn thunderbird_profile(
+    path: &Path,
+    forced: Option<ClientKind>,
+) -> Result<Option<PathBuf>, ImportError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let told = forced == Some(ClientKind::Thunderbird);
+    if path.is_dir() {
+        if path.join("profiles.ini").is_file() {
+            return thunderbird_profile(&path.join("profiles.ini"), forced);
+        }
+        return Ok((told || path.join("prefs.js").is_file()).then(|| path.to_path_buf()));
+    }
+    if forced.is_some() && !told {
+        return Ok(None);
+    }
+    match name {
+        "prefs.js" | "user.js" => Ok(path.parent().map(Path::to_path_buf)),
+        "profiles.ini" => {
+            let ini = read(path, &shown(path))?;
+            let Some((dir, relative)) = super::thunderbird::default_profile(&ini) else {
+                return Err(ImportError::NoServer {
+                    shown: shown(path),
+                    why: Some("profiles.ini names no default profile".into()),
+                });
+            };
+            Ok(Some(if relative {
+                path.parent().unwrap_or(Path::new(".")).join(dir)
+            } else {
+                PathBuf::from(dir)
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A Thunderbird profile's accounts: prefs.js, then user.js over it.
+fn thunderbird_file(profile: &Path) -> Result<ClientFile, ImportError> {
+    let prefs_path = profile.join("prefs.js");
+    let shown_prefs = shown(&prefs_path);
+    let mut prefs = super::thunderbird::Prefs::new();
+    let text = read(&prefs_path, &shown_prefs)?;
+    super::thunderbird::prefs(&text, None, &mut prefs).map_err(|e| ImportError::Invalid {
+        shown: shown_prefs.clone(),
+        line: e.line,
+        message: e.message,
+    })?;
+    let user_path = profile.join("user.js");
+    if user_path.is_file() {
+        let shown_user = shown(&user_path);
+        let text = read(&user_path, &shown_user)?;
+        super::thunderbird::prefs(&text, Some(&shown_user), &mut prefs).map_err(|e| {
+            ImportError::Invalid {
+                shown: shown_user.clone(),
+                line: e.line,
+                message: e.message,
+            }
+        })?;
+    }
+    let mut file =
+        super::thunderbird::accounts(&prefs, &shown_prefs).map_err(|e| ImportError::Invalid {
+            shown: shown_prefs.clone(),
+            line: e.line,
+            message: e.message,
+        })?;
+    file.shown = shown_prefs;
+    Ok(file)
+}
+
+/// An Evolution account: the mail account's source, its identity's (for the address and the
+/// transport), and the transport's, each a sibling file named by its UID.
+fn evolution_file(path: &Path, text: &str, shown_path: &str) -> Result<ClientFile, ImportError> {
+    use super::evolution::{server, source};
+    let invalid = |shown: &str| {
+        let shown = shown.to_owned();
+        move |e: Invalid| ImportError::Invalid {
+            shown: shown.clone(),
+            line: e.line,
+            message: e.message,
+        }
+    };
+    let main = source(text, None).map_err(invalid(shown_path))?;
+    let sibling = |uid: &str| -> Result<Option<(String, super::evolution::Source)>, ImportError> {
+        let file = path.with_file_name(format!("{uid}.source"));
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let label = shown(&file);
+        let text = read(&file, &label)?;
+        Ok(Some((
+            label.clone(),
+            source(&text, Some(&label)).map_err(invalid(&label))?,
+        )))
+    };
+    let name = main
+        .get("Data Source", "DisplayName")
+        .map(|(v, _)| v.clone())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("evolution")
+                .to_owned()
+        });
+    let mut account = super::ImportedAccount::new(name, 1);
+    let mut sources = vec![(shown_path.to_owned(), main.clone())];
+    if let Some(uid) = main.identity()
+        && let Some((label, identity)) = sibling(uid)?
+    {
+        account.address = identity.address().map(str::to_owned);
+        if let Some(transport) = identity.transport()
+            && let Some(found) = sibling(transport)?
+        {
+            sources.push(found);
+        }
+        sources.push((label, identity));
+    }
+    for (label, s) in &sources {
+        if let Some((protocol, imported, findings)) = server(s, label).map_err(invalid(label))? {
+            if account.username.is_none() {
+                account.username = s.user().map(str::to_owned);
+            }
+            account.auth.get_or_insert(s.auth());
+            account.servers.entry(protocol).or_insert(imported);
+            account.findings.extend(findings);
+        }
+    }
+    Ok(ClientFile {
+        kind: ClientKind::Evolution,
+        path: path.to_path_buf(),
+        shown: shown_path.to_owned(),
+        default: Some(account.name.clone()),
+        accounts: vec![account],
+    })
 }
 
 /// The file's text, wiped when dropped: it may hold a password.

@@ -4,10 +4,13 @@
 //! and never kept: readers skip their values, error messages never quote a value, and the
 //! file's text is wiped from memory once read.
 
+pub(crate) mod aerc;
 pub mod client;
+pub(crate) mod evolution;
 pub(crate) mod fetchmail;
 pub mod fix;
 pub(crate) mod git;
+pub(crate) mod himalaya;
 mod load;
 pub(crate) mod mbsync;
 pub(crate) mod msmtp;
@@ -15,7 +18,9 @@ pub(crate) mod mutt;
 pub(crate) mod offlineimap;
 pub mod places;
 pub(crate) mod postfix;
+pub(crate) mod relays;
 mod text;
+pub(crate) mod thunderbird;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -188,8 +193,6 @@ pub enum ImportError {
     WhichAccount { shown: String, found: Vec<String> },
     #[error("{shown} sets up no mail server maildoctor can check{}", why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
     NoServer { shown: String, why: Option<String> },
-    #[error("maildoctor cannot read {kind} settings yet")]
-    NotYet { kind: &'static str },
 }
 
 /// One file `maildoctor clients` found, with its accounts or why it could not be read.

@@ -146,6 +146,16 @@ mkdir -p "$LAB"
 chmod 755 "$LAB"
 touch "$LAB/.maildoctor-lab"
 
+# ssmtp is a system mailer like Postfix and cannot be installed beside it: its package is
+# unpacked into the lab instead (nothing installed), and tests/lab_clients.rs runs it with
+# its own -C file.
+mkdir -p "$LAB/clients"
+if ! (cd "$LAB/clients" && { apt-get download ssmtp >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get download ssmtp >/dev/null 2>&1; }; } \
+        && dpkg -x ssmtp_*.deb ssmtp); then
+    echo "lab: cannot unpack ssmtp into $LAB/clients: its agreement test will fail" >&2
+fi
+
 # A CA and a server certificate for the lab's names and address.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$LAB/ca.key" -out "$LAB/ca.pem" -days 30 \
     -subj "/CN=maildoctor lab CA" 2>/dev/null

@@ -1,0 +1,233 @@
+//! aerc (`~/.config/aerc/accounts.conf`): one `[section]` per account, `source` and
+//! `outgoing` URLs. aerc's rules, from its code: `imap://` and `smtp://` require STARTTLS,
+//! `imaps://` and `smtps://` are TLS from the first byte; `+insecure` means no TLS at all on
+//! the first two but **no certificate check** on the TLS ones; `+plain`, `+login`,
+//! `+oauthbearer`, `+xoauth2` name the login; ports 143, 993, 587, 465.
+
+use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::finding::{Finding, FindingId};
+
+use super::mutt::mail_url;
+use super::text::{numbered, password_command, password_stored};
+use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// A section's options: name, value (a URL's password as `…`), setting.
+type Options = Vec<(String, String, Setting)>;
+
+pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
+    let mut sections: Vec<(String, usize, Options)> = Vec::new();
+    for (number, raw) in numbered(text) {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            let name = name
+                .strip_suffix(']')
+                .ok_or_else(|| Invalid::new(number, "a section header has no closing ]"))?;
+            sections.push((name.trim().to_owned(), number, Vec::new()));
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| Invalid::new(number, "expected `name = value`"))?;
+        let Some((_, _, options)) = sections.last_mut() else {
+            return Err(Invalid::new(number, "an option before any [account]"));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        // A password inside a URL is shown as `…`, never kept.
+        let (kept, text) = if matches!(key, "source" | "outgoing") {
+            let safe = strip_password(value);
+            (safe.clone(), format!("{key} = {safe}"))
+        } else {
+            (value.to_owned(), line.to_owned())
+        };
+        options.push((
+            key.to_owned(),
+            kept,
+            Setting {
+                key: key.to_owned(),
+                text,
+                line: number,
+                file: None,
+            },
+        ));
+    }
+    let accounts = sections
+        .iter()
+        .map(|(name, line, options)| account(name, *line, options, shown))
+        .collect::<Result<Vec<_>, _>>()?;
+    let default = (accounts.len() == 1).then(|| accounts[0].name.clone());
+    Ok(ClientFile {
+        kind: ClientKind::Aerc,
+        path: std::path::PathBuf::new(),
+        shown: shown.to_owned(),
+        accounts,
+        default,
+    })
+}
+
+fn strip_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) if rest[..at].contains(':') => {
+            let user = rest[..at].split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:…@{}", &rest[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn account(
+    name: &str,
+    line: usize,
+    options: &[(String, String, Setting)],
+    shown: &str,
+) -> Result<ImportedAccount, Invalid> {
+    let mut account = ImportedAccount::new(name, line);
+    let get = |key: &str| {
+        options
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, s)| (v.as_str(), s))
+    };
+    for key in ["outgoing", "source"] {
+        let Some((value, setting)) = get(key) else {
+            continue;
+        };
+        // The password, if any, is `…` by now; that there is one is all that is known.
+        let Some(url) = mail_url(value) else { continue };
+        let password = url.password;
+        let mut parts = url.scheme.split('+');
+        let base = parts.next().unwrap_or_default();
+        let extras: Vec<&str> = parts.collect();
+        let insecure = extras.contains(&"insecure");
+        let (protocol, security) = match (base, insecure) {
+            ("smtps", _) => (Protocol::Smtp, Security::Tls),
+            ("smtp", false) => (Protocol::Smtp, Security::Starttls),
+            ("smtp", true) => (Protocol::Smtp, Security::Plain),
+            ("imaps", _) => (Protocol::Imap, Security::Tls),
+            ("imap", false) => (Protocol::Imap, Security::Starttls),
+            ("imap", true) => (Protocol::Imap, Security::Plain),
+            _ => continue,
+        };
+        let port = url.port.unwrap_or(match (protocol, security) {
+            (Protocol::Smtp, Security::Tls) => 465,
+            (Protocol::Smtp, _) => 587,
+            (_, Security::Tls) => 993,
+            _ => 143,
+        });
+        let host = Host::parse(&url.host)
+            .map_err(|e| Invalid::new(setting.line, format!("{key}: {e}")))?;
+        account.servers.insert(
+            protocol,
+            ImportedServer {
+                endpoint: Endpoint {
+                    host,
+                    port,
+                    security,
+                },
+                settings: vec![setting.clone()],
+                line: setting.line,
+            },
+        );
+        if account.username.is_none() {
+            account.username = url.user.clone();
+        }
+        if extras
+            .iter()
+            .any(|e| matches!(*e, "oauthbearer" | "xoauth2"))
+        {
+            account.auth = Some(AuthMethod::Oauth2);
+        } else if extras.contains(&"none") {
+            account.auth = Some(AuthMethod::None);
+        }
+        if password {
+            account.findings.push(password_stored(
+                ClientKind::Aerc,
+                shown,
+                name,
+                setting.line,
+                key,
+                Some(protocol),
+            ));
+        }
+        if insecure && security == Security::Tls {
+            account.findings.push(
+                Finding::new(
+                    FindingId::CertificateCheckOff,
+                    Some(protocol),
+                    format!("aerc does not check the {} server's certificate", protocol.label()),
+                    format!("{shown}, line {} (account {name}): on {base}://, `+insecure` keeps TLS but turns the certificate check off (on {}://, it turns TLS off); anyone between you and the server can pose as it.", setting.line, base.trim_end_matches('s')),
+                )
+                .with_fix(format!("Write {base}:// without +insecure")),
+            );
+        }
+        if let Some((command, s)) = get(&format!("{key}-cred-cmd")) {
+            account.findings.push(password_command(
+                ClientKind::Aerc,
+                shown,
+                name,
+                s.line,
+                &format!("{key}-cred-cmd"),
+                command,
+            ));
+        }
+    }
+    account.address = get("from")
+        .map(|(v, _)| match (v.rfind('<'), v.rfind('>')) {
+            (Some(o), Some(c)) if o < c => v[o + 1..c].to_owned(),
+            _ => v.to_owned(),
+        })
+        .filter(|a| a.contains('@'));
+    Ok(account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aercs_schemes_decide_the_mode_and_insecure_means_two_things() {
+        let f = read(
+            "[Work]\nsource = imaps+insecure://bob%40example.org:hunter2@imap.example.org\noutgoing = smtp+plain://bob%40example.org@smtp.example.org\noutgoing-cred-cmd = pass show work\nfrom = Bob <bob@example.org>\n\n\
+             [Old]\nsource = imap+insecure://bob@imap.example.org:143\noutgoing = smtps://bob@smtp.example.org:587\n",
+            "~/.config/aerc/accounts.conf",
+        )
+        .unwrap();
+        let got: Vec<Vec<String>> = f
+            .accounts
+            .iter()
+            .map(|a| a.servers.values().map(|s| s.endpoint.to_string()).collect())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                vec![
+                    "smtp.example.org:587/starttls".to_owned(),
+                    "imap.example.org:993/tls".to_owned()
+                ],
+                vec![
+                    "smtp.example.org:587/tls".to_owned(),
+                    "imap.example.org:143/plain".to_owned()
+                ],
+            ]
+        );
+        assert!(!format!("{f:?}").contains("hunter2"));
+        let ids: Vec<FindingId> = f.accounts[0].findings.iter().map(|x| x.id).collect();
+        assert_eq!(
+            ids,
+            [
+                FindingId::ClientPasswordCommand,
+                FindingId::ClientPasswordStored,
+                FindingId::CertificateCheckOff
+            ]
+        );
+        assert_eq!(f.accounts[0].username.as_deref(), Some("bob@example.org"));
+        assert_eq!(f.accounts[0].address.as_deref(), Some("bob@example.org"));
+    }
+}

@@ -1,0 +1,215 @@
+//! Evolution (`~/.config/evolution/sources/*.source`): GLib key files, one per source. A mail
+//! account (`[Mail Account]`, backend `imapx` or `pop`) names its identity, whose
+//! `[Mail Submission]` names the transport (`[Mail Transport]`, backend `smtp`). Each server
+//! has `[Authentication] Host=, Port=, User=` and `[Security] Method=`: `none` (also when
+//! empty), `starttls-on-standard-port`, `ssl-on-alternate-port`.
+
+use std::collections::BTreeMap;
+
+use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::finding::{Finding, FindingId};
+
+use super::text::numbered;
+use super::{ImportedServer, Invalid, Setting};
+
+/// One .source file: its groups and keys (localised `Key[xx]=` left out).
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub groups: BTreeMap<String, BTreeMap<String, (String, Setting)>>,
+}
+
+impl Source {
+    pub fn get(&self, group: &str, key: &str) -> Option<&(String, Setting)> {
+        self.groups.get(group)?.get(key)
+    }
+
+    fn value(&self, group: &str, key: &str) -> Option<&str> {
+        self.get(group, key)
+            .map(|(v, _)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The protocol of the server this source describes, if it is a mail server.
+    pub fn protocol(&self) -> Option<Protocol> {
+        match (
+            self.value("Mail Account", "BackendName"),
+            self.value("Mail Transport", "BackendName"),
+        ) {
+            (Some("imapx" | "imap"), _) => Some(Protocol::Imap),
+            (Some("pop"), _) => Some(Protocol::Pop3),
+            (_, Some("smtp")) => Some(Protocol::Smtp),
+            _ => None,
+        }
+    }
+
+    pub fn identity(&self) -> Option<&str> {
+        self.value("Mail Account", "IdentityUid")
+    }
+
+    pub fn transport(&self) -> Option<&str> {
+        self.value("Mail Submission", "TransportUid")
+    }
+
+    pub fn address(&self) -> Option<&str> {
+        self.value("Mail Identity", "Address")
+    }
+
+    pub fn user(&self) -> Option<&str> {
+        self.value("Authentication", "User")
+    }
+
+    pub fn auth(&self) -> AuthMethod {
+        match self
+            .value("Authentication", "Method")
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some("XOAUTH2" | "OAUTHBEARER" | "GOOGLE" | "OUTLOOK") => AuthMethod::Oauth2,
+            Some("CRAM-MD5") => AuthMethod::CramMd5,
+            Some("NTLM") => AuthMethod::Ntlm,
+            Some("GSSAPI") => AuthMethod::Gssapi,
+            _ => AuthMethod::Password,
+        }
+    }
+}
+
+pub fn source(text: &str, file: Option<&str>) -> Result<Source, Invalid> {
+    let mut out = Source::default();
+    let mut group: Option<String> = None;
+    for (number, raw) in numbered(text) {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            let name = name
+                .strip_suffix(']')
+                .ok_or_else(|| Invalid::new(number, "a group header has no closing ]"))?;
+            out.groups.entry(name.to_owned()).or_default();
+            group = Some(name.to_owned());
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| Invalid::new(number, "expected Key=Value"))?;
+        if key.contains('[') {
+            continue;
+        }
+        let Some(group) = &group else {
+            return Err(Invalid::new(number, "a key before any [group]"));
+        };
+        out.groups.entry(group.clone()).or_default().insert(
+            key.trim().to_owned(),
+            (
+                value.trim().to_owned(),
+                Setting {
+                    key: key.trim().to_owned(),
+                    text: line.to_owned(),
+                    line: number,
+                    file: file.map(str::to_owned),
+                },
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// The server a source describes, with the findings about how it is written.
+pub fn server(
+    source: &Source,
+    shown: &str,
+) -> Result<Option<(Protocol, ImportedServer, Vec<Finding>)>, Invalid> {
+    let Some(protocol) = source.protocol() else {
+        return Ok(None);
+    };
+    let Some((host, host_setting)) = source
+        .get("Authentication", "Host")
+        .filter(|(h, _)| !h.is_empty())
+    else {
+        return Ok(None);
+    };
+    let mut findings = Vec::new();
+    let method = source.get("Security", "Method");
+    let security = match method.map(|(m, _)| m.as_str()) {
+        None | Some("" | "none") => Security::Plain,
+        Some("starttls-on-standard-port") => Security::Starttls,
+        Some("ssl-on-alternate-port") => Security::Tls,
+        Some(other) => {
+            let setting = method.map_or(host_setting, |(_, s)| s);
+            findings.push(
+                Finding::new(
+                    FindingId::ClientValueIgnored,
+                    Some(protocol),
+                    format!("Evolution does not know the security method {other}"),
+                    format!("{}, line {}: Evolution's mail servers take none, starttls-on-standard-port or ssl-on-alternate-port; it treats any other word as none.", setting.file.as_deref().unwrap_or(shown), setting.line),
+                )
+                .with_fix("Choose the encryption in Evolution's account editor, or write one of those words"),
+            );
+            Security::Plain
+        }
+    };
+    let host =
+        Host::parse(host).map_err(|e| Invalid::new(host_setting.line, format!("Host: {e}")))?;
+    let port = match source
+        .get("Authentication", "Port")
+        .map(|(p, _)| p.as_str())
+    {
+        Some(p) if !p.is_empty() && p != "0" => p
+            .parse::<u16>()
+            .map_err(|_| Invalid::new(host_setting.line, "Port takes a number from 1 to 65535"))?,
+        _ => protocol.default_port(if security == Security::Tls {
+            Security::Tls
+        } else {
+            Security::Starttls
+        }),
+    };
+    let settings = [
+        ("Authentication", "Host"),
+        ("Authentication", "Port"),
+        ("Security", "Method"),
+    ]
+    .iter()
+    .filter_map(|(g, k)| source.get(g, k).map(|(_, s)| s.clone()))
+    .collect();
+    Ok(Some((
+        protocol,
+        ImportedServer {
+            endpoint: Endpoint {
+                host,
+                port,
+                security,
+            },
+            settings,
+            line: host_setting.line,
+        },
+        findings,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evolutions_security_words_and_default_ports() {
+        let account = source(
+            "[Data Source]\nDisplayName=bob@example.org\nEnabled=true\n\n[Mail Account]\nBackendName=imapx\nIdentityUid=abc\n\n[Authentication]\nHost=imap.example.org\nPort=0\nUser=bob\nMethod=PLAIN\n\n[Security]\nMethod=ssl-on-alternate-port\n",
+            None,
+        )
+        .unwrap();
+        let (protocol, incoming, findings) = server(&account, "f").unwrap().unwrap();
+        assert_eq!(
+            (protocol, incoming.endpoint.to_string()),
+            (Protocol::Imap, "imap.example.org:993/tls".into())
+        );
+        assert!(findings.is_empty());
+        assert_eq!(account.identity(), Some("abc"));
+        let transport = source("[Mail Transport]\nBackendName=smtp\n[Authentication]\nHost=smtp.example.org\nPort=587\n[Security]\nMethod=tls\n", None).unwrap();
+        let (protocol, outgoing, findings) = server(&transport, "f").unwrap().unwrap();
+        assert_eq!(
+            (protocol, outgoing.endpoint.to_string()),
+            (Protocol::Smtp, "smtp.example.org:587/plain".into())
+        );
+        assert_eq!(findings[0].id, FindingId::ClientValueIgnored);
+    }
+}
