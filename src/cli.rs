@@ -106,9 +106,18 @@ fn ispdb_url(value: &str) -> Result<String, String> {
 
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
-    /// The e-mail address whose settings to find.
-    #[arg(value_name = "ADDRESS")]
-    pub address: String,
+    /// The e-mail address whose settings to find (with --import, the imported account's).
+    #[arg(value_name = "ADDRESS", required_unless_present = "import")]
+    pub address: Option<String>,
+
+    /// Compare with the settings of this mail client's file, PATH[#ACCOUNT] (as for check):
+    /// a server the domain's sources contradict is named, with the fix in the client's words.
+    #[arg(long = "import", value_name = "PATH[#ACCOUNT]")]
+    pub import: Option<String>,
+
+    /// The client the --import file belongs to, when its name and content do not say.
+    #[arg(long, value_name = "KIND", requires = "import", value_parser = import_format)]
+    pub import_format: Option<crate::import::ClientKind>,
 
     #[command(flatten)]
     pub sources: SourceArgs,

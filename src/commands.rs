@@ -293,7 +293,20 @@ fn run_discover(
     store: &ProfileStore,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let address = crate::account::Address::parse(&args.address)?;
+    let imported = args
+        .import
+        .as_deref()
+        .map(|spec| crate::import::import(spec, args.import_format))
+        .transpose()?;
+    let address = match (
+        &args.address,
+        imported.as_ref().and_then(|i| i.account.address.as_ref()),
+    ) {
+        (Some(a), _) | (None, Some(a)) => crate::account::Address::parse(a)?,
+        (None, None) => bail!(
+            "the imported account names no address to look up: give it, e.g. maildoctor discover bob@example.org --import …"
+        ),
+    };
     let mut options = CheckOptions::new(today());
     options.timeout = args.timeout;
     options.dns_server = args.dns_server;
@@ -313,7 +326,7 @@ fn run_discover(
         .map(|p| (p.clone(), crate::resolve::ProfileChoice::Mx));
     let resolved = Resolved {
         account: crate::account::Account {
-            address: Some(address),
+            address: Some(address.clone()),
             username: None,
             auth: AuthMethod::Password,
             endpoints,
@@ -326,13 +339,31 @@ fn run_discover(
         .collect();
     // What the probes saw of the recommended servers, judged as `check` judges them: a
     // recommendation that does not work from here says why, with its fix.
-    let findings = crate::diagnose::diagnose(crate::diagnose::DiagnoseInput {
+    let mut findings = crate::diagnose::diagnose(crate::diagnose::DiagnoseInput {
         account: &resolved.account,
         primary: &primary,
         alternatives: &[],
         static_findings: discovery.findings.clone(),
     });
-    let mut report = Report::new("discover", &resolved, &findings);
+    // The client's own servers beside what the domain publishes: where they differ, and
+    // what to change in the client's file.
+    if let Some(i) = &imported {
+        let given = i
+            .account
+            .servers
+            .iter()
+            .map(|(p, s)| (*p, s.endpoint.clone()))
+            .collect();
+        findings.extend(crate::discover::recommend::contradictions(
+            &given,
+            &discovery.observations,
+            &discovery.choices,
+            address.domain(),
+        ));
+        crate::finding::sort_worst_first(&mut findings);
+        crate::import::fix::annotate(i, &mut findings, resolved.profile());
+    }
+    let mut report = Report::new("discover", &resolved, &findings).with_source(imported.as_ref());
     if discovery.probed {
         report = report.with_probes(&primary, &[]);
         report.alternatives = None;

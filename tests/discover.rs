@@ -410,6 +410,57 @@ fn a_given_server_the_domains_sources_contradict_is_named() {
     assert!(report["discovery"].is_null(), "{report:#}");
 }
 
+/// `discover --import`: the address from the client's file, and the client's server beside
+/// what the domain publishes, with the change to make in that file.
+#[test]
+fn discover_compares_an_imported_clients_servers_with_the_domains() {
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let dns = serve_zone(vec![srv(
+        "_imaps._tcp.shop.test",
+        0,
+        imap.port(),
+        "localhost.",
+    )])
+    .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let muttrc = dir.path().join(".muttrc");
+    let closed = closed_port().port();
+    std::fs::write(
+        &muttrc,
+        format!("set from = \"bob@shop.test\"\nset folder = \"imaps://127.0.0.1:{closed}/\"\n"),
+    )
+    .unwrap();
+    let ca = pki().ca_file.display().to_string();
+    let (report, _, _) = run(&args(&[
+        "discover",
+        "--import",
+        muttrc.to_str().unwrap(),
+        "--dns-server",
+        &dns,
+        "--no-ispdb",
+        "--ca-file",
+        &ca,
+        "--timeout",
+        "2",
+    ]));
+    assert_eq!(report["account"]["address"], "bob@shop.test");
+    assert_eq!(report["account"]["source"]["format"], "mutt");
+    let differs = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "differs-from-discovered")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let fix = differs["client_fix"].as_str().unwrap();
+    assert!(
+        fix.contains(&format!("imaps://localhost:{}/", imap.port())) && fix.contains("line 2"),
+        "{fix}"
+    );
+}
+
 /// Thunderbird's MX-derived lookup: the MX is a hoster's no profile knows, and the ISPDB has
 /// the hoster's settings under the MX's registrable domain.
 #[test]

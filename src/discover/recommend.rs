@@ -409,13 +409,14 @@ pub fn contradictions(
                 choice.endpoint.describe()
             ),
         );
+        if choice.works == Some(true) {
+            finding = finding.suggesting(choice.endpoint.clone());
+        }
         if mine_works == Some(false) && choice.works == Some(true) {
-            finding = finding
-                .with_fix(format!(
-                    "Use {}: it works from here, the server given does not",
-                    choice.endpoint.describe()
-                ))
-                .suggesting(choice.endpoint.clone());
+            finding = finding.with_fix(format!(
+                "Use {}: it works from here, the server given does not",
+                choice.endpoint.describe()
+            ));
         } else {
             finding = finding.with_severity(crate::finding::Severity::Info);
             if mine_works == Some(true) {
@@ -629,7 +630,11 @@ mod tests {
         let quiet = judged(true, &choice);
         assert_eq!(quiet[0].severity, crate::finding::Severity::Info);
         assert!(quiet[0].explanation.contains("works too"));
-        assert_eq!(quiet[0].suggested, None);
+        assert_eq!(
+            quiet[0].suggested,
+            Some(choice.endpoint.clone()),
+            "still one key away"
+        );
         let broken = Choice {
             works: Some(false),
             ..choice.clone()
