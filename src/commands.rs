@@ -179,8 +179,41 @@ pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard
             Dashboard::new(waiting, store.clone(), theme).discovering(address, layer, options)
         );
     }
+    // Nothing given at all: the accounts of the mail clients on this machine, to choose from.
+    if layer == AccountLayer::default() && imported.is_none() && !args.check.login {
+        let clients = client_items(&crate::import::list(&crate::import::places::found()));
+        if !clients.is_empty() {
+            let waiting = Checkup::nothing_found(layer, check_options(&args.check))?;
+            return Ok(Dashboard::new(waiting, store.clone(), theme).choosing(clients));
+        }
+    }
     let checkup = checkup(&args.check, store)?;
     Ok(Dashboard::new(checkup, store.clone(), theme))
+}
+
+/// What `clients` lists, as the dashboard's picker shows it.
+fn client_items(listed: &[crate::import::Listed]) -> Vec<crate::tui::model::ClientItem> {
+    let mut out = Vec::new();
+    for file in listed {
+        for account in file.accounts.iter().flatten() {
+            let servers: Vec<String> = account
+                .servers
+                .iter()
+                .map(|(p, e)| format!("{} {}", p.label(), e.describe()))
+                .collect();
+            out.push(crate::tui::model::ClientItem {
+                label: format!(
+                    "{} · {} · {}: {}",
+                    file.kind.label(),
+                    file.shown,
+                    account.name,
+                    servers.join(", ")
+                ),
+                import: account.import.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The account and the check's options from the flags; the secret for `--login` is read here.

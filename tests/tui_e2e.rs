@@ -341,3 +341,52 @@ fn the_dashboard_compares_given_servers_with_what_the_domain_publishes() {
     }
     assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
 }
+
+/// Started with nothing at all, the dashboard offers the mail clients' accounts found on the
+/// machine (here a `.msmtprc` in the test's HOME, set to the lab's 465 with STARTTLS); Enter
+/// checks the one chosen, and the fix is said in msmtp's words.
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn with_nothing_given_the_dashboard_offers_the_clients_accounts() {
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let scratch = Scratch::new("e2e-clients");
+    let home = scratch.0.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".msmtprc"),
+        format!(
+            "account lab\nhost {}\nport 465\ntls on\nauth on\nuser alice@lab.test\nfrom alice@lab.test\n",
+            lab::addr()
+        ),
+    )
+    .unwrap();
+    let status_file = scratch.0.join("status");
+    let command = format!(
+        "HOME={home} XDG_CONFIG_HOME={home}/.config TERM=xterm-256color {bin} --ca-file {ca} --timeout 5; echo $? > {status}",
+        home = home.display(),
+        ca = lab::ca_file(),
+        status = status_file.display()
+    );
+    let tmux = Tmux::start("e2e-clients", 120, 40, &command);
+    let picker = tmux.wait_until(
+        |s: &str| s.contains(" Clients ") && s.contains("msmtp · ~/.msmtprc · lab: SMTP"),
+        Duration::from_secs(10),
+    );
+    assert!(picker.contains("▶ msmtp · ~/.msmtprc · lab"), "{picker}");
+    tmux.keys(&["Enter"]);
+    let checked = tmux.wait_until(
+        |s: &str| s.contains("done in") && s.contains("add `tls_starttls off`"),
+        Duration::from_secs(20),
+    );
+    assert!(
+        checked.contains("Port 465 expects SSL/TLS, but STARTTLS is set")
+            && checked.contains("Fix: In ~/.msmtprc (account lab): add `tls_starttls off`"),
+        "{checked}"
+    );
+    tmux.keys(&["q"]);
+    let started = Instant::now();
+    while !status_file.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+}

@@ -47,6 +47,10 @@ pub struct Dashboard {
     /// Discovery ran beside servers the user gave: only its contradictions of them count,
     /// as in `check`.
     beside: bool,
+    /// The clients' accounts to offer when the dashboard starts with none.
+    clients: Vec<super::model::ClientItem>,
+    /// The account was replaced (an import chosen): the loop builds the model again.
+    replaced: bool,
 }
 
 /// Discovery the dashboard's loop runs while the panes are up.
@@ -82,6 +86,8 @@ impl Dashboard {
             tx: None,
             discover,
             beside: false,
+            clients: Vec::new(),
+            replaced: false,
         }
     }
 
@@ -99,6 +105,31 @@ impl Dashboard {
             options,
         });
         self
+    }
+
+    /// Opens the dashboard on the mail clients' accounts found on this machine.
+    #[must_use]
+    pub fn choosing(mut self, clients: Vec<super::model::ClientItem>) -> Dashboard {
+        self.clients = clients;
+        self
+    }
+
+    /// The account a client's file holds replaces the one checked (none, at start); the loop
+    /// then builds the model again and starts the panes.
+    pub fn import(&mut self, spec: &str) -> Result<(), String> {
+        let imported = crate::import::import(spec, None).map_err(|e| e.to_string())?;
+        let options = self.checkup.options.clone();
+        let checkup = Checkup::new(imported.account.layer(), &self.store, options)
+            .map_err(|e| e.to_string())?
+            .with_import(Some(imported));
+        self.discovered(checkup);
+        self.replaced = true;
+        Ok(())
+    }
+
+    /// Whether the account was replaced since the last call.
+    pub fn take_replaced(&mut self) -> bool {
+        std::mem::take(&mut self.replaced)
     }
 
     /// Discovery beside the given servers has answered: what the `d` view shows of it.
@@ -129,6 +160,10 @@ impl Dashboard {
         app.login = self.checkup.options.login.is_some();
         app.discovery = self.checkup.discovery.as_ref().map(discovery_view);
         app.profiles = self.store.iter().map(ProfileItem::from).collect();
+        if !self.clients.is_empty() && account.endpoints.is_empty() {
+            app.clients.clone_from(&self.clients);
+            app.overlay = super::model::Overlay::Clients { selected: 0 };
+        }
         app.show_profile(self.profile_view());
         app
     }
@@ -183,6 +218,10 @@ impl Dashboard {
             Action::Login(secret) => match self.login(secret) {
                 Ok(()) => Msg::LoggedIn,
                 Err(why) => Msg::LoginRefused(why),
+            },
+            Action::Import(spec) => match self.import(&spec) {
+                Ok(()) => Msg::Status(format!("Checking {spec}")),
+                Err(why) => Msg::Status(why),
             },
             Action::PickProfile(id) => match self.pick_profile(&id, app) {
                 Ok(()) => Msg::Profile(self.profile_view()),

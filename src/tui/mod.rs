@@ -92,6 +92,16 @@ async fn event_loop(
                 None => break 'outer,
             }
         }
+        // Another account was chosen (a client's file): a new model, every pane started.
+        if d.take_replaced() {
+            app = d.new_app();
+            let first = app.start_all();
+            pending.extend(
+                d.perform(model::Action::Probe(first), &app)
+                    .unwrap_or_default(),
+            );
+            continue;
+        }
         // A run that starts after an idle spell gets its first tick a tick from now.
         if !was_running && app.running() {
             tick.reset();

@@ -33,33 +33,12 @@ impl App {
                 Action::None
             }
             Overlay::Discovery { selected } => {
-                let count = self.discovery.as_ref().map_or(0, |d| d.servers.len());
-                match key {
-                    Key::Up | Key::Char('k') => *selected = selected.saturating_sub(1),
-                    Key::Down | Key::Char('j') => {
-                        *selected = (*selected + 1).min(count.saturating_sub(1));
-                    }
-                    Key::Char('q') => return Action::Quit,
-                    Key::Enter | Key::Char('a') => {
-                        let chosen = self
-                            .discovery
-                            .as_ref()
-                            .and_then(|d| d.servers.get(*selected))
-                            .map(|s| (s.protocol, s.endpoint.clone()));
-                        self.overlay = Overlay::None;
-                        if let Some((protocol, endpoint)) = chosen {
-                            self.status = Some(format!(
-                                "Probing {} for {}, as discovery found it.",
-                                endpoint.describe(),
-                                protocol.label()
-                            ));
-                            return self.use_endpoint(protocol, endpoint);
-                        }
-                    }
-                    Key::Esc | Key::Char('d') => self.overlay = Overlay::None,
-                    _ => {}
-                }
-                Action::None
+                let selected = *selected;
+                self.discovery_key(key, selected)
+            }
+            Overlay::Clients { selected } => {
+                let selected = *selected;
+                self.clients_key(key, selected)
             }
             Overlay::Edit(form) => match form.key(key) {
                 Outcome::Continue => Action::None,
@@ -108,6 +87,71 @@ impl App {
                 }
             },
         }
+    }
+
+    /// The `d` view: ↑↓ choose a server discovery found, Enter (or a) probes it in its pane.
+    fn discovery_key(&mut self, key: Key, selected: usize) -> Action {
+        let count = self.discovery.as_ref().map_or(0, |d| d.servers.len());
+        match key {
+            Key::Up | Key::Char('k') => {
+                self.overlay = Overlay::Discovery {
+                    selected: selected.saturating_sub(1),
+                };
+            }
+            Key::Down | Key::Char('j') => {
+                self.overlay = Overlay::Discovery {
+                    selected: (selected + 1).min(count.saturating_sub(1)),
+                };
+            }
+            Key::Char('q') => return Action::Quit,
+            Key::Enter | Key::Char('a') => {
+                let chosen = self
+                    .discovery
+                    .as_ref()
+                    .and_then(|d| d.servers.get(selected))
+                    .map(|s| (s.protocol, s.endpoint.clone()));
+                self.overlay = Overlay::None;
+                if let Some((protocol, endpoint)) = chosen {
+                    self.status = Some(format!(
+                        "Probing {} for {}, as discovery found it.",
+                        endpoint.describe(),
+                        protocol.label()
+                    ));
+                    return self.use_endpoint(protocol, endpoint);
+                }
+            }
+            Key::Esc | Key::Char('d') => self.overlay = Overlay::None,
+            _ => {}
+        }
+        Action::None
+    }
+
+    /// The clients' accounts found on the machine: ↑↓ choose, Enter checks it.
+    fn clients_key(&mut self, key: Key, selected: usize) -> Action {
+        match key {
+            Key::Up | Key::Char('k') => {
+                self.overlay = Overlay::Clients {
+                    selected: selected.saturating_sub(1),
+                };
+            }
+            Key::Down | Key::Char('j') => {
+                self.overlay = Overlay::Clients {
+                    selected: (selected + 1).min(self.clients.len().saturating_sub(1)),
+                };
+            }
+            Key::Char('q') => return Action::Quit,
+            Key::Enter => {
+                let chosen = self.clients.get(selected).map(|c| c.import.clone());
+                self.overlay = Overlay::None;
+                if let Some(spec) = chosen {
+                    self.status = Some(format!("Reading {spec}…"));
+                    return Action::Import(spec);
+                }
+            }
+            Key::Esc => self.overlay = Overlay::None,
+            _ => {}
+        }
+        Action::None
     }
 
     fn dashboard_key(&mut self, key: Key) -> Action {

@@ -55,6 +55,10 @@ pub enum Overlay {
     Discovery {
         selected: usize,
     },
+    /// The mail clients' accounts found on this machine, one to check.
+    Clients {
+        selected: usize,
+    },
     /// The focused pane's endpoint, edited in place.
     Edit(EditForm),
     Picker(Picker),
@@ -125,6 +129,15 @@ pub struct FoundServer {
     pub recommended: bool,
 }
 
+/// A mail client's account found on this machine, as the `clients` command lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientItem {
+    /// "msmtp · ~/.msmtprc · work: SMTP smtp.example.org:465 SSL/TLS".
+    pub label: String,
+    /// The `--import` argument that selects it.
+    pub import: String,
+}
+
 /// Discovery under way: who has answered so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Discovering {
@@ -145,6 +158,8 @@ pub enum Action {
     Login(Secret),
     /// Compare with this profile (and fill unconfigured panes from it).
     PickProfile(String),
+    /// Check this mail client's account (an `--import` argument).
+    Import(String),
     Save {
         path: PathBuf,
         overwrite: bool,
@@ -196,6 +211,8 @@ pub struct App {
     pub discovery: Option<DiscoveryView>,
     /// Discovery still under way.
     pub discovering: Option<Discovering>,
+    /// The mail clients' accounts to choose from, when the dashboard started with none.
+    pub clients: Vec<ClientItem>,
 }
 
 impl App {
@@ -243,6 +260,7 @@ impl App {
             next_run: 1,
             discovery: None,
             discovering: None,
+            clients: Vec::new(),
         }
     }
 

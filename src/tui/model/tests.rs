@@ -475,3 +475,28 @@ fn discovery_progress_is_kept_until_discovery_answers() {
     app.update(Msg::Discovering(heard.clone()));
     assert_eq!(app.discovering.as_ref().unwrap().heard, [heard]);
 }
+
+#[test]
+fn a_clients_account_is_chosen_with_enter() {
+    let mut app = App::new(None, None, &[], Vec::new());
+    app.clients = vec![
+        ClientItem {
+            label: "msmtp · ~/.msmtprc · home: SMTP a:25 STARTTLS".into(),
+            import: "/h/.msmtprc#home".into(),
+        },
+        ClientItem {
+            label: "msmtp · ~/.msmtprc · work: SMTP b:465 SSL/TLS".into(),
+            import: "/h/.msmtprc#work".into(),
+        },
+    ];
+    app.overlay = Overlay::Clients { selected: 0 };
+    keys(&mut app, &[Key::Down, Key::Down]);
+    assert_eq!(app.overlay, Overlay::Clients { selected: 1 });
+    assert_eq!(
+        app.update(Msg::Key(Key::Enter)),
+        Action::Import("/h/.msmtprc#work".into())
+    );
+    assert_eq!(app.overlay, Overlay::None);
+    app.overlay = Overlay::Clients { selected: 0 };
+    assert_eq!(app.update(Msg::Key(Key::Char('q'))), Action::Quit);
+}

@@ -91,6 +91,7 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let keys = match &app.overlay {
         Overlay::Transcript { .. } => "↑↓ scroll · Esc/t close · q quit".to_owned(),
         Overlay::Discovery { .. } => "↑↓ choose · Enter probe it · Esc/d close · q quit".to_owned(),
+        Overlay::Clients { .. } => "↑↓ choose · Enter check it · Esc close · q quit".to_owned(),
         Overlay::Help => "any key closes help · q quit".to_owned(),
         Overlay::Edit(_) => {
             "Enter probe this pane · Tab/↑↓ field · Space security · Esc cancel".to_owned()

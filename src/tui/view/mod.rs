@@ -79,6 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, theme),
         Overlay::Transcript { scroll } => overlay::transcript(frame, area, app, *scroll, theme),
+        Overlay::Clients { selected } => overlay::clients(frame, area, app, *selected, theme),
         Overlay::Discovery { selected } => {
             overlay::discovery(frame, area, app, *selected, theme);
         }

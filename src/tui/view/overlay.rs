@@ -140,6 +140,50 @@ pub fn discovery(frame: &mut Frame, area: Rect, app: &App, selected: usize, them
     );
 }
 
+/// The mail clients' accounts found on this machine, one selected for Enter.
+pub fn clients(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
+    let inner = area.inner(Margin {
+        horizontal: 2,
+        vertical: 1,
+    });
+    frame.render_widget(Clear, inner);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Mail client settings found on this machine: which account fails?",
+            theme.bold(),
+        )),
+        Line::from(""),
+    ];
+    let first = lines.len();
+    for (i, item) in app.clients.iter().enumerate() {
+        let marker = if i == selected { "▶ " } else { "  " };
+        let text = format!("{marker}{}", item.label);
+        lines.push(if i == selected {
+            Line::from(Span::styled(
+                text,
+                theme
+                    .bold()
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ))
+        } else {
+            Line::from(text)
+        });
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Passwords in these files are never read. Or quit and give an address.",
+        theme.dim(),
+    )));
+    let room = usize::from(inner.height.saturating_sub(2)).max(1);
+    let scroll = (first + selected).saturating_sub(room - 1);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(Block::default().borders(Borders::ALL).title(" Clients ")),
+        inner,
+    );
+}
+
 /// A box of `height` lines centred in `area`, at most 70 columns wide.
 fn centred(area: Rect, height: u16) -> Rect {
     let width = area.width.saturating_sub(4).min(70);
