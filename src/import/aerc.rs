@@ -11,11 +11,8 @@ use super::mutt::mail_url;
 use super::text::{numbered, password_command, password_stored};
 use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
 
-/// A section's options: name, value (a URL's password as `…`), setting.
-type Options = Vec<(String, String, Setting)>;
-
 pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
-    let mut sections: Vec<(String, usize, Options)> = Vec::new();
+    let mut sections: Vec<(String, usize, super::text::Options)> = Vec::new();
     for (number, raw) in numbered(text) {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -88,13 +85,7 @@ fn account(
     shown: &str,
 ) -> Result<ImportedAccount, Invalid> {
     let mut account = ImportedAccount::new(name, line);
-    let get = |key: &str| {
-        options
-            .iter()
-            .rev()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, v, s)| (v.as_str(), s))
-    };
+    let get = |key: &str| super::text::last(options, key);
     for key in ["outgoing", "source"] {
         let Some((value, setting)) = get(key) else {
             continue;

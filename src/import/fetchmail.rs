@@ -18,16 +18,12 @@ struct Entry {
     name: String,
     line: usize,
     skip: bool,
-    options: Vec<(String, String, Setting)>,
+    options: super::text::Options,
 }
 
 impl Entry {
     fn get(&self, key: &str) -> Option<(&str, &Setting)> {
-        self.options
-            .iter()
-            .rev()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, v, s)| (v.as_str(), s))
+        super::text::last(&self.options, key)
     }
 }
 

@@ -22,16 +22,12 @@ struct Section {
     kind: String,
     name: String,
     line: usize,
-    options: Vec<(String, String, Setting)>,
+    options: super::text::Options,
 }
 
 impl Section {
     fn get(&self, key: &str) -> Option<(&str, &Setting)> {
-        self.options
-            .iter()
-            .rev()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, v, s)| (v.as_str(), s))
+        super::text::last(&self.options, key)
     }
 }
 

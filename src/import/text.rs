@@ -4,10 +4,26 @@
 use crate::account::Protocol;
 use crate::finding::{Finding, FindingId};
 
-use super::{ClientKind, Invalid};
+use super::{ClientKind, Invalid, Setting};
 
 /// The files a file includes (git `[include]`, mutt `source`), each with its line.
 pub type Includes = Vec<(String, usize)>;
+
+/// Options as a file lists them, name (as the reader keys it), value, setting; the last of
+/// a name wins, as in the clients.
+pub type Options = Vec<(String, String, Setting)>;
+
+/// The last option of this name: its value and its setting.
+pub fn last<'a>(
+    options: &'a [(String, String, Setting)],
+    key: &str,
+) -> Option<(&'a str, &'a Setting)> {
+    options
+        .iter()
+        .rev()
+        .find(|(k, _, _)| k == key)
+        .map(|(_, v, s)| (v.as_str(), s))
+}
 
 /// The lines with their numbers, counting from 1.
 pub fn numbered(text: &str) -> impl Iterator<Item = (usize, &str)> {
