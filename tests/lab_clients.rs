@@ -546,3 +546,174 @@ fn ssmtp_takes_only_yes_and_maildoctor_says_so() {
     let out = send(&wrong);
     assert!(out.status.success(), "{}", said(&out));
 }
+
+/// A second Postfix, the relay client, in the lab's directory: its own config, queue and log,
+/// no listener of its own; stopped when the test ends, however it ends (and by stop.sh).
+struct Relay {
+    dir: PathBuf,
+    log: PathBuf,
+}
+
+impl Relay {
+    fn new() -> Relay {
+        let lab = PathBuf::from(lab::dir());
+        let dir = lab.join("relay");
+        std::fs::create_dir_all(&dir).unwrap();
+        // The lab's own services, without the ones that listen.
+        let master = std::fs::read_to_string(lab.join("postfix/master.cf")).unwrap();
+        let mut kept = Vec::new();
+        let mut skipping = false;
+        for line in master.lines() {
+            if line.starts_with(' ') {
+                if !skipping {
+                    kept.push(line);
+                }
+                continue;
+            }
+            skipping = line.contains(" inet ");
+            if !skipping {
+                kept.push(line);
+            }
+        }
+        std::fs::write(dir.join("master.cf"), kept.join("\n") + "\n").unwrap();
+        Relay {
+            log: lab.join("relay.log"),
+            dir,
+        }
+    }
+
+    fn main_cf(&self) -> PathBuf {
+        self.dir.join("main.cf")
+    }
+
+    /// main.cf: the lab's basics, then the relay settings under test.
+    fn configure(&self, relay: &str) {
+        let lab = lab::dir();
+        std::fs::write(
+            self.dir.join("sasl_passwd"),
+            format!(
+                "[{}]:587 {USER}:{PASSWORD}\n[{}]:465 {USER}:{PASSWORD}\n",
+                lab::addr(),
+                lab::addr()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            self.main_cf(),
+            format!(
+                "compatibility_level = 3.6\nqueue_directory = {lab}/relay-queue\ndata_directory = {lab}/relay-data\nmail_owner = postfix\nsetgid_group = postdrop\nmaillog_file = {log}\nmaillog_file_prefixes = {lab}\nmyhostname = relay.lab.test\nmydestination =\ninet_interfaces = loopback-only\ninet_protocols = ipv4\nalias_maps =\nalias_database =\n\
+                 smtp_connect_timeout = 5s\nsmtp_helo_timeout = 5s\nsmtp_tls_CAfile = {ca}\nsmtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = texthash:{dir}/sasl_passwd\nsmtp_sasl_security_options = noanonymous\n{relay}",
+                log = self.log.display(),
+                ca = lab::ca_file(),
+                dir = self.dir.display()
+            ),
+        )
+        .unwrap();
+    }
+
+    /// Postfix prints its errors only to a terminal: a pseudo-terminal gets them said.
+    fn postfix(&self, command: &str) -> Output {
+        Command::new("script")
+            .args([
+                "-qec",
+                &format!("postfix -c {} {command}", self.dir.display()),
+                "/dev/null",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Starts the instance, hands it one message, and waits for what became of it.
+    fn send(&self) -> String {
+        let _ = std::fs::remove_file(&self.log);
+        let lab = PathBuf::from(lab::dir());
+        std::fs::create_dir_all(lab.join("relay-queue")).unwrap();
+        // `check` makes the queue's directories and sets their owners.
+        let out = self.postfix("check");
+        assert!(out.status.success(), "{}", said(&out));
+        let out = self.postfix("start");
+        assert!(out.status.success(), "{}", said(&out));
+        let out = client(
+            "/usr/sbin/sendmail",
+            &["-C", self.dir.to_str().unwrap(), "-f", USER, USER],
+            &message(),
+            &[],
+        );
+        assert!(out.status.success(), "{}", said(&out));
+        let started = std::time::Instant::now();
+        let verdict = loop {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(line) = log.lines().find(|l| l.contains(" status=")) {
+                break line.to_owned();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "nothing in the log:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let _ = self.postfix("stop");
+        let _ = Command::new("postsuper")
+            .args(["-c", self.dir.to_str().unwrap(), "-d", "ALL"])
+            .output();
+        verdict
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.postfix("stop");
+    }
+}
+
+#[test]
+#[ignore = "needs root and the lab (tests/lab/start.sh); starts a second Postfix, the relay client"]
+fn postfix_as_a_relay_client_and_maildoctor_agree() {
+    let relay = Relay::new();
+    let addr = lab::addr();
+    relay.configure(&format!(
+        "relayhost = [{addr}]:587\nsmtp_tls_security_level = encrypt\n"
+    ));
+    let verdict = relay.send();
+    assert!(verdict.contains("status=sent"), "{verdict}");
+    let cf = relay.main_cf();
+    // The user name is in the password map's values, which maildoctor never reads.
+    let report = maildoctor(cf.to_str().unwrap(), &["--user", USER]);
+    assert_eq!(errors(&report), Vec::<String>::new(), "{report:#}");
+    finding(&report, "login-ok");
+
+    // 465 without the wrapper mode: Postfix waits for a greeting that never comes.
+    relay.configure(&format!(
+        "relayhost = [{addr}]:465\nsmtp_tls_security_level = encrypt\n"
+    ));
+    let verdict = relay.send();
+    assert!(verdict.contains("status=deferred"), "{verdict}");
+    let report = maildoctor(cf.to_str().unwrap(), &["--user", USER]);
+    let fix = finding(&report, "port-security-mismatch")["client_fix"]
+        .as_str()
+        .unwrap();
+    assert!(fix.ends_with("add `smtp_tls_wrappermode = yes`"), "{fix}");
+    let mut text = std::fs::read_to_string(&cf).unwrap();
+    text.push_str("smtp_tls_wrappermode = yes\n");
+    std::fs::write(&cf, text).unwrap();
+    let verdict = relay.send();
+    assert!(
+        verdict.contains("status=sent"),
+        "the fix applied, Postfix relays: {verdict}"
+    );
+
+    // The password map keyed without the brackets relayhost has: Postfix sends no login.
+    relay.configure(&format!(
+        "relayhost = [{addr}]:587\nsmtp_tls_security_level = encrypt\n"
+    ));
+    std::fs::write(
+        relay.dir.join("sasl_passwd"),
+        format!("{addr}:587 {USER}:{PASSWORD}\n"),
+    )
+    .unwrap();
+    let verdict = relay.send();
+    assert!(!verdict.contains("status=sent"), "{verdict}");
+    let report = maildoctor(cf.to_str().unwrap(), &["--user", USER]);
+    finding(&report, "sasl-passwd-key-mismatch");
+}

@@ -23,6 +23,13 @@ is_lab_postfix() {
         [ "$(readlink "/proc/$1/cwd" 2>/dev/null)" = "$REAL_LAB/postfix-queue" ]
 }
 
+# The relay-client instance tests/lab_clients.rs starts (and stops) works in its own queue.
+# shellcheck disable=SC2317 # called by stop_master
+is_lab_relay() {
+    [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = /usr/lib/postfix/sbin/master ] &&
+        [ "$(readlink "/proc/$1/cwd" 2>/dev/null)" = "$REAL_LAB/relay-queue" ]
+}
+
 # Dovecot's master keeps its command line: dovecot -c $LAB/dovecot.conf.
 # shellcheck disable=SC2317 # called by stop_master
 is_lab_dovecot() {
@@ -51,6 +58,7 @@ for server in exim cyrus; do
 done
 
 stop_master Postfix "$LAB/postfix-queue/pid/master.pid" is_lab_postfix
+stop_master "Postfix relay" "$LAB/relay-queue/pid/master.pid" is_lab_relay
 stop_master Dovecot "$LAB/dovecot-run/master.pid" is_lab_dovecot
 
 # Both at once: Dovecot's master takes a few seconds to see its children out.
