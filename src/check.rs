@@ -52,6 +52,17 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
+    /// The imported client's own trust: its CA file and the certificate name it checks,
+    /// unless the flags say otherwise. The check then judges the certificate as the client.
+    pub fn trust_as(&mut self, account: &crate::import::ImportedAccount) {
+        if self.ca_file.is_none() {
+            self.ca_file.clone_from(&account.ca_file);
+        }
+        if self.tls_name.is_none() {
+            self.tls_name.clone_from(&account.tls_name);
+        }
+    }
+
     /// No login, every protocol, alternatives on, the system's DNS and trust store.
     pub fn new(today: jiff::civil::Date) -> CheckOptions {
         CheckOptions {

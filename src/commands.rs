@@ -220,7 +220,10 @@ fn client_items(listed: &[crate::import::Listed]) -> Vec<crate::tui::model::Clie
 /// An address no profile knows, given without servers, is discovered first.
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let (layer, imported) = account_layer(&args.lint.account)?;
-    let options = check_options(args);
+    let mut options = check_options(args);
+    if let Some(i) = &imported {
+        options.trust_as(&i.account);
+    }
     let mut checkup = match crate::check::needs_discovery(&layer, store) {
         Some(address) => runtime()?.block_on(crate::check::discover_then_checkup(
             address, layer, store, options, None,

@@ -38,7 +38,8 @@ fn canonical(word: &str) -> Option<&'static str> {
         "pass" | "password" => "password",
         "sslproto" => "sslproto",
         "sslcommonname" => "sslcommonname",
-        "sslcertfile" | "sslcertpath" | "sslfingerprint" | "sslkey" | "sslcert" => "sslfile",
+        "sslcertfile" => "sslcertfile",
+        "sslcertpath" | "sslfingerprint" | "sslkey" | "sslcert" => "sslfile",
         "timeout" | "interval" | "folder" | "mda" | "smtphost" | "smtpname" | "is" | "to"
         | "envelope" | "qvirtual" | "principal" | "tracepolls" | "plugin" | "plugout" | "limit"
         | "warnings" | "batchlimit" | "fetchlimit" | "fetchsizelimit" | "fastuidl" | "expunge"
@@ -290,6 +291,10 @@ fn account(entry: &Entry, shown: &str) -> Result<ImportedAccount, Invalid> {
         account.findings.push(finding);
     }
     account.username = entry.get("user").map(|(v, _)| v.to_owned());
+    if let Some((file, _)) = entry.get("sslcertfile") {
+        account.trust(file);
+    }
+    account.tls_name = entry.get("sslcommonname").map(|(v, _)| v.to_owned());
     account.auth = Some(
         match entry.get("auth").map(|(v, _)| v.to_ascii_lowercase()) {
             Some(a) if a == "oauthbearer" || a == "xoauth2" => AuthMethod::Oauth2,

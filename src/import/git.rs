@@ -282,6 +282,9 @@ fn account(
         ),
     }
     account.username = get("smtpuser").map(|(v, _)| v);
+    if let Some((path, _)) = get("smtpsslcertpath") {
+        account.trust(&path);
+    }
     account.auth = Some(match get("smtpauth").map(|(v, _)| v) {
         Some(v) if v == "none" => AuthMethod::None,
         Some(v) if v.contains("XOAUTH2") || v.contains("OAUTHBEARER") => AuthMethod::Oauth2,

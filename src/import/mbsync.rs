@@ -213,6 +213,9 @@ fn security(
 fn credentials(account: &mut ImportedAccount, section: &Section, shown: &str) {
     let name = &section.name;
     account.username = section.get("user").map(|(v, _)| v.to_owned());
+    if let Some((file, _)) = section.get("certificatefile") {
+        account.trust(file);
+    }
     if let Some((command, s)) = section.get("usercmd") {
         account.notes.push(format!(
             "line {}: UserCmd runs {} for the user name; maildoctor never runs it",

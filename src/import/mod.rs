@@ -81,6 +81,12 @@ pub struct ImportedAccount {
     pub findings: Vec<Finding>,
     /// Options the reader does not know, ignored (clients grow options).
     pub notes: Vec<String>,
+    /// The CA certificates the client trusts beyond the system's (msmtp `tls_trust_file`,
+    /// Postfix `smtp_tls_CAfile` …): the check trusts them too, to judge as the client does.
+    pub ca_file: Option<PathBuf>,
+    /// The name the client checks the certificate against instead of the host
+    /// (fetchmail's `sslcommonname`).
+    pub tls_name: Option<String>,
 }
 
 impl ImportedAccount {
@@ -94,6 +100,32 @@ impl ImportedAccount {
             servers: BTreeMap::new(),
             findings: Vec::new(),
             notes: Vec::new(),
+            ca_file: None,
+            tls_name: None,
+        }
+    }
+
+    /// Trusts the CA file the client names, unless it names the system's store.
+    pub fn trust(&mut self, value: &str) {
+        let value = value.trim();
+        if value.is_empty()
+            || value.eq_ignore_ascii_case("system")
+            || value.eq_ignore_ascii_case("OS-DEFAULT")
+        {
+            return;
+        }
+        let path = match value.strip_prefix("~/") {
+            Some(rest) => dirs::home_dir().map_or_else(|| PathBuf::from(value), |h| h.join(rest)),
+            None => PathBuf::from(value),
+        };
+        // A directory of hashed certificates (git's smtpSSLCertPath may be one) is the
+        // system's kind of store, not a file to add.
+        if !path.is_dir() {
+            self.notes.push(format!(
+                "the check trusts the CA certificates in {}, as the client does (unless --ca-file says otherwise)",
+                path.display()
+            ));
+            self.ca_file = Some(path);
         }
     }
 

@@ -255,6 +255,9 @@ fn account(name: &str, line: usize, c: &Commands, shown: &str) -> Result<Importe
             },
         );
     }
+    if let Some((file, _)) = c.get("tls_trust_file") {
+        account.trust(file);
+    }
     account.address = c
         .get("from")
         .map(|(v, _)| v.clone())
@@ -389,6 +392,24 @@ mod tests {
         let mismatch = &file.accounts[3].servers[&Protocol::Smtp];
         assert_eq!(mismatch.setting("tls_starttls").unwrap().line, 18);
         assert_eq!(mismatch.setting("port").unwrap().text, "port 465");
+    }
+
+    #[test]
+    fn the_ca_file_msmtp_trusts_is_trusted_by_the_check_too() {
+        let file = read(
+            "account a\nhost x\ntls_trust_file /etc/company-ca.pem\naccount b\nhost x\ntls_trust_file system\n",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(
+            file.accounts[0].ca_file.as_deref(),
+            Some(std::path::Path::new("/etc/company-ca.pem"))
+        );
+        assert!(file.accounts[0].notes[0].contains("/etc/company-ca.pem"));
+        assert_eq!(
+            file.accounts[1].ca_file, None,
+            "the system's store is the default"
+        );
     }
 
     #[test]

@@ -411,34 +411,18 @@ pub fn accounts(vars: &[Var], kind: ClientKind, shown: &str) -> Result<ClientFil
         }
         account.servers.insert(protocol, imported);
     }
+    if let Some(file) = last
+        .get("ssl_ca_certificates_file")
+        .and_then(|v| v.value.as_deref())
+    {
+        account.trust(file);
+    }
     for name in ["imap_user", "smtp_user", "pop_user"] {
         if account.username.is_none() {
             account.username = last.get(name).and_then(|v| v.value.clone());
         }
     }
-    for name in SECRETS {
-        if let Some(var) = last.get(name) {
-            if let Some(command) = &var.command {
-                account.findings.push(password_command(
-                    kind,
-                    shown,
-                    "default",
-                    var.setting.line,
-                    name,
-                    command,
-                ));
-            } else {
-                account.findings.push(password_stored(
-                    kind,
-                    shown,
-                    "default",
-                    var.setting.line,
-                    name,
-                    None,
-                ));
-            }
-        }
-    }
+    secrets(&mut account, &last, kind, shown);
     for name in COMMANDS {
         if let Some(var) = last.get(name) {
             account.auth = Some(AuthMethod::Oauth2);
@@ -462,6 +446,38 @@ pub fn accounts(vars: &[Var], kind: ClientKind, shown: &str) -> Result<ClientFil
         default: Some("default".into()),
         accounts: vec![account],
     })
+}
+
+/// Where mutt's passwords come from: the file (never kept) or a command (never run).
+fn secrets(
+    account: &mut ImportedAccount,
+    last: &BTreeMap<&str, &Var>,
+    kind: ClientKind,
+    shown: &str,
+) {
+    for name in SECRETS {
+        if let Some(var) = last.get(name) {
+            if let Some(command) = &var.command {
+                account.findings.push(password_command(
+                    kind,
+                    shown,
+                    "default",
+                    var.setting.line,
+                    name,
+                    command,
+                ));
+            } else {
+                account.findings.push(password_stored(
+                    kind,
+                    shown,
+                    "default",
+                    var.setting.line,
+                    name,
+                    None,
+                ));
+            }
+        }
+    }
 }
 
 /// `ssl_force_tls` turned off: a plain URL's STARTTLS is only as strong as the offer.

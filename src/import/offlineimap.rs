@@ -248,6 +248,9 @@ fn credentials(
     let name = account.name.clone();
     let get = |key: &str| remote.get(key).map(|(v, s)| (v.as_str(), s));
     account.username = get("remoteuser").map(|(v, _)| v.to_owned());
+    if let Some((file, _)) = get("sslcacertfile") {
+        account.trust(file);
+    }
     account.auth = Some(
         match get("auth_mechanisms").map(|(v, _)| v.to_ascii_uppercase()) {
             Some(m) if m.starts_with("XOAUTH2") => AuthMethod::Oauth2,

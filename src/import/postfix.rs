@@ -235,6 +235,9 @@ pub fn read(
             line: relay_setting.line,
         },
     );
+    if let Some((file, _)) = get("smtp_tls_CAfile") {
+        account.trust(&file);
+    }
     let sasl = yes("smtp_sasl_auth_enable");
     account.auth = Some(if sasl {
         AuthMethod::Password

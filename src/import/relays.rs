@@ -112,6 +112,7 @@ pub fn ssmtp(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
                 settings.push(setting("UseSTARTTLS", text, number));
             }
             "authuser" => account.username = Some(value.to_owned()),
+            "tls_ca_file" => account.trust(value),
             "authmethod" if value.eq_ignore_ascii_case("cram-md5") => {
                 account.auth = Some(AuthMethod::CramMd5);
             }
@@ -199,6 +200,7 @@ pub fn nullmailer(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         };
         let (mut tls, mut starttls, mut port_given, mut user, mut insecure, mut pass) =
             (false, false, None, None, false, false);
+        let mut ca: Option<String> = None;
         for option in options {
             let option = option.trim_start_matches('-');
             let (name, value) = option
@@ -217,6 +219,7 @@ pub fn nullmailer(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
                 "insecure" => insecure = true,
                 "port" => port_given = Some(port(value.unwrap_or_default(), "port", number)?),
                 "user" => user = value.map(str::to_owned),
+                "x509cafile" => ca = value.map(str::to_owned),
                 "pass" => pass = true,
                 _ => {}
             }
@@ -241,6 +244,9 @@ pub fn nullmailer(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
             )?,
         );
         account.username = user;
+        if let Some(file) = &ca {
+            account.trust(file);
+        }
         account.auth = Some(if account.username.is_some() {
             AuthMethod::Password
         } else {

@@ -118,7 +118,8 @@ impl Dashboard {
     /// then builds the model again and starts the panes.
     pub fn import(&mut self, spec: &str) -> Result<(), String> {
         let imported = crate::import::import(spec, None).map_err(|e| e.to_string())?;
-        let options = self.checkup.options.clone();
+        let mut options = self.checkup.options.clone();
+        options.trust_as(&imported.account);
         let checkup = Checkup::new(imported.account.layer(), &self.store, options)
             .map_err(|e| e.to_string())?
             .with_import(Some(imported));
