@@ -47,7 +47,16 @@ pub fn run_with_profiles(
         Some(Command::Lint(args)) => run_lint(&args, &store, out),
         Some(Command::Check(args)) => run_check(&args, &store, out),
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            crate::tui::run(dashboard(&cli.dashboard, &store)?)
+            let term = std::env::var("TERM").ok();
+            if crate::terminal::can_draw(term.as_deref()) {
+                crate::tui::run(dashboard(&cli.dashboard, &store)?)
+            } else {
+                eprintln!(
+                    "maildoctor: TERM={} cannot draw the dashboard (no cursor addressing); the check's text follows",
+                    term.as_deref().unwrap_or("")
+                );
+                run_check(&cli.dashboard.check, &store, out)
+            }
         }
         None => run_check(&cli.dashboard.check, &store, out),
         Some(Command::Profiles(args)) => run_profiles(&args, &store, out),

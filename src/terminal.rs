@@ -19,6 +19,12 @@ const FULL_SCREEN: u8 = 2;
 /// What maildoctor has done to the terminal, for whoever must undo it.
 static TAKEN: AtomicU8 = AtomicU8::new(NOT_TAKEN);
 
+/// Whether a terminal of this `TERM` can show a full-screen dashboard: not an unset or
+/// empty one, and not `dumb` (Emacs shells, some CI logs), which has no cursor addressing.
+pub fn can_draw(term: Option<&str>) -> bool {
+    !matches!(term.map(str::trim), None | Some("" | "dumb" | "unknown"))
+}
+
 /// Starts the thread that gives the terminal back and exits when a signal arrives.
 pub fn watch_signals() -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -85,4 +91,21 @@ pub fn read_secret(prompt: &str) -> std::io::Result<Option<Secret>> {
     };
     give_back();
     Ok(outcome.then(|| Secret::new(typed.as_str().to_owned())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_dumb_or_unnamed_terminal_gets_text_not_a_dashboard() {
+        for (term, draws) in [
+            (Some("xterm-256color"), true),
+            (Some("screen"), true),
+            (Some("linux"), true),
+            (Some("dumb"), false),
+            (Some(""), false),
+            (None, false),
+        ] {
+            assert_eq!(super::can_draw(term), draws, "{term:?}");
+        }
+    }
 }

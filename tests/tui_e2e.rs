@@ -390,3 +390,37 @@ fn with_nothing_given_the_dashboard_offers_the_clients_accounts() {
     }
     assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
 }
+
+/// A terminal without cursor addressing gets the check's text, not a dashboard it cannot
+/// draw, with a line on stderr saying why; the exit code is the check's verdict.
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn a_dumb_terminal_gets_the_checks_text() {
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let scratch = Scratch::new("e2e-dumb");
+    let status = scratch.0.join("status");
+    let command = format!(
+        // The pane stays a while after the check, so its text can be read.
+        "TERM=dumb {bin} alice@lab.test --smtp {smtp} --imap {imap} --ca-file {ca}; echo $? > {}; sleep 10",
+        status.display(),
+        smtp = lab::spec(587, "starttls"),
+        imap = lab::spec(993, "tls"),
+        ca = lab::ca_file(),
+    );
+    let tmux = Tmux::start("e2e-dumb", 100, 30, &command);
+    let started = Instant::now();
+    while !status.exists() && started.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("TERM=dumb cannot draw the dashboard")
+            && screen.contains("maildoctor check ·"),
+        "{screen}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&status).unwrap().trim(),
+        "0",
+        "{screen}"
+    );
+}

@@ -222,8 +222,8 @@ impl App {
                     Some(_) => Action::None,
                     None => {
                         self.status = Some(format!(
-                            "No profile gives a {} server here: press e to type one, or p to pick a profile.",
-                            protocol.label()
+                            "No profile gives {} server here: press e to type one, or p to pick a profile.",
+                            protocol.with_article()
                         ));
                         Action::None
                     }

@@ -500,3 +500,14 @@ fn a_clients_account_is_chosen_with_enter() {
     app.overlay = Overlay::Clients { selected: 0 };
     assert_eq!(app.update(Msg::Key(Key::Char('q'))), Action::Quit);
 }
+
+#[test]
+fn the_fill_key_speaks_of_an_imap_server() {
+    let mut app = app();
+    app.update(Msg::Key(Key::Tab));
+    app.update(Msg::Key(Key::Char('f')));
+    assert_eq!(
+        app.status.as_deref(),
+        Some("No profile gives an IMAP server here: press e to type one, or p to pick a profile.")
+    );
+}
