@@ -227,6 +227,9 @@ pub enum Format {
     #[default]
     Text,
     Json,
+    /// The monitoring-plugins output (Icinga, Nagios, Naemon, Zabbix, Checkmk): a status
+    /// line with performance data, then a line per finding (lint, check, discover).
+    Nagios,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -74,6 +74,7 @@ fn run_clients(args: &crate::cli::ClientsArgs, out: &mut dyn Write) -> Result<Ex
                 .context("cannot write JSON")?
                 + "\n"
         }
+        Format::Nagios => bail!("--format nagios is for lint, check and discover"),
     };
     write_out(out, &text)?;
     Ok(ExitStatus::Ok)
@@ -127,6 +128,7 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
     let text = match args.format {
         Format::Text => render_report(&report, false),
         Format::Json => to_json(&report) + "\n",
+        Format::Nagios => crate::report::render_nagios(&report),
     };
     write_out(out, &text)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
@@ -167,6 +169,7 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
             text
         }
         Format::Json => to_json(&report) + "\n",
+        Format::Nagios => crate::report::render_nagios(&report),
     };
     write_out(out, &text)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
@@ -424,6 +427,7 @@ fn run_discover(
             text
         }
         Format::Json => to_json(&report) + "\n",
+        Format::Nagios => crate::report::render_nagios(&report),
     };
     write_out(out, &text)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
@@ -435,6 +439,7 @@ fn run_profiles(
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
     let text = match (&args.action, args.format) {
+        (_, Format::Nagios) => bail!("--format nagios is for lint, check and discover"),
         (None | Some(ProfilesAction::List), Format::Text) => {
             render_profile_list(store.iter_with_source())
         }
@@ -455,7 +460,7 @@ fn run_profiles(
                 .map(|(_, s)| s.clone())
                 .context("profile vanished")?;
             match format {
-                Format::Text => render_profile(profile, &source),
+                Format::Text | Format::Nagios => render_profile(profile, &source),
                 Format::Json => serde_json::to_string_pretty(profile)? + "\n",
             }
         }

@@ -5,6 +5,7 @@ mod discovery;
 mod json;
 mod markdown;
 mod model;
+mod nagios;
 mod probe;
 mod text;
 
@@ -13,4 +14,5 @@ pub use discovery::{render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::Report;
+pub use nagios::render_nagios;
 pub use text::{render_findings, render_profile, render_profile_list, render_report};

@@ -1,0 +1,94 @@
+//! `--format nagios`: the monitoring-plugins output that Icinga, Nagios, Naemon, Zabbix and
+//! Checkmk read. One status line with the worst finding, `|` and performance data (each
+//! endpoint's total and per-stage times in ms, its certificate's days left), then one line
+//! per finding. The exit code is the plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+
+use std::fmt::Write as _;
+
+use crate::finding::Severity;
+
+use super::model::Report;
+
+/// The certificate days below which the perfdata says warning and critical.
+pub const WARN_CERT_DAYS: i64 = 14;
+pub const CRIT_CERT_DAYS: i64 = 0;
+
+/// A perfdata label: quoted, and without the quote and `=` the grammar reserves.
+fn label(text: &str) -> String {
+    format!("'{}'", text.replace(['\'', '='], "_"))
+}
+
+/// One line of the plugin's text: no line break, no `|` (it would start the perfdata).
+fn line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ").replace('|', "/")
+}
+
+pub fn render_nagios(report: &Report) -> String {
+    let worst = report.findings.first();
+    let status = match worst.map(|f| f.severity) {
+        Some(Severity::Error) => "CRITICAL",
+        Some(Severity::Warning) => "WARNING",
+        _ => "OK",
+    };
+    let summary = if let Some(f) = worst.filter(|f| f.severity != Severity::Info) {
+        let protocol = f.protocol.map_or("ALL", crate::account::Protocol::label);
+        format!("{protocol}: {}", f.title)
+    } else {
+        let names: Vec<&str> = report
+            .endpoints
+            .iter()
+            .map(|e| e.protocol.label())
+            .collect();
+        format!("{} work from here", names.join(", "))
+    };
+    let mut perf = Vec::new();
+    for e in &report.endpoints {
+        let p = e.protocol.as_str();
+        let Some(probe) = &e.probe else { continue };
+        perf.push(format!(
+            "{}={}ms;;;0",
+            label(&format!("{p}_time")),
+            probe.elapsed_ms
+        ));
+        for stage in &probe.stages {
+            perf.push(format!(
+                "{}={}ms;;;0",
+                label(&format!("{p}_{}", stage.name.as_str())),
+                stage.elapsed_ms
+            ));
+        }
+        if let Some(cert) = probe.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
+            perf.push(format!(
+                "{}={};{WARN_CERT_DAYS}:;{CRIT_CERT_DAYS}:",
+                label(&format!("{p}_cert_days")),
+                cert.days_left
+            ));
+        }
+    }
+    let mut out = format!("MAILDOCTOR {status} - {}", line(&summary));
+    if !perf.is_empty() {
+        let _ = write!(out, " | {}", perf.join(" "));
+    }
+    out.push('\n');
+    for f in &report.findings {
+        let protocol = f.protocol.map_or("ALL", crate::account::Protocol::label);
+        let severity = match f.severity {
+            Severity::Error => "CRITICAL",
+            Severity::Warning => "WARNING",
+            Severity::Info => "INFO",
+        };
+        let fix = f
+            .client_fix
+            .as_ref()
+            .or(f.fix.as_ref())
+            .map_or_else(String::new, |x| format!(" Fix: {x}"));
+        let _ = writeln!(
+            out,
+            "[{severity}] {protocol} {}: {}.{}",
+            f.id,
+            line(&f.title),
+            line(&fix)
+        );
+    }
+    out
+}
