@@ -8,7 +8,7 @@ use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::mutt::mail_url;
-use super::text::{numbered, password_command, password_stored};
+use super::text::{address_in, numbered, password_command, password_stored, url_without_password};
 use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
 
 pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
@@ -34,7 +34,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         let (key, value) = (key.trim(), value.trim());
         // A password inside a URL is shown as `…`, never kept.
         let (kept, text) = if matches!(key, "source" | "outgoing") {
-            let safe = strip_password(value);
+            let safe = url_without_password(value);
             (safe.clone(), format!("{key} = {safe}"))
         } else {
             (value.to_owned(), line.to_owned())
@@ -62,20 +62,6 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         accounts,
         default,
     })
-}
-
-fn strip_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) if rest[..at].contains(':') => {
-            let user = rest[..at].split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:…@{}", &rest[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
 }
 
 fn account(
@@ -170,10 +156,7 @@ fn account(
         }
     }
     account.address = get("from")
-        .map(|(v, _)| match (v.rfind('<'), v.rfind('>')) {
-            (Some(o), Some(c)) if o < c => v[o + 1..c].to_owned(),
-            _ => v.to_owned(),
-        })
+        .map(|(v, _)| address_in(v))
         .filter(|a| a.contains('@'));
     Ok(account)
 }

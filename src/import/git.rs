@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::{numbered, password_stored, service_port};
+use super::text::{address_in, numbered, password_stored, service_port};
 use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
 
 /// One `key = value` of a git config file.
@@ -302,14 +302,6 @@ fn account(
         ));
     }
     Ok(account)
-}
-
-/// `Name <a@b>` or `a@b`.
-fn address_in(from: &str) -> String {
-    match (from.rfind('<'), from.rfind('>')) {
-        (Some(open), Some(close)) if open < close => from[open + 1..close].trim().to_owned(),
-        _ => from.trim().to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::{numbered, password_command, password_stored};
+use super::text::{address_in, numbered, password_command, password_stored, url_without_password};
 use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
 
 /// One variable as a `set` line leaves it.
@@ -84,14 +84,17 @@ pub fn vars(text: &str) -> Result<(Vec<Var>, super::text::Includes), Invalid> {
                     } else {
                         format!(
                             "set {name}={}",
-                            value.as_deref().map(strip_password).unwrap_or_default()
+                            value
+                                .as_deref()
+                                .map(url_without_password)
+                                .unwrap_or_default()
                         )
                     };
                     out.push(Var {
                         value: if secret && !name.ends_with("_url") {
                             value.map(|_| String::new())
                         } else if name.ends_with("_url") {
-                            value.map(|v| strip_password(&v))
+                            value.map(|v| url_without_password(&v))
                         } else {
                             value
                         },
@@ -272,22 +275,6 @@ fn has_password(url: &str) -> bool {
     mail_url(url).is_some_and(|u| u.password)
 }
 
-/// The URL as it may be shown: a password in it replaced by `…`.
-fn strip_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..end];
-    match authority.rfind('@') {
-        Some(at) if authority[..at].contains(':') => {
-            let user = authority[..at].split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:…@{}", &rest[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -430,10 +417,7 @@ pub fn accounts(vars: &[Var], kind: ClientKind, shown: &str) -> Result<ClientFil
         }
     }
     if let Some(from) = last.get("from").and_then(|v| v.value.as_deref()) {
-        let address = match (from.rfind('<'), from.rfind('>')) {
-            (Some(o), Some(c)) if o < c => from[o + 1..c].trim().to_owned(),
-            _ => from.trim().to_owned(),
-        };
+        let address = address_in(from);
         account.address = address.contains('@').then_some(address);
     }
     if !force_tls && let Some(var) = last.get("ssl_force_tls") {

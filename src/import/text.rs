@@ -143,6 +143,30 @@ pub fn ip_certificate(
     .with_fix(format!("Give the server's name (the one the certificate is for) instead of {host}, or {fix}"))
 }
 
+/// The address in a From value: `Name <a@b>` or `a@b`.
+pub fn address_in(from: &str) -> String {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(open), Some(close)) if open < close => from[open + 1..close].trim().to_owned(),
+        _ => from.trim().to_owned(),
+    }
+}
+
+/// A mail URL as it may be shown and kept: a password in it replaced by `…`.
+pub fn url_without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..end];
+    match authority.rfind('@') {
+        Some(at) if authority[..at].contains(':') => {
+            let user = authority[..at].split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:…@{}", &rest[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// The path as people write it: the home directory as `~`.
 pub fn shown(path: &std::path::Path) -> String {
     if let Some(home) = dirs::home_dir()
