@@ -98,7 +98,6 @@ pub fn discovery(frame: &mut Frame, area: Rect, app: &App, selected: usize, them
     )));
     let first_server = lines.len();
     for (i, server) in found.servers.iter().enumerate() {
-        let marker = if i == selected { "▶ " } else { "  " };
         // What the probe saw comes before who names it: a narrow box cuts the tail.
         let mut seen = server
             .verdict
@@ -108,21 +107,12 @@ pub fn discovery(frame: &mut Frame, area: Rect, app: &App, selected: usize, them
             seen.push_str(", recommended");
         }
         let text = format!(
-            "{marker}{:<4} {:<33} {seen:<20} {}",
+            "{:<4} {:<33} {seen:<20} {}",
             server.protocol.label(),
             server.endpoint.describe(),
             server.named_by
         );
-        lines.push(if i == selected {
-            Line::from(Span::styled(
-                text,
-                theme
-                    .bold()
-                    .add_modifier(ratatui::style::Modifier::REVERSED),
-            ))
-        } else {
-            Line::from(text)
-        });
+        lines.push(choice(&text, i == selected, theme));
     }
     if found.servers.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -130,14 +120,7 @@ pub fn discovery(frame: &mut Frame, area: Rect, app: &App, selected: usize, them
             theme.dim(),
         )));
     }
-    let room = usize::from(inner.height.saturating_sub(2)).max(1);
-    let scroll = (first_server + selected).saturating_sub(room - 1);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
-            .block(Block::default().borders(Borders::ALL).title(" Sources ")),
-        inner,
-    );
+    choices(frame, inner, lines, first_server + selected, " Sources ");
 }
 
 /// The mail clients' accounts found on this machine, one selected for Enter.
@@ -156,30 +139,43 @@ pub fn clients(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme:
     ];
     let first = lines.len();
     for (i, item) in app.clients.iter().enumerate() {
-        let marker = if i == selected { "▶ " } else { "  " };
-        let text = format!("{marker}{}", item.label);
-        lines.push(if i == selected {
-            Line::from(Span::styled(
-                text,
-                theme
-                    .bold()
-                    .add_modifier(ratatui::style::Modifier::REVERSED),
-            ))
-        } else {
-            Line::from(text)
-        });
+        lines.push(choice(&item.label, i == selected, theme));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Passwords in these files are never read. Or quit and give an address.",
         theme.dim(),
     )));
+    choices(frame, inner, lines, first + selected, " Clients ");
+}
+
+/// One row of a list to choose from: marked and reversed when it is the one chosen, so the
+/// choice shows without colour.
+fn choice(text: &str, chosen: bool, theme: &Theme) -> Line<'static> {
+    if chosen {
+        Line::from(Span::styled(
+            format!("▶ {text}"),
+            theme
+                .bold()
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        ))
+    } else {
+        Line::from(format!("  {text}"))
+    }
+}
+
+/// A boxed list, scrolled so that line `row` (the chosen one) stays in view.
+fn choices(frame: &mut Frame, inner: Rect, lines: Vec<Line<'static>>, row: usize, title: &str) {
     let room = usize::from(inner.height.saturating_sub(2)).max(1);
-    let scroll = (first + selected).saturating_sub(room - 1);
+    let scroll = row.saturating_sub(room - 1);
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
-            .block(Block::default().borders(Borders::ALL).title(" Clients ")),
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(title.to_owned()),
+            ),
         inner,
     );
 }
