@@ -326,14 +326,9 @@ fn read(path: &Path, shown: &str) -> Result<Zeroizing<String>, ImportError> {
 
 /// `~/x` from the home directory, a relative path from the including file's directory.
 fn resolve_include(from: &Path, name: &str) -> PathBuf {
-    if let Some(rest) = name.strip_prefix("~/")
-        && let Some(home) = dirs::home_dir()
-    {
-        return home.join(rest);
-    }
-    let path = Path::new(name);
+    let path = super::text::expand_home(name);
     if path.is_absolute() {
-        path.to_path_buf()
+        path
     } else {
         from.parent().unwrap_or(Path::new(".")).join(path)
     }

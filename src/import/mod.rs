@@ -114,10 +114,7 @@ impl ImportedAccount {
         {
             return;
         }
-        let path = match value.strip_prefix("~/") {
-            Some(rest) => dirs::home_dir().map_or_else(|| PathBuf::from(value), |h| h.join(rest)),
-            None => PathBuf::from(value),
-        };
+        let path = text::expand_home(value);
         // A directory of hashed certificates (git's smtpSSLCertPath may be one) is the
         // system's kind of store, not a file to add.
         if !path.is_dir() {

@@ -167,6 +167,14 @@ pub fn url_without_password(url: &str) -> String {
     }
 }
 
+/// A path as the clients write it: `~/` is the home directory.
+pub fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
 /// The path as people write it: the home directory as `~`.
 pub fn shown(path: &std::path::Path) -> String {
     if let Some(home) = dirs::home_dir()
