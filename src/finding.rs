@@ -287,6 +287,9 @@ pub struct Finding {
     pub suggested: Option<crate::account::Endpoint>,
     /// The fix in the words and place of the client the settings were imported from.
     pub client_fix: Option<String>,
+    /// What the server or the TLS library said, word for word: shown last, after the fix and
+    /// the explanation, because it is for whoever fixes the server, not for the user.
+    pub evidence: Option<String>,
 }
 
 impl Finding {
@@ -306,7 +309,15 @@ impl Finding {
             explanation: explanation.into(),
             fix: None,
             client_fix: None,
+            evidence: None,
         }
+    }
+
+    /// The server's or the library's own words, kept out of the explanation.
+    #[must_use]
+    pub fn with_evidence(mut self, evidence: impl Into<String>) -> Finding {
+        self.evidence = Some(evidence.into());
+        self
     }
 
     #[must_use]

@@ -7,7 +7,7 @@ pub mod account;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub(crate) mod diagnose;
+pub mod diagnose;
 pub mod discover;
 pub mod excerpt;
 pub mod exit;

@@ -328,10 +328,11 @@ fn starttls_missing_or_refused() {
         &["smtp:starttls-failed"],
     );
     assert!(
-        report["findings"][0]["explanation"]
+        report["findings"][0]["evidence"]
             .as_str()
             .unwrap()
-            .contains("454 4.7.0")
+            .contains("454 4.7.0"),
+        "the server's words are the evidence"
     );
 }
 

@@ -246,16 +246,18 @@ fn probing() -> App {
             stage: stage(StageName::Connect, StageStatus::Ok, 20, "52.97.1.1:465"),
         },
     );
+    let started = Instant::now();
     send(
         &mut app,
         ProbeEvent::StageStarted {
             id: id(Protocol::Smtp, smtp),
             stage: StageName::Greeting,
+            at: started,
+            limit: Some(Duration::from_secs(10)),
         },
     );
-    let started = Instant::now();
     app.update(Msg::Started(started));
-    app.update(Msg::Tick(started + Duration::from_millis(800)));
+    app.update(Msg::Tick(started + Duration::from_millis(2100)));
     app
 }
 
@@ -454,6 +456,115 @@ fn discovered() -> App {
     app
 }
 
+/// The findings diagnose itself gives for these panes, as the dashboard works them out: the
+/// scenarios below show real fix texts, not ones written for the test.
+fn diagnosed(app: &mut App, alternatives: &[Observation]) {
+    let (primary, _) = app.observations();
+    let account = maildoctor::account::Account {
+        address: Some(maildoctor::account::Address::parse("alice@outlook.com").unwrap()),
+        username: None,
+        auth: maildoctor::account::AuthMethod::Password,
+        endpoints: app
+            .panes
+            .iter()
+            .filter_map(|(p, pane)| pane.endpoint.clone().map(|e| (*p, e)))
+            .collect(),
+    };
+    let findings = maildoctor::diagnose::diagnose(maildoctor::diagnose::DiagnoseInput {
+        account: &account,
+        primary: &primary,
+        alternatives,
+        static_findings: Vec::new(),
+    });
+    app.update(Msg::Findings(findings));
+}
+
+/// The IMAP certificate expired, and OpenSSL says so at length.
+fn cert_expired_long_reason() -> App {
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
+    for (p, e) in &eps {
+        if *p == Protocol::Imap {
+            let mut stages = tls_stages();
+            stages[2] = stage(
+                StageName::Tls,
+                StageStatus::Failed,
+                40,
+                "certificate has expired (error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed)",
+            );
+            stages.truncate(3);
+            finish_with(&mut app, *p, e, stages, CertVerdict::Expired, -12);
+        } else {
+            finish(&mut app, *p, e, tls_stages());
+        }
+    }
+    let imap = app.pane(Protocol::Imap).observation.clone().unwrap();
+    let mut imap = imap;
+    if let Some(tls) = &mut imap.tls {
+        tls.reason = Some("error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:2124: (certificate has expired; verify error 10 at depth 0, subject CN=outlook.com, notAfter=Nov 20 23:59:59 2026 GMT)".into());
+    }
+    done(&mut app, Protocol::Imap, imap);
+    diagnosed(&mut app, &[]);
+    app
+}
+
+/// 587 dropped, and 465 and 25 dropped too: nothing works from this network.
+fn nothing_works() -> App {
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
+    let smtp = &eps[0].1;
+    let mut obs = staged(
+        &mut app,
+        Protocol::Smtp,
+        smtp,
+        vec![
+            stage(StageName::Resolve, StageStatus::Ok, 3, "52.97.1.1"),
+            stage(
+                StageName::Connect,
+                StageStatus::Failed,
+                5003,
+                "52.97.1.1:587 timed out",
+            ),
+        ],
+    );
+    obs.failure = Some(maildoctor::probe::observation::Failure::ConnectTimeout);
+    done(&mut app, Protocol::Smtp, obs);
+    for (p, e) in &eps[1..] {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    let alternatives: Vec<Observation> = [
+        "smtp-mail.outlook.com:465/tls",
+        "smtp-mail.outlook.com:25/starttls",
+    ]
+    .into_iter()
+    .map(|spec| {
+        let mut o = Observation::new(Protocol::Smtp, ep(spec, Protocol::Smtp));
+        o.failure = Some(maildoctor::probe::observation::Failure::ConnectTimeout);
+        o.elapsed = Duration::from_millis(5002);
+        o
+    })
+    .collect();
+    diagnosed(&mut app, &alternatives);
+    app
+}
+
+/// The login refused, with a long reply from the server.
+fn login_refused_long_reply() -> App {
+    let (mut app, eps) = start("smtp-mail.outlook.com:587/starttls", vec![]);
+    app.login = true;
+    for (p, e) in &eps {
+        finish(&mut app, *p, e, tls_stages());
+    }
+    let mut smtp = app.pane(Protocol::Smtp).observation.clone().unwrap();
+    smtp.auth = Some(maildoctor::probe::observation::AuthOutcome {
+        mechanism: "PLAIN".into(),
+        ok: false,
+        reply: "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. Contact your administrator or visit https://aka.ms/smtp_auth_disabled for more information. [PR3P191CA0052.EURP191.PROD.OUTLOOK.COM 2026-12-02T05:12:44.123Z 08DE2A8F1C2B3D4E]".into(),
+        alerts: vec![],
+    });
+    done(&mut app, Protocol::Smtp, smtp);
+    diagnosed(&mut app, &[]);
+    app
+}
+
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
@@ -487,6 +598,127 @@ snapshots! {
     transcript_view => { let mut a = healthy(); a.update(Msg::Key(Key::Tab)); a.update(Msg::Key(Key::Char('t'))); a };
     help_screen => { let mut a = healthy(); a.update(Msg::Key(Key::Char('?'))); a };
     discovery_view => discovered();
+    certificate_expired_with_a_long_library_error => cert_expired_long_reason();
+    nothing_works_from_this_network => nothing_works();
+    login_refused_with_a_long_reply => login_refused_long_reply();
+}
+
+/// The screen's text with its rows joined and runs of spaces folded, so a wrapped sentence
+/// reads as one.
+fn screen_text(app: &App, width: u16, height: u16) -> String {
+    let terminal = render(app, width, height);
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push(' ');
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_selected_findings_whole_fix_is_on_screen_at_80x24() {
+    for (name, app) in [
+        ("465 set to STARTTLS", mismatched()),
+        ("expired certificate", cert_expired_long_reason()),
+        ("nothing works", nothing_works()),
+        ("login refused", login_refused_long_reply()),
+        ("587 dropped", blocked_587()),
+    ] {
+        let finding = app.selected_finding().expect(name).clone();
+        let fix = finding.client_fix.or(finding.fix).expect(name);
+        let fix = fix.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (w, h) in [(80, 24), (120, 40)] {
+            let text = screen_text(&app, w, h);
+            assert!(
+                text.contains(&fix),
+                "{name} at {w}x{h}: fix {fix:?} not in {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn evidence_comes_after_the_fix_and_scrolls_into_view() {
+    let mut app = cert_expired_long_reason();
+    let text = screen_text(&app, 80, 24);
+    let fix_at = text.find("Fix:").expect(&text);
+    assert!(
+        text.find("TLS library:").is_none_or(|e| e > fix_at),
+        "{text}"
+    );
+    assert!(
+        text.contains("PgDn more"),
+        "the details say they scroll: {text}"
+    );
+    for _ in 0..10 {
+        app.update(Msg::Key(Key::PageDown));
+        let _ = render(&app, 80, 24);
+    }
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains("certificate has expired; verify error 10"),
+        "{text}"
+    );
+    assert!(text.contains("PgUp back"), "{text}");
+}
+
+#[test]
+fn selecting_a_finding_focuses_its_pane() {
+    let mut app = cert_expired_long_reason();
+    assert_eq!(
+        app.focus,
+        Protocol::Imap,
+        "the screen opens on the worst finding's pane"
+    );
+    app.update(Msg::Key(Key::Tab));
+    assert_eq!(app.focus, Protocol::Pop3);
+    app.update(Msg::Key(Key::Down));
+    assert_eq!(app.focus, Protocol::Smtp, "the second finding is SMTP's");
+    app.update(Msg::Key(Key::Up));
+    assert_eq!(
+        app.focus,
+        Protocol::Imap,
+        "the expired certificate is IMAP's"
+    );
+    app.update(Msg::Key(Key::Tab));
+    app.update(Msg::Findings(app.findings.clone()));
+    assert_eq!(
+        app.focus,
+        Protocol::Pop3,
+        "once chosen, findings arriving keep the focus"
+    );
+}
+
+#[test]
+fn no_row_is_cut_without_a_mark() {
+    // Long enough that every line must give way somewhere at 80 columns.
+    let mut app = mismatched();
+    app.address =
+        Some("a.very.long.address.for.testing.cuts@subdomain.example-provider.co.uk".into());
+    for (w, h) in [(80, 24), (60, 20), (120, 40)] {
+        let terminal = render(&app, w, h);
+        let buffer = terminal.backend().buffer();
+        let header: String = (0..w).map(|x| buffer[(x, 0)].symbol().to_owned()).collect();
+        assert!(
+            header.trim_end().ends_with(" s"),
+            "the header keeps its end: {header}"
+        );
+        if w < 100 {
+            assert!(header.contains('…'), "the cut address is marked: {header}");
+        }
+        let footer: String = (0..w)
+            .map(|x| buffer[(x, h - 1)].symbol().to_owned())
+            .collect();
+        assert!(footer.trim_end().ends_with("? help"), "{footer}");
+        let screen = screen_text(&app, w, h);
+        assert!(
+            !screen.contains(":46 ") && !screen.contains(":4…"),
+            "{screen}"
+        );
+    }
 }
 
 #[test]

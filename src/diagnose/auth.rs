@@ -28,8 +28,7 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                 explanation,
             ));
         } else {
-            let mut explanation =
-                format!("The server refused the login and said: \"{}\".", auth.reply);
+            let mut explanation = "The server refused the login.".to_owned();
             for alert in alert_in(&auth.reply)
                 .into_iter()
                 .chain(auth.alerts.iter().map(String::as_str))
@@ -70,7 +69,8 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                     format!("{} login refused by {host}", obs.protocol.label()),
                     explanation,
                 )
-                .with_fix(fix),
+                .with_fix(fix)
+                .with_evidence(format!("The server said: \"{}\"", auth.reply)),
             );
         }
     }

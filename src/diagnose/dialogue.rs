@@ -60,30 +60,32 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             FindingId::StarttlsFailed,
             p,
             "STARTTLS failed".to_owned(),
-            format!("The server offered STARTTLS, but the upgrade did not work: {reason}."),
-        ).with_fix(format!("Try port {} with SSL/TLS; if STARTTLS must work here, tell the server's administrator, quoting: {reason}", if s1 == Security::Tls { p1 } else { p2 }))),
+            "The server offered STARTTLS, but the encrypted connection could not be set up after it.".to_owned(),
+        ).with_fix(format!("Try port {} with SSL/TLS; if STARTTLS must work here, tell the server's administrator, quoting the evidence", if s1 == Security::Tls { p1 } else { p2 }))
+        .with_evidence(format!("TLS library: {reason}"))),
         Some(Failure::TlsHandshakeFailed { reason }) => Some(Finding::new(
             FindingId::TlsHandshakeFailed,
             p,
             format!("The TLS handshake with {host}:{port} failed"),
-            format!("The encrypted connection could not be set up: {reason}."),
-        ).with_fix(if reason.contains("client certificate") {
+            handshake_words(reason).to_owned(),
+        ).with_evidence(format!("TLS library: {reason}")).with_fix(if reason.contains("client certificate") {
             "This server takes only clients that show a certificate of their own (a company or VPN setup): install that certificate in the mail app, or ask the administrator which server to use without one".to_owned()
         } else {
-            format!("The server's TLS is broken or refuses this client: tell its administrator, quoting \"{reason}\"; meanwhile try {p1} with {} or {p2} with {}", s1.label(), s2.label())
+            format!("The server's TLS is broken or refuses this client: tell its administrator, quoting the evidence; meanwhile try {p1} with {} or {p2} with {}", s1.label(), s2.label())
         })),
         Some(Failure::TlsVersionTooOld { reason }) => Some(Finding::new(
             FindingId::TlsVersionTooOld,
             p,
             format!("{host}:{port} only speaks old TLS versions"),
-            format!("The server offers only TLS 1.1 or older, which current mail apps and this computer refuse ({reason}). The server needs updating."),
-        ).with_fix("Ask the server's administrator (or the provider) to enable TLS 1.2 or 1.3; there is no safe setting on your side")),
+            "The server offers only TLS 1.1 or older, which current mail apps and this computer refuse. The server needs updating.".to_owned(),
+        ).with_evidence(format!("TLS library: {reason}")).with_fix("Ask the server's administrator (or the provider) to enable TLS 1.2 or 1.3; there is no safe setting on your side")),
         Some(Failure::ProtocolViolation { reason }) => Some(Finding::new(
             FindingId::ProtocolViolation,
             p,
             format!("{host}:{port} sent something that is not {}", obs.protocol.label()),
-            format!("The server's reply broke the protocol ({reason}). It may be another kind of service, a broken proxy, or a hostile server."),
-        ).with_fix(format!("Check the host and port ({} uses {p1} with {} or {p2} with {}); if they are right, tell the server's administrator, quoting: {reason}", obs.protocol.label(), s1.label(), s2.label()))),
+            "The server's reply broke the protocol. It may be another kind of service, a broken proxy, or a hostile server.".to_owned(),
+        ).with_fix(format!("Check the host and port ({} uses {p1} with {} or {p2} with {}); if they are right, tell the server's administrator, quoting the evidence", obs.protocol.label(), s1.label(), s2.label()))
+        .with_evidence(reason.clone())),
         Some(Failure::LoginTimeout { after }) => Some(
             Finding::new(
                 FindingId::LoginTimeout,
@@ -100,8 +102,8 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             FindingId::ConnectionDropped,
             p,
             format!("{host}:{port} stopped during {}", stage_words(*stage)),
-            format!("The dialogue broke off: {reason}."),
-        ).with_fix("Try again; if it breaks off at the same step every time, tell the server's administrator (or check a firewall or antivirus that inspects mail connections)")),
+            "The dialogue broke off before it was over.".to_owned(),
+        ).with_evidence(reason.clone()).with_fix("Try again; if it breaks off at the same step every time, tell the server's administrator (or check a firewall or antivirus that inspects mail connections)")),
         _ => None,
     };
     out.extend(finding);
@@ -128,11 +130,20 @@ fn stage_words(stage: StageName) -> &'static str {
     match stage {
         StageName::Resolve => "the DNS lookup",
         StageName::Connect => "connecting",
-        StageName::Tls => "the TLS handshake",
+        StageName::Tls | StageName::TlsUnchecked => "the TLS handshake",
         StageName::Greeting => "the greeting",
         StageName::Capabilities => "the capability exchange",
         StageName::Starttls => "STARTTLS",
         StageName::Auth => "the login",
         StageName::Quit => "the goodbye",
+    }
+}
+
+/// Why a handshake failed, in words: a server that wants a client certificate says so.
+fn handshake_words(reason: &str) -> &'static str {
+    if reason.contains("client certificate") {
+        "The encrypted connection could not be set up: the server asks for a client certificate, a certificate of the client's own, and this client has none."
+    } else {
+        "The encrypted connection could not be set up: the server and this client did not agree on the TLS handshake."
     }
 }

@@ -109,18 +109,48 @@ fn say_what_was_tried(
             Some(Failure::ConnectTimeout | Failure::ConnectRefused | Failure::ConnectUnreachable)
         )
     };
-    let mut said = format!(
+    let said = format!(
         "maildoctor also tried {}: none works from here.",
         list.join(", ")
     );
     let configured: Vec<&Observation> = primary.iter().filter(|p| p.protocol == protocol).collect();
     if tried.iter().all(blocked) && configured.iter().all(blocked) {
-        said.push_str(
-            " Every port was refused or dropped: the network blocks this kind of mail traffic; try another network, or ask the provider for another port.",
-        );
+        // Every door tried is shut: "try the other port" would send the user round in a
+        // circle, so the fix says what is left, and the tries become the explanation.
+        let mut ports: Vec<String> = configured
+            .iter()
+            .chain(&tried)
+            .map(|o| o.endpoint.port.to_string())
+            .collect();
+        ports.dedup();
+        let ports = match ports.split_last() {
+            Some((last, [])) => format!("Port {last} is"),
+            Some((last, rest)) => format!("Ports {} and {last} are all", rest.join(", ")),
+            None => return,
+        };
+        let traffic = if protocol.is_incoming() {
+            "incoming"
+        } else {
+            "outgoing"
+        };
+        let all = |f: fn(&Option<Failure>) -> bool| {
+            configured.iter().chain(&tried).all(|o| f(&o.failure))
+        };
+        let how = if all(|f| matches!(f, Some(Failure::ConnectTimeout))) {
+            "dropped (no answer at all)"
+        } else if all(|f| matches!(f, Some(Failure::ConnectRefused))) {
+            "refused"
+        } else {
+            "refused or dropped"
+        };
+        worst.fix = Some(format!(
+            "{ports} {how} from here: this network blocks {traffic} mail. Try another network (a phone's hotspot will do), or ask the provider for another port."
+        ));
+        worst.explanation = format!("{} {said}", worst.explanation);
+        return;
     }
     worst.fix = Some(match worst.fix.take() {
-        Some(fix) => format!("{fix} {said}"),
+        Some(fix) => format!("{}. {said}", fix.trim_end_matches('.')),
         None => said,
     });
 }

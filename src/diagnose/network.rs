@@ -25,8 +25,8 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             FindingId::DnsFailure,
             p,
             format!("{host} could not be looked up"),
-            format!("The DNS resolver did not give an answer ({reason}). This is a problem of the network or its DNS server, not of the mail settings."),
-        ).with_fix("Check the internet connection, or try another DNS server with --dns-server")),
+            "The DNS resolver did not give an answer. This is a problem of the network or its DNS server, not of the mail settings.".to_owned(),
+        ).with_evidence(format!("Resolver: {reason}")).with_fix("Check the internet connection, or try another DNS server with --dns-server")),
         Some(Failure::ConnectRefused) => Some(Finding::new(
             FindingId::ConnectRefused,
             p,
@@ -55,8 +55,8 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
             FindingId::ConnectUnreachable,
             p,
             format!("Could not connect to {host}:{port}"),
-            format!("The connection failed: {reason}."),
-        ).with_fix("Check the network connection, the VPN and the firewall, or try another network")),
+            "The connection could not be opened.".to_owned(),
+        ).with_evidence(reason.clone()).with_fix("Check the network connection, the VPN and the firewall, or try another network")),
         _ => None,
     };
     out.extend(finding);

@@ -22,6 +22,10 @@ pub enum ProbeEvent {
     StageStarted {
         id: ProbeId,
         stage: StageName,
+        /// When it started: a watcher shows how long it has waited.
+        at: std::time::Instant,
+        /// How long it may take, when it has its own limit.
+        limit: Option<std::time::Duration>,
     },
     StageFinished {
         id: ProbeId,

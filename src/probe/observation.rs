@@ -28,11 +28,14 @@ pub struct TranscriptLine {
 
 /// The steps of a probe, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum StageName {
     Resolve,
     Connect,
     Tls,
+    /// The handshake of the second connection, made without certificate checks to read the
+    /// certificate the strict one refused.
+    TlsUnchecked,
     Greeting,
     Capabilities,
     Starttls,
@@ -46,6 +49,7 @@ impl StageName {
             StageName::Resolve => "resolve",
             StageName::Connect => "connect",
             StageName::Tls => "tls",
+            StageName::TlsUnchecked => "tls-unchecked",
             StageName::Greeting => "greeting",
             StageName::Capabilities => "capabilities",
             StageName::Starttls => "starttls",

@@ -47,6 +47,19 @@ impl Timeouts {
         }
     }
 
+    /// The limit a stage runs under, as a watcher should be told it; the resolver's own
+    /// retries bound a lookup, and the endpoint's limit bounds them all.
+    pub fn of_stage(&self, stage: super::observation::StageName) -> Option<Duration> {
+        use super::observation::StageName;
+        match stage {
+            StageName::Resolve => None,
+            StageName::Connect => Some(self.connect),
+            StageName::Greeting => Some(self.greeting),
+            StageName::Quit => Some(self.command.min(Duration::from_secs(2))),
+            _ => Some(self.command),
+        }
+    }
+
     /// How long a silent plaintext greeting is awaited before checking, on a second
     /// connection, whether the port speaks TLS instead.
     pub fn tls_sniff_after(&self) -> Duration {

@@ -105,6 +105,9 @@ pub fn render_markdown(report: &Report) -> String {
         if let Some(s) = &f.suggested {
             let _ = writeln!(out, "**Works from here:** `{}`\n", s.spec);
         }
+        if let Some(evidence) = &f.evidence {
+            let _ = writeln!(out, "**Evidence:** {}\n", text(evidence));
+        }
     }
     if let Some(alternatives) = report.alternatives.as_ref().filter(|a| !a.is_empty()) {
         out.push_str("## Alternatives tried\n\n| Protocol | Endpoint | Result |\n|---|---|---|\n");

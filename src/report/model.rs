@@ -83,6 +83,8 @@ pub struct FindingDto {
     pub fix: Option<String>,
     /// The fix in the imported client's words and place.
     pub client_fix: Option<String>,
+    /// The server's or the TLS library's own words, for whoever fixes the server.
+    pub evidence: Option<String>,
     /// An endpoint that works from here, found by probing (`check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested: Option<SuggestedDto>,
@@ -181,6 +183,7 @@ impl Report {
                     explanation: f.explanation.clone(),
                     fix: f.fix.clone(),
                     client_fix: f.client_fix.clone(),
+                    evidence: f.evidence.clone(),
                     suggested: f.suggested.as_ref().map(|e| SuggestedDto {
                         host: e.host.as_string(),
                         port: e.port,

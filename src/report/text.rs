@@ -268,6 +268,9 @@ fn render_finding(out: &mut String, finding: &FindingDto) {
         (None, Some(fix)) => wrap_into(out, &format!("Fix: {fix}"), &" ".repeat(17)),
         _ => {}
     }
+    if let Some(evidence) = &finding.evidence {
+        wrap_into(out, &format!("Evidence: {evidence}"), &" ".repeat(17));
+    }
     out.push('\n');
 }
 

@@ -19,6 +19,8 @@ pub enum Key {
     Enter,
     Esc,
     Backspace,
+    PageUp,
+    PageDown,
     Other,
 }
 
@@ -34,6 +36,8 @@ pub enum Command {
     PreviousFinding,
     NextFinding,
     Details,
+    DetailsUp,
+    DetailsDown,
     Rerun,
     Transcript,
     Discovery,
@@ -73,7 +77,7 @@ pub const BINDINGS: &[Binding] = &[
         short: "a",
         footer: "apply fix",
         long: "a",
-        help: "use the endpoint the selected finding suggests, and probe it",
+        help: "use the endpoint the finding suggests, and probe it",
     },
     Binding {
         keys: &[(Key::Char('f'), Command::Fill)],
@@ -87,7 +91,7 @@ pub const BINDINGS: &[Binding] = &[
         short: "e",
         footer: "edit",
         long: "e",
-        help: "edit the focused pane's server, port and security in place",
+        help: "edit the focused pane's server, port and security",
     },
     Binding {
         keys: &[
@@ -121,6 +125,16 @@ pub const BINDINGS: &[Binding] = &[
         help: "show or hide the selected finding's details",
     },
     Binding {
+        keys: &[
+            (Key::PageUp, Command::DetailsUp),
+            (Key::PageDown, Command::DetailsDown),
+        ],
+        short: "PgDn",
+        footer: "more details",
+        long: "PgUp PgDn, Shift-↑↓",
+        help: "scroll the details when they do not fit",
+    },
+    Binding {
         keys: &[(Key::Char('r'), Command::Rerun)],
         short: "r",
         footer: "re-run",
@@ -132,7 +146,7 @@ pub const BINDINGS: &[Binding] = &[
         short: "t",
         footer: "transcript",
         long: "t",
-        help: "the focused pane's transcript (passwords are always redacted)",
+        help: "the focused pane's dialogue (passwords redacted)",
     },
     Binding {
         keys: &[(Key::Char('d'), Command::Discovery)],
@@ -146,7 +160,7 @@ pub const BINDINGS: &[Binding] = &[
         short: "l",
         footer: "login",
         long: "l",
-        help: "log in (password asked here, kept in memory for this run only)",
+        help: "log in (password asked here, kept in memory only)",
     },
     Binding {
         keys: &[(Key::Char('p'), Command::Profile)],
@@ -167,7 +181,7 @@ pub const BINDINGS: &[Binding] = &[
         short: "x",
         footer: "export",
         long: "x",
-        help: "export a report for a help desk (Markdown and JSON)",
+        help: "export a report for a help desk (Markdown, JSON)",
     },
     Binding {
         keys: &[(Key::Char('?'), Command::Help)],
@@ -215,8 +229,13 @@ fn key_of(event: KeyEvent) -> Key {
             Key::Ctrl(c.to_ascii_lowercase())
         }
         KeyCode::Char(c) => Key::Char(c),
+        // Shift-↑↓ for terminals (and SSH clients) without PgUp and PgDn keys.
+        KeyCode::Up if event.modifiers.contains(KeyModifiers::SHIFT) => Key::PageUp,
+        KeyCode::Down if event.modifiers.contains(KeyModifiers::SHIFT) => Key::PageDown,
         KeyCode::Up => Key::Up,
         KeyCode::Down => Key::Down,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
         KeyCode::Left => Key::Left,
         KeyCode::Right => Key::Right,
         KeyCode::Tab => Key::Tab,

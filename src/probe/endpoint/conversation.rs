@@ -125,20 +125,16 @@ impl Run<'_> {
         Ok(PassEnd::Done)
     }
 
-    /// Reads the greeting. On a plaintext connection a silent server may be waiting for a TLS
-    /// handshake: after a short wait (at once on an implicit-TLS port), a second connection
-    /// checks that. Returns the capabilities the greeting carried.
-    async fn greet(
+    /// The greeting's first line; `None` when the port turned out to speak TLS, or said
+    /// nothing (the stage is failed and the dialogue over).
+    async fn first_line(
         &mut self,
         addr: SocketAddr,
         session: &mut Session,
-    ) -> Result<Step<Option<Capabilities>>, Stop> {
+    ) -> Result<Option<String>, Stop> {
         let protocol = self.obs.protocol;
         let security = self.obs.endpoint.security;
         let timeouts = self.settings.timeouts;
-        self.start(StageName::Greeting);
-        // The whole greeting, however many lines, within the greeting's limit.
-        session.bound_stage(timeouts.greeting);
         let greeting_started = Instant::now();
         let implicit_port =
             protocol.standard_security(self.obs.endpoint.port) == Some(Security::Tls);
@@ -150,18 +146,36 @@ impl Run<'_> {
         let first = if security == Security::Tls {
             session.read_line(timeouts.greeting).await
         } else {
+            // A server that waits in silence may be waiting for a TLS handshake: after a
+            // while, a second connection tries one, and whichever answers first decides.
             let sniff = async {
                 tokio::time::sleep(sniff_after).await;
-                self.speaks_tls(addr).await
+                self.note(&format!(
+                    "no greeting after {} ms: trying a TLS handshake on a second connection",
+                    greeting_started.elapsed().as_millis()
+                ));
+                let tls = self.speaks_tls(addr).await;
+                if !tls {
+                    self.note("no TLS on the second connection either: still waiting for a plaintext greeting");
+                }
+                tls
             };
             tokio::select! {
                 line = session.read_line(timeouts.greeting) => line,
-                true = sniff => Err(ConnError::TlsBytes),
+                true = sniff => {
+                    self.note("the second connection's TLS handshake was answered: this port expects TLS from the first byte, so a plaintext greeting will never come");
+                    self.fail(
+                        Failure::PlaintextOnTlsPort,
+                        "silent; a quick TLS check answers: the port expects TLS",
+                    );
+                    return Ok(None);
+                }
             }
         };
         let first = match first {
             Ok(line) => line,
             Err(ConnError::TlsBytes) if security != Security::Tls => {
+                self.note("the server sent TLS bytes where a plaintext greeting belongs: checking with a TLS handshake on a second connection");
                 if self.speaks_tls(addr).await {
                     self.fail(
                         Failure::PlaintextOnTlsPort,
@@ -175,16 +189,40 @@ impl Run<'_> {
                         "TLS bytes, but no TLS handshake",
                     );
                 }
-                return Ok(Step::End(PassEnd::Done));
+                return Ok(None);
             }
             Err(ConnError::Timeout(limit)) => {
+                self.note(&format!(
+                    "nothing at all within {}: the server accepted the connection but never spoke",
+                    crate::probe::conn::secs(limit)
+                ));
                 self.fail(
                     Failure::GreetingTimeout,
                     format!("no greeting within {} s", limit.as_secs_f32()),
                 );
-                return Ok(Step::End(PassEnd::Done));
+                return Ok(None);
             }
             Err(e) => return Err(e.into()),
+        };
+        Ok(Some(first))
+    }
+
+    /// Reads the greeting. On a plaintext connection a silent server may be waiting for a TLS
+    /// handshake: after a short wait (at once on an implicit-TLS port), a second connection
+    /// checks that. Returns the capabilities the greeting carried.
+    async fn greet(
+        &mut self,
+        addr: SocketAddr,
+        session: &mut Session,
+    ) -> Result<Step<Option<Capabilities>>, Stop> {
+        let protocol = self.obs.protocol;
+        let timeouts = self.settings.timeouts;
+        self.start(StageName::Greeting);
+        // The whole greeting, however many lines, within the greeting's limit.
+        session.bound_stage(timeouts.greeting);
+        let greeting_started = Instant::now();
+        let Some(first) = self.first_line(addr, session).await? else {
+            return Ok(Step::End(PassEnd::Done));
         };
         let speaker = classify(&first);
         if !dialogue::speaks(protocol, speaker) {

@@ -12,8 +12,15 @@ use super::Run;
 
 impl Run<'_> {
     pub(super) fn start(&mut self, stage: StageName) {
-        self.current = Some((stage, Instant::now()));
-        self.sink.send(|id| ProbeEvent::StageStarted { id, stage });
+        let at = Instant::now();
+        self.current = Some((stage, at));
+        let limit = self.settings.timeouts.of_stage(stage);
+        self.sink.send(|id| ProbeEvent::StageStarted {
+            id,
+            stage,
+            at,
+            limit,
+        });
     }
 
     pub(super) fn finish(&mut self, status: StageStatus, detail: impl Into<String>) {
@@ -52,7 +59,7 @@ impl Run<'_> {
         )
     }
 
-    pub(super) fn note(&mut self, text: &str) {
+    pub(super) fn note(&self, text: &str) {
         let mut t = self.transcript();
         t.push(Direction::Note, text);
     }

@@ -47,7 +47,10 @@ impl Run<'_> {
         pass: &Pass,
         via_starttls: bool,
     ) -> Result<Session, PassEnd> {
-        self.start(StageName::Tls);
+        self.start(match pass {
+            Pass::Strict => StageName::Tls,
+            Pass::Relaxed { .. } => StageName::TlsUnchecked,
+        });
         let host = self.host_name();
         let connector = match pass {
             Pass::Strict => self.settings.connectors.strict().await,

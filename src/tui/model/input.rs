@@ -160,17 +160,33 @@ impl App {
         };
         match command {
             Command::Quit => return Action::Quit,
-            Command::NextPane => self.focus = cycle(self.focus, 1),
-            Command::PreviousPane => self.focus = cycle(self.focus, 2),
-            Command::PreviousFinding => {
-                self.selected = self.selected.saturating_sub(1);
-                self.pinned = true;
+            Command::NextPane => {
+                self.focus = cycle(self.focus, 1);
+                self.focus_chosen = true;
             }
+            Command::PreviousPane => {
+                self.focus = cycle(self.focus, 2);
+                self.focus_chosen = true;
+            }
+            Command::PreviousFinding => self.select(self.selected.saturating_sub(1)),
             Command::NextFinding => {
-                self.selected = (self.selected + 1).min(self.findings.len().saturating_sub(1));
-                self.pinned = true;
+                self.select((self.selected + 1).min(self.findings.len().saturating_sub(1)));
             }
             Command::Details => self.details = !self.details,
+            Command::DetailsUp => {
+                self.details = true;
+                self.details_scroll = self
+                    .details_scroll
+                    .min(self.details_overflow.get())
+                    .saturating_sub(DETAILS_PAGE);
+            }
+            Command::DetailsDown => {
+                self.details = true;
+                self.details_scroll = self
+                    .details_scroll
+                    .saturating_add(DETAILS_PAGE)
+                    .min(self.details_overflow.get());
+            }
             Command::Transcript => self.overlay = Overlay::Transcript { scroll: 0 },
             Command::Help => self.overlay = Overlay::Help,
             Command::Discovery if self.discovery.is_some() => {
@@ -242,12 +258,27 @@ impl App {
         Action::None
     }
 
+    /// Selects a finding: its pane gets the focus (so `e` edits what the finding is about)
+    /// and its details start at the top.
+    fn select(&mut self, index: usize) {
+        if index != self.selected {
+            self.details_scroll = 0;
+        }
+        self.selected = index;
+        self.pinned = true;
+        if let Some(protocol) = self.selected_finding().and_then(|f| f.protocol) {
+            self.focus = protocol;
+            self.focus_chosen = true;
+        }
+    }
+
     /// Puts an endpoint into a pane and probes just that pane again.
     fn use_endpoint(&mut self, protocol: Protocol, endpoint: Endpoint) -> Action {
         if let Some(pane) = self.panes.get_mut(&protocol) {
             pane.endpoint = Some(endpoint);
         }
         self.focus = protocol;
+        self.focus_chosen = true;
         Action::Probe(self.start(&[protocol]))
     }
 
@@ -267,6 +298,9 @@ impl App {
         format!("{stem}.maildoctor.yaml")
     }
 }
+
+/// Lines a PgUp or PgDn moves the details by.
+const DETAILS_PAGE: u16 = 3;
 
 fn cycle(protocol: Protocol, step: usize) -> Protocol {
     let i = Protocol::ALL

@@ -27,6 +27,8 @@ pub struct Pane {
     pub stages: Vec<Stage>,
     /// The stage under way, if any.
     pub running: Option<StageName>,
+    /// Since when it runs, and its limit: "connect 2.1 s / 5 s".
+    pub waiting: Option<(Instant, Option<Duration>)>,
     pub observation: Option<Observation>,
     /// Other ports and modes tried for this protocol; they feed the findings, not the pane.
     pub alternatives: Vec<Observation>,
@@ -198,14 +200,24 @@ pub struct App {
     /// When the current (or last) run started.
     started: Option<Instant>,
     pub spinner: usize,
+    /// The clock as the last tick told it: how long a stage has waited.
+    pub now: Option<Instant>,
     pub overlay: Overlay,
     pub details: bool,
+    /// How far the details are scrolled, in wrapped lines.
+    pub details_scroll: u16,
+    /// How far they can scroll: the view writes it as it lays the details out (as ratatui's
+    /// list state keeps its offset), so a key never scrolls past the end.
+    pub details_overflow: std::cell::Cell<u16>,
     /// Whether a password was given for this run (the login stage runs).
     pub login: bool,
     pub status: Option<String>,
     /// The user moved the selection: it then follows its finding; until then it stays on the
     /// worst one.
     pinned: bool,
+    /// The user chose the focused pane (Tab, or a finding): until then the focus follows the
+    /// worst finding, so a narrow screen opens on the pane that is wrong.
+    focus_chosen: bool,
     next_run: u64,
     /// What discovery found, once it has answered.
     pub discovery: Option<DiscoveryView>,
@@ -252,11 +264,15 @@ impl App {
             elapsed: Duration::ZERO,
             started: None,
             spinner: 0,
+            now: None,
             overlay: Overlay::None,
             details: true,
+            details_scroll: 0,
+            details_overflow: std::cell::Cell::new(0),
             login: false,
             status: None,
             pinned: false,
+            focus_chosen: false,
             next_run: 1,
             discovery: None,
             discovering: None,
@@ -396,8 +412,14 @@ impl App {
                 });
                 self.selected = same
                     .unwrap_or_else(|| self.selected.min(self.findings.len().saturating_sub(1)));
+                if !self.focus_chosen
+                    && let Some(protocol) = self.selected_finding().and_then(|f| f.protocol)
+                {
+                    self.focus = protocol;
+                }
             }
             Msg::Tick(now) => {
+                self.now = Some(now);
                 if let Some(started) = self.started {
                     self.elapsed = now.saturating_duration_since(started);
                 }
@@ -451,9 +473,15 @@ impl App {
             return;
         }
         match event {
-            ProbeEvent::StageStarted { stage, .. } => pane.running = Some(stage),
+            ProbeEvent::StageStarted {
+                stage, at, limit, ..
+            } => {
+                pane.running = Some(stage);
+                pane.waiting = Some((at, limit));
+            }
             ProbeEvent::StageFinished { stage, .. } => {
                 pane.running = None;
+                pane.waiting = None;
                 pane.stages.push(stage);
             }
             ProbeEvent::Transcript { line, .. } => pane.transcript.push(line),

@@ -44,6 +44,8 @@ fn event(run: u64, stage: StageName) -> Msg {
                 alternative: false,
             },
             stage,
+            at: std::time::Instant::now(),
+            limit: None,
         },
     }
 }
@@ -134,6 +136,8 @@ fn probe_events_fill_the_pane_live_and_old_runs_are_ignored() {
                 ..id
             },
             stage: StageName::Tls,
+            at: std::time::Instant::now(),
+            limit: None,
         },
     });
     assert_eq!(

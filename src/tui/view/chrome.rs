@@ -10,19 +10,44 @@ use crate::account::Protocol;
 use super::super::keys::{BINDINGS, Command};
 use super::super::model::{App, Discovering, Overlay, Progress};
 use super::super::theme::Theme;
-use super::pane::pane_verdict;
+use super::fit;
+use super::pane::{fit_line, pane_verdict};
 use crate::discover::sources::Status;
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let verdict = app.verdict();
-    let state = if app.running() {
+    let running = app.running();
+    let state = if running {
+        let configured = app.panes.values().filter(|p| p.endpoint.is_some()).count();
+        let done = app
+            .panes
+            .values()
+            .filter(|p| p.endpoint.is_some() && p.done())
+            .count();
         format!(
-            "{} checking {:.1} s",
+            "{} checking, {done}/{configured} done · {:.1} s",
             theme.spinner(app.spinner),
             app.elapsed.as_secs_f32()
         )
     } else {
         format!("done in {:.1} s", app.elapsed.as_secs_f32())
+    };
+    // While probes run nothing is OK yet: only a problem already certain is named.
+    let shown = if running {
+        match verdict.filter(|s| *s > crate::finding::Severity::Info) {
+            Some(severity) => format!(
+                "{} {} so far · ",
+                theme.severity_symbol(Some(severity)),
+                Theme::severity_word(Some(severity))
+            ),
+            None => String::new(),
+        }
+    } else {
+        format!(
+            "{} {} · ",
+            theme.severity_symbol(verdict),
+            Theme::severity_word(verdict)
+        )
     };
     let mut spans = vec![
         Span::styled("maildoctor", theme.bold()),
@@ -32,24 +57,38 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(user) = &app.username {
         spans.push(Span::raw(format!(" as {user}")));
     }
-    spans.push(Span::raw(format!(
+    // What gives way first on a narrow screen: "with login", then the profile; the address
+    // is cut last, and marked.
+    let mut optional = vec![format!(
         " · profile {}",
         app.profile.as_deref().unwrap_or("none")
-    )));
+    )];
     if app.login {
-        spans.push(Span::raw(" · with login"));
+        optional.push(" · with login".to_owned());
     }
+    let end_width = fit::width(&shown) + fit::width(&state) + 3;
+    let head_width: usize = spans.iter().map(|s| fit::width(&s.content)).sum();
+    while optional.iter().map(|o| fit::width(o)).sum::<usize>() + head_width + end_width
+        > usize::from(area.width)
+        && optional.pop().is_some()
+    {}
+    spans.extend(optional.into_iter().map(Span::raw));
     spans.push(Span::raw(" · "));
-    spans.push(Span::styled(
-        format!(
-            "{} {}",
-            theme.severity_symbol(verdict),
-            Theme::severity_word(verdict)
-        ),
-        theme.severity(verdict),
-    ));
-    spans.push(Span::raw(format!(" · {state}")));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans.push(Span::styled(shown, theme.severity(verdict)));
+    spans.push(Span::raw(state));
+    // The verdict and the state are the end of the line and must stay: the account part
+    // gives way, marked.
+    let tail: usize = spans[spans.len() - 3..]
+        .iter()
+        .map(|s| fit::width(&s.content))
+        .sum();
+    let head: Vec<Span> = spans.drain(..spans.len() - 3).collect();
+    let mut line = fit_line(
+        Line::from(head),
+        usize::from(area.width).saturating_sub(tail),
+    );
+    line.spans.extend(spans);
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 /// Narrow screens: one tab per protocol, each with its status, so all three stay visible.
@@ -99,7 +138,12 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Overlay::Picker(_) => "type to filter · ↑↓ choose · Enter use · Esc cancel".to_owned(),
         Overlay::Password(_) => "Enter log in · Esc cancel · nothing typed is shown".to_owned(),
         Overlay::Save(_) => "Enter save · Esc cancel".to_owned(),
-        Overlay::None => dashboard_keys(app),
+        Overlay::None => fit::join_fitting(
+            &dashboard_keys(app),
+            " · ",
+            "? help",
+            usize::from(area.width),
+        ),
     };
     let keys = if theme.ascii {
         keys.replace('↑', "Up")
@@ -110,6 +154,7 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         keys
     };
+    let keys = fit::ellipsize(&keys, usize::from(area.width));
     frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), area);
 }
 
@@ -151,8 +196,8 @@ pub fn discovering_line(address: Option<&str>, d: &Discovering) -> String {
 }
 
 /// The keys that do something now, in the key table's order (most useful first: a narrow
-/// footer cuts the tail).
-fn dashboard_keys(app: &App) -> String {
+/// footer drops the tail, and ends with `? help`, which lists them all).
+fn dashboard_keys(app: &App) -> Vec<String> {
     let focused = app.pane(app.focus);
     let fillable = focused.endpoint.is_none() && app.profile_endpoints.contains_key(&app.focus);
     BINDINGS
@@ -162,9 +207,10 @@ fn dashboard_keys(app: &App) -> String {
             Some(Command::Fill) => fillable,
             Some(Command::Rerun) => !app.running(),
             Some(Command::Discovery) => app.discovery.is_some(),
+            Some(Command::DetailsUp) => app.details && app.details_overflow.get() > 0,
+            Some(Command::Help) => false,
             _ => true,
         })
         .map(|binding| format!("{} {}", binding.short, binding.footer))
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect()
 }

@@ -14,6 +14,7 @@
 
 mod chrome;
 mod findings;
+mod fit;
 mod overlay;
 mod pane;
 
@@ -29,29 +30,15 @@ pub const WIDE: u16 = 110;
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     let wide = area.width >= WIDE;
-    let details_height = if app.details { 6 } else { 0 };
-    // Panes as tall as their content, but the findings keep at least four rows visible.
-    let chrome = 2 + u16::from(!wide) + details_height;
-    let room = area.height.saturating_sub(chrome + 6).max(5);
-    let wanted = if wide {
-        crate::account::Protocol::ALL
-            .into_iter()
-            .map(|p| pane::height(app, p, theme))
-            .max()
-            .unwrap_or(5)
-    } else {
-        pane::height(app, app.focus, theme)
-    };
-    let floor = if wide { 12 } else { 9 };
-    let pane_height = wanted.max(floor).min(room.max(floor));
+    let split = layout(app, theme, area);
     let mut constraints = vec![Constraint::Length(1)];
     if !wide {
         constraints.push(Constraint::Length(1));
     }
     constraints.extend([
-        Constraint::Length(pane_height),
-        Constraint::Min(3),
-        Constraint::Length(details_height),
+        Constraint::Length(split.panes),
+        Constraint::Length(split.findings),
+        Constraint::Min(0),
         Constraint::Length(1),
     ]);
     let rows = Layout::vertical(constraints).split(area);
@@ -92,6 +79,51 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     if theme.ascii {
         asciify(frame.buffer_mut());
     }
+}
+
+/// Rows for the panes, the findings and the details (which get the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub panes: u16,
+    pub findings: u16,
+}
+
+/// The screen laid out by content: the findings box as tall as its findings, the details as
+/// tall as the selected finding's fix needs (up to a point), the panes what is left, and any
+/// spare rows to the details. The fix comes first in the details, so it is what stays.
+pub fn layout(app: &App, theme: &Theme, area: ratatui::layout::Rect) -> Split {
+    let wide = area.width >= WIDE;
+    let chrome = 2 + u16::from(!wide);
+    let rows = area.height.saturating_sub(chrome);
+    let listed = u16::try_from(app.findings.len().max(1)).unwrap_or(u16::MAX);
+    let findings = (listed + 2).min((rows / 3).max(3));
+    let details_wanted = if app.details {
+        let lines = findings::details_lines(app, theme, usize::from(area.width)).len();
+        u16::try_from(lines).unwrap_or(u16::MAX).saturating_add(1)
+    } else {
+        0
+    };
+    // Enough rows for the fix and its first words of explanation; the rest scrolls.
+    let details = details_wanted.min(8);
+    let wanted = if wide {
+        crate::account::Protocol::ALL
+            .into_iter()
+            .map(|p| pane::height(app, p, theme))
+            .max()
+            .unwrap_or(5)
+    } else {
+        pane::height(app, app.focus, theme)
+    };
+    // A floor keeps the panes from jumping as stages arrive.
+    let floor = if wide { 12 } else { 9 };
+    let room = rows.saturating_sub(findings + details);
+    let panes = wanted.max(floor).min(room).max(4.min(rows));
+    let findings = if app.details {
+        findings
+    } else {
+        rows.saturating_sub(panes)
+    };
+    Split { panes, findings }
 }
 
 /// `--ascii`: every cell drawn in ASCII, whatever drew it (borders, symbols, a server's UTF-8).

@@ -12,28 +12,57 @@ use super::super::keys::BINDINGS;
 use super::super::model::App;
 use super::super::theme::Theme;
 
+/// Every key, from the key table, in a box that fits 80×24: a help text that would not fit
+/// wraps under itself rather than running off the edge.
 pub fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let inner = area.inner(Margin {
-        horizontal: 4,
-        vertical: 2,
+        horizontal: if area.width >= 100 { 4 } else { 1 },
+        vertical: u16::from(area.height >= 30) * 2,
     });
     frame.render_widget(Clear, inner);
-    let mut lines = vec![
-        Line::from(Span::styled("Keys", theme.bold())),
-        Line::from(""),
-    ];
+    let key_column = BINDINGS
+        .iter()
+        .map(|b| super::fit::width(b.long))
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let room = usize::from(inner.width.saturating_sub(2));
+    let text_room = room.saturating_sub(key_column);
+    let mut lines = Vec::new();
     for binding in BINDINGS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<22}", binding.long), theme.bold()),
-            Span::raw(binding.help),
-        ]));
+        let key = format!(
+            "{}{}",
+            binding.long,
+            " ".repeat(key_column - super::fit::width(binding.long))
+        );
+        for (i, text) in super::fit::wrap(binding.help, text_room, "", "")
+            .into_iter()
+            .enumerate()
+        {
+            let key = if i == 0 {
+                key.clone()
+            } else {
+                " ".repeat(key_column)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(key, theme.bold()),
+                Span::raw(text),
+            ]));
+        }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(
-        "Symbols: ✓/+ ok · ! warning · ✗/x error · i info · - not configured or skipped",
-    ));
+    let symbols = "Symbols: ✓/+ ok · ! warning · ✗/x error · i info · - not configured or skipped";
+    lines.extend(
+        super::fit::wrap(symbols, room, "", "")
+            .into_iter()
+            .map(Line::from),
+    );
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Help: every key "),
+        ),
         inner,
     );
 }

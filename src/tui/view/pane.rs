@@ -14,6 +14,7 @@ use crate::probe::observation::StageStatus;
 use super::super::forms::{EditForm, Field};
 use super::super::model::{App, Overlay};
 use super::super::theme::Theme;
+use super::fit;
 
 /// The pane's status symbol for tabs: spinner while probing, then the worst finding.
 pub fn pane_verdict(
@@ -67,10 +68,55 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, protocol: Protocol, them
         .borders(Borders::ALL)
         .title(title)
         .border_style(border);
-    frame.render_widget(
-        Paragraph::new(content(app, protocol, theme)).block(block),
-        area,
+    let inner = block.inner(area);
+    let lines = fitted(
+        content(app, protocol, theme),
+        usize::from(inner.width),
+        usize::from(inner.height),
+        theme,
     );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The pane's lines cut to its box with a mark: each line ends in `…` where it is cut (at a
+/// word, never inside a host:port), and the last row says how many lines did not fit.
+fn fitted(
+    lines: Vec<Line<'static>>,
+    room: usize,
+    rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = lines.into_iter().map(|l| fit_line(l, room)).collect();
+    if rows > 0 && out.len() > rows {
+        let hidden = out.len() - (rows - 1);
+        out.truncate(rows - 1);
+        out.push(Line::from(Span::styled(
+            fit::ellipsize(
+                &format!("… {hidden} more lines (a taller window shows them)"),
+                room,
+            ),
+            theme.dim(),
+        )));
+    }
+    out
+}
+
+/// One line cut to `room` columns: the span that crosses the edge ends in `…`.
+pub fn fit_line(line: Line<'static>, room: usize) -> Line<'static> {
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = fit::width(&span.content);
+        if used + w <= room {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        let shown = fit::ellipsize(&span.content, room - used);
+        spans.push(Span::styled(shown, span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// How many rows the pane wants, borders included.
@@ -152,7 +198,7 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled(format!("{symbol} "), style),
             Span::raw(format!(
-                "{:<12} {:>5} ms ",
+                "{:<13} {:>5} ms ",
                 stage.name.as_str(),
                 stage.elapsed.as_millis()
             )),
@@ -162,7 +208,7 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(stage) = pane.running {
         lines.push(Line::from(vec![
             Span::raw(format!("{} ", theme.spinner(app.spinner))),
-            Span::raw(format!("{:<12} …", stage.as_str())),
+            Span::raw(format!("{:<13} {}", stage.as_str(), waited(app, pane))),
         ]));
     }
     if let Some(obs) = &pane.observation {
@@ -252,6 +298,28 @@ fn editor(lines: &mut Vec<Line>, form: &EditForm, theme: &Theme) {
             ),
             theme.severity(Some(crate::finding::Severity::Error)),
         )));
+    }
+}
+
+/// How long the running stage has waited and may wait: "2.1 s / 5 s". A stage that answers
+/// at once shows only `…`: the count matters when something is slow.
+fn waited(app: &App, pane: &super::super::model::Pane) -> String {
+    let Some((since, limit)) = pane.waiting else {
+        return "…".to_owned();
+    };
+    let waited = app.now.map_or(std::time::Duration::ZERO, |now| {
+        now.saturating_duration_since(since)
+    });
+    if waited < std::time::Duration::from_millis(500) {
+        return "…".to_owned();
+    }
+    match limit {
+        Some(limit) => format!(
+            "waiting {:.1} s of at most {}",
+            waited.as_secs_f32(),
+            crate::probe::conn::secs(limit)
+        ),
+        None => format!("waiting {:.1} s", waited.as_secs_f32()),
     }
 }
 
