@@ -23,7 +23,7 @@ fn discover(args: &[&str]) -> (Duration, serde_json::Value) {
     let cli = maildoctor::cli::Cli::try_parse_from(&argv).unwrap();
     let mut out = Vec::new();
     let started = Instant::now();
-    maildoctor::commands::run_with_profiles(cli, &mut out, None).unwrap();
+    maildoctor::commands::run_with_profiles(&cli, &mut out, None).unwrap();
     (started.elapsed(), serde_json::from_slice(&out).unwrap())
 }
 

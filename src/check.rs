@@ -49,6 +49,8 @@ pub struct CheckOptions {
     pub ispdb: Option<String>,
     /// Look the domain's settings up beside the servers given (`--no-discover` turns it off).
     pub discover: bool,
+    /// Certificate days and endpoint times that make a warning or an error.
+    pub thresholds: crate::diagnose::Thresholds,
 }
 
 impl CheckOptions {
@@ -78,6 +80,7 @@ impl CheckOptions {
             today,
             ispdb: None,
             discover: true,
+            thresholds: crate::diagnose::Thresholds::default(),
         }
     }
 }
@@ -404,6 +407,7 @@ impl Checkup {
             primary: &result.primary,
             alternatives: &result.alternatives,
             static_findings: self.static_findings,
+            thresholds: self.options.thresholds,
         });
         if let Some(i) = &self.imported {
             crate::import::fix::annotate(i, &mut findings, self.resolved.profile());

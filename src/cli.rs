@@ -22,6 +22,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub profiles_dir: Option<PathBuf>,
 
+    /// ASCII only, in the dashboard and in text output: for terminals and mail readers
+    /// without UTF-8. Chosen by itself when the locale is not UTF-8 (LANG=C, cron).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Print nothing but errors: the exit code carries the verdict (for scripts and cron).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 
@@ -29,18 +38,16 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// The dashboard takes every `check` option, plus how to draw.
+/// The dashboard takes every `check` option.
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
     #[command(flatten)]
     pub check: CheckArgs,
-
-    /// Draw with ASCII only, for terminals without UTF-8 symbols.
-    #[arg(long)]
-    pub ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Check the settings without touching the network: ports, hosts, user name, login policy.
     Lint(LintArgs),
@@ -230,6 +237,9 @@ pub enum Format {
     /// The monitoring-plugins output (Icinga, Nagios, Naemon, Zabbix, Checkmk): a status
     /// line with performance data, then a line per finding (lint, check, discover).
     Nagios,
+    /// A report for a help desk: when and how it was made, a summary, the settings, each
+    /// finding with its fix, the certificates and the transcripts (lint, check, discover).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -244,6 +254,11 @@ pub struct LintArgs {
     /// Judge dated provider policies as of this day (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<jiff::civil::Date>,
+
+    /// Name this machine in JSON and Markdown reports (off by default: a report may be sent
+    /// on, and the name says where it came from).
+    #[arg(long)]
+    pub report_hostname: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -306,6 +321,22 @@ pub struct CheckArgs {
     /// they name other servers).
     #[arg(long)]
     pub no_discover: bool,
+
+    /// Warn when a certificate has fewer days left than this.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub warn_cert_days: i64,
+
+    /// An error when a certificate has fewer days left than this (0: only when expired).
+    #[arg(long, value_name = "DAYS", default_value_t = 0)]
+    pub crit_cert_days: i64,
+
+    /// Warn when an endpoint's whole check takes longer than this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub warn_time: Option<u64>,
+
+    /// An error when an endpoint's whole check takes longer than this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub crit_time: Option<u64>,
 
     /// Show the transcripts (passwords and tokens are always redacted).
     #[arg(long, short)]

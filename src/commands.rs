@@ -8,8 +8,8 @@ use crate::account::AuthMethod;
 use crate::account::{AccountLayer, load_account_file};
 use crate::check::{CheckOptions, Checkup, LoginSecret};
 use crate::cli::{
-    AccountArgs, CheckArgs, Cli, Command, DashboardArgs, DiscoverArgs, Format, LintArgs,
-    ProfilesAction, ProfilesArgs,
+    AccountArgs, CheckArgs, Cli, Command, DiscoverArgs, Format, LintArgs, ProfilesAction,
+    ProfilesArgs,
 };
 use crate::discover::DiscoveryDto;
 use crate::exit::ExitStatus;
@@ -20,7 +20,8 @@ use crate::probe::dialogue::Secret;
 use crate::probe::dns::Family;
 use crate::profile::{ProfileStore, user_profiles_dir};
 use crate::report::{
-    Report, render_discovery, render_profile, render_profile_list, render_report, to_json,
+    Report, render_discovery, render_markdown, render_profile, render_profile_list, render_report,
+    to_json,
 };
 use crate::resolve::{Resolved, resolve};
 use crate::tui::Dashboard;
@@ -31,41 +32,85 @@ pub const PASSWORD_ENV: &str = "MAILDOCTOR_PASSWORD";
 
 /// Runs one command, writing its output to `out`; the user's own profiles come from their
 /// config directory.
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitStatus> {
     run_with_profiles(cli, out, user_profiles_dir())
 }
 
 /// Runs one command with the user's profiles from `user_profiles` (tests pass `None`, so the
 /// developer's own profiles cannot change what they see).
 pub fn run_with_profiles(
-    cli: Cli,
+    cli: &Cli,
     out: &mut dyn Write,
     user_profiles: Option<std::path::PathBuf>,
 ) -> Result<ExitStatus> {
-    let store = load_profiles(&cli, user_profiles)?;
-    match cli.command {
-        Some(Command::Lint(args)) => run_lint(&args, &store, out),
-        Some(Command::Check(args)) => run_check(&args, &store, out),
+    let store = load_profiles(cli, user_profiles)?;
+    let output = Output {
+        ascii: cli.ascii,
+        quiet: cli.quiet,
+    };
+    match &cli.command {
+        Some(Command::Lint(args)) => run_lint(args, &store, out, output),
+        Some(Command::Check(args)) => run_check(args, &store, out, output),
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             let term = std::env::var("TERM").ok();
             if crate::terminal::can_draw(term.as_deref()) {
-                crate::tui::run(dashboard(&cli.dashboard, &store)?)
+                crate::tui::run(dashboard(cli, &store)?)
             } else {
                 eprintln!(
                     "maildoctor: TERM={} cannot draw the dashboard (no cursor addressing); the check's text follows",
                     term.as_deref().unwrap_or("")
                 );
-                run_check(&cli.dashboard.check, &store, out)
+                run_check(&cli.dashboard.check, &store, out, output)
             }
         }
-        None => run_check(&cli.dashboard.check, &store, out),
-        Some(Command::Profiles(args)) => run_profiles(&args, &store, out),
-        Some(Command::Discover(args)) => run_discover(&args, &store, out),
-        Some(Command::Clients(args)) => run_clients(&args, out),
+        None => run_check(&cli.dashboard.check, &store, out, output),
+        Some(Command::Profiles(args)) => run_profiles(args, &store, out, output),
+        Some(Command::Discover(args)) => run_discover(args, &store, out, output),
+        Some(Command::Clients(args)) => run_clients(args, out, output),
     }
 }
 
-fn run_clients(args: &crate::cli::ClientsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+/// When and how a report was made: now, by this command line (passwords in URLs removed),
+/// and, when asked, on which machine.
+fn made_now(hostname: bool) -> crate::report::Made {
+    let argv: Vec<String> = std::env::args()
+        .map(|a| crate::import::text::url_without_password(&a))
+        .collect();
+    crate::report::Made {
+        at: jiff::ZonedDateTime::now(),
+        command_line: shell_words::join(&argv),
+        hostname: hostname.then(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map_or_else(|_| "unknown".into(), |h| h.trim().to_owned())
+        }),
+    }
+}
+
+/// How text reaches the user: in ASCII (`--ascii`, or a locale without UTF-8), or not at all
+/// (`--quiet`: the exit code is the answer).
+#[derive(Debug, Clone, Copy)]
+struct Output {
+    ascii: bool,
+    quiet: bool,
+}
+
+/// Writes a command's output as `output` says. JSON and Markdown are documents, UTF-8 by
+/// their own rules, and pass unchanged.
+fn emit(out: &mut dyn Write, text: &str, format: Format, output: Output) -> Result<()> {
+    if output.quiet {
+        return Ok(());
+    }
+    if output.ascii && matches!(format, Format::Text | Format::Nagios) {
+        return write_out(out, &crate::glyphs::to_ascii(text));
+    }
+    write_out(out, text)
+}
+
+fn run_clients(
+    args: &crate::cli::ClientsArgs,
+    out: &mut dyn Write,
+    output: Output,
+) -> Result<ExitStatus> {
     let listed = crate::import::list(&crate::import::places::found());
     let text = match args.format {
         Format::Text => crate::report::render_clients(&listed),
@@ -74,9 +119,11 @@ fn run_clients(args: &crate::cli::ClientsArgs, out: &mut dyn Write) -> Result<Ex
                 .context("cannot write JSON")?
                 + "\n"
         }
-        Format::Nagios => bail!("--format nagios is for lint, check and discover"),
+        Format::Nagios | Format::Markdown => {
+            bail!("--format nagios and markdown are for lint, check and discover")
+        }
     };
-    write_out(out, &text)?;
+    emit(out, &text, args.format, output)?;
     Ok(ExitStatus::Ok)
 }
 
@@ -114,7 +161,12 @@ pub fn account_layer(args: &AccountArgs) -> Result<(AccountLayer, Option<Importe
     Ok((args.layer()?.over(base), imported))
 }
 
-fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
+fn run_lint(
+    args: &LintArgs,
+    store: &ProfileStore,
+    out: &mut dyn Write,
+    output: Output,
+) -> Result<ExitStatus> {
     let (layer, imported) = account_layer(&args.account)?;
     let resolved = resolve(layer, store)?;
     let today = args.as_of.unwrap_or_else(today);
@@ -124,13 +176,16 @@ fn run_lint(args: &LintArgs, store: &ProfileStore, out: &mut dyn Write) -> Resul
         crate::finding::sort_worst_first(&mut findings);
         crate::import::fix::annotate(i, &mut findings, resolved.profile());
     }
-    let report = Report::new("lint", &resolved, &findings).with_source(imported.as_ref());
+    let report = Report::new("lint", &resolved, &findings)
+        .with_source(imported.as_ref())
+        .stamped(&made_now(args.report_hostname));
     let text = match args.format {
         Format::Text => render_report(&report, false),
         Format::Json => to_json(&report) + "\n",
         Format::Nagios => crate::report::render_nagios(&report),
+        Format::Markdown => render_markdown(&report),
     };
-    write_out(out, &text)?;
+    emit(out, &text, args.format, output)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
@@ -141,7 +196,12 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Result<ExitStatus> {
+fn run_check(
+    args: &CheckArgs,
+    store: &ProfileStore,
+    out: &mut dyn Write,
+    output: Output,
+) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
     let imported = checkup.imported.clone();
     let mut discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
@@ -156,7 +216,8 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
     };
     let mut report = Report::new("check", &resolved, &findings)
         .with_probes(&result.primary, &result.alternatives)
-        .with_source(imported.as_ref());
+        .with_source(imported.as_ref())
+        .stamped(&made_now(args.lint.report_hostname));
     report.discovery = discovery;
     let text = match args.lint.format {
         Format::Text => {
@@ -170,15 +231,17 @@ fn run_check(args: &CheckArgs, store: &ProfileStore, out: &mut dyn Write) -> Res
         }
         Format::Json => to_json(&report) + "\n",
         Format::Nagios => crate::report::render_nagios(&report),
+        Format::Markdown => render_markdown(&report),
     };
-    write_out(out, &text)?;
+    emit(out, &text, args.lint.format, output)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
 /// The dashboard for these arguments, ready to run: the one way the command and the tests
 /// build it.
-pub fn dashboard(args: &DashboardArgs, store: &ProfileStore) -> Result<Dashboard> {
-    let theme = Theme::from_env(args.ascii);
+pub fn dashboard(cli: &Cli, store: &ProfileStore) -> Result<Dashboard> {
+    let args = &cli.dashboard;
+    let theme = Theme::from_env(cli.ascii);
     // An address to discover opens the dashboard at once, discovery running in it; with
     // --login the prompt must name the user first, so discovery comes before.
     let (layer, imported) = account_layer(&args.check.lint.account)?;
@@ -271,6 +334,12 @@ fn check_options(args: &CheckArgs) -> CheckOptions {
         today: args.lint.as_of.unwrap_or_else(today),
         ispdb: args.sources.ispdb(),
         discover: !args.no_discover,
+        thresholds: crate::diagnose::Thresholds {
+            warn_cert_days: args.warn_cert_days,
+            crit_cert_days: args.crit_cert_days,
+            warn_time: args.warn_time.map(std::time::Duration::from_millis),
+            crit_time: args.crit_time.map(std::time::Duration::from_millis),
+        },
     }
 }
 
@@ -340,6 +409,7 @@ fn run_discover(
     args: &DiscoverArgs,
     store: &ProfileStore,
     out: &mut dyn Write,
+    output: Output,
 ) -> Result<ExitStatus> {
     let imported = args
         .import
@@ -392,6 +462,7 @@ fn run_discover(
         primary: &primary,
         alternatives: &[],
         static_findings: discovery.findings.clone(),
+        thresholds: crate::diagnose::Thresholds::default(),
     });
     // The client's own servers beside what the domain publishes: where they differ, and
     // what to change in the client's file.
@@ -428,8 +499,9 @@ fn run_discover(
         }
         Format::Json => to_json(&report) + "\n",
         Format::Nagios => crate::report::render_nagios(&report),
+        Format::Markdown => render_markdown(&report),
     };
-    write_out(out, &text)?;
+    emit(out, &text, args.format, output)?;
     Ok(ExitStatus::from_worst(worst(&findings)))
 }
 
@@ -437,9 +509,12 @@ fn run_profiles(
     args: &ProfilesArgs,
     store: &ProfileStore,
     out: &mut dyn Write,
+    output: Output,
 ) -> Result<ExitStatus> {
     let text = match (&args.action, args.format) {
-        (_, Format::Nagios) => bail!("--format nagios is for lint, check and discover"),
+        (_, Format::Nagios | Format::Markdown) => {
+            bail!("--format nagios and markdown are for lint, check and discover")
+        }
         (None | Some(ProfilesAction::List), Format::Text) => {
             render_profile_list(store.iter_with_source())
         }
@@ -460,11 +535,13 @@ fn run_profiles(
                 .map(|(_, s)| s.clone())
                 .context("profile vanished")?;
             match format {
-                Format::Text | Format::Nagios => render_profile(profile, &source),
+                Format::Text | Format::Nagios | Format::Markdown => {
+                    render_profile(profile, &source)
+                }
                 Format::Json => serde_json::to_string_pretty(profile)? + "\n",
             }
         }
     };
-    write_out(out, &text)?;
+    emit(out, &text, args.format, output)?;
     Ok(ExitStatus::Ok)
 }

@@ -170,6 +170,8 @@ finding_ids! {
         "The connection opened but the server never said hello.";
     SlowGreeting => "slow-greeting", Warning, Other,
         "The greeting took more than 5 seconds: a tarpit, an overloaded server, or an antivirus proxy.";
+    EndpointSlow => "endpoint-slow", Warning, Other,
+        "The whole check of an endpoint took longer than --warn-time (an error past --crit-time).";
     ServerRejected => "server-rejected", Error, Other,
         "The server refused service in its greeting (421/554, * BYE, -ERR).";
     StarttlsNotOffered => "starttls-not-offered", Error, Other,

@@ -16,6 +16,7 @@ pub mod finding;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod glyphs;
 pub mod import;
 pub mod lint;
 pub mod probe;

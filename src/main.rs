@@ -6,7 +6,7 @@ use maildoctor::cli::{Cli, Command};
 use maildoctor::exit::ExitStatus;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -17,6 +17,8 @@ fn main() -> ExitCode {
             };
         }
     };
+    // The locale is the process's, read here at the edge: the library only sees the flag.
+    cli.ascii = maildoctor::glyphs::ascii_wanted(cli.ascii);
     if matches!(cli.command, None | Some(Command::Check(_))) {
         use_lazy_trust_store();
         // Only these take the terminal (the dashboard, the password prompt): a signal gives it
@@ -26,7 +28,7 @@ fn main() -> ExitCode {
         }
     }
     let mut out = anstream::stdout();
-    match maildoctor::commands::run(cli, &mut out) {
+    match maildoctor::commands::run(&cli, &mut out) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) if err.is::<maildoctor::commands::Cancelled>() => ExitCode::from(130),
         Err(err) => {

@@ -39,11 +39,26 @@ pub fn watch_signals() -> std::io::Result<()> {
     Ok(())
 }
 
-/// The dashboard takes the whole screen.
-pub fn take_screen() -> std::io::Result<ratatui::DefaultTerminal> {
-    let screen = ratatui::try_init()?;
+/// The dashboard's terminal: its colours written as the 16 classic codes.
+pub type Screen = ratatui::Terminal<
+    ratatui::backend::CrosstermBackend<crate::tui::sixteen::SixteenColours<std::io::Stdout>>,
+>;
+
+/// The dashboard takes the whole screen: raw mode and the alternate screen, as
+/// `ratatui::try_init` does, with a panic hook that gives the terminal back first.
+pub fn take_screen() -> std::io::Result<Screen> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        give_back();
+        hook(info);
+    }));
+    terminal::enable_raw_mode()?;
     TAKEN.store(FULL_SCREEN, Ordering::SeqCst);
-    Ok(screen)
+    ratatui::crossterm::execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    let backend = ratatui::backend::CrosstermBackend::new(
+        crate::tui::sixteen::SixteenColours::new(std::io::stdout()),
+    );
+    ratatui::Terminal::new(backend)
 }
 
 /// Undoes whatever was done to the terminal; does nothing when nothing was.

@@ -27,7 +27,7 @@ fn check(args: &[String]) -> (Value, u8, Duration) {
         maildoctor::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let mut out = Vec::new();
     let started = Instant::now();
-    let status = maildoctor::commands::run_with_profiles(cli, &mut out, None)
+    let status = maildoctor::commands::run_with_profiles(&cli, &mut out, None)
         .unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let elapsed = started.elapsed();
     let report: Value = serde_json::from_slice(&out).unwrap();
@@ -124,7 +124,7 @@ fn check_with_fixture_profile(working: SocketAddr, configured: &str) -> Value {
     .collect();
     let cli = maildoctor::cli::Cli::try_parse_from(argv).unwrap();
     let mut out = Vec::new();
-    maildoctor::commands::run_with_profiles(cli, &mut out, None).unwrap();
+    maildoctor::commands::run_with_profiles(&cli, &mut out, None).unwrap();
     serde_json::from_slice(&out).unwrap()
 }
 

@@ -13,6 +13,7 @@ const WRONG: &str = "s3cret-never-shown";
 fn maildoctor() -> Command {
     let mut cmd = Command::cargo_bin("maildoctor").unwrap();
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env("LC_ALL", "C.UTF-8")
         .env_remove("MAILDOCTOR_PASSWORD");
     cmd
 }

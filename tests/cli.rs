@@ -7,7 +7,9 @@ use serde_json::Value;
 fn maildoctor() -> Command {
     let mut cmd = Command::cargo_bin("maildoctor").unwrap();
     // Keep the user's own profiles and colour settings out of the tests.
+    // A UTF-8 locale, whatever the machine's: without one the output is ASCII (tested apart).
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env("LC_ALL", "C.UTF-8")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE");
     cmd

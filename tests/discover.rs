@@ -23,7 +23,7 @@ fn run(args: &[String]) -> (Value, u8, Duration) {
         maildoctor::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let mut out = Vec::new();
     let started = Instant::now();
-    let status = maildoctor::commands::run_with_profiles(cli, &mut out, None)
+    let status = maildoctor::commands::run_with_profiles(&cli, &mut out, None)
         .unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let report: Value = serde_json::from_slice(&out)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));

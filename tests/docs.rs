@@ -51,6 +51,7 @@ fn the_quick_start_sample_is_what_the_program_prints() {
     let out = assert_cmd::Command::cargo_bin("maildoctor")
         .unwrap()
         .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env("LC_ALL", "C.UTF-8")
         .env("NO_COLOR", "1")
         .args(command.split_whitespace())
         .output()

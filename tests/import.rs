@@ -34,7 +34,7 @@ fn run(args: &[&str]) -> Result<(String, u8), String> {
         .collect();
     let cli = maildoctor::cli::Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    let status = maildoctor::commands::run_with_profiles(cli, &mut out, None)
+    let status = maildoctor::commands::run_with_profiles(&cli, &mut out, None)
         .map_err(|e| format!("{e:#}"))?;
     Ok((String::from_utf8(out).unwrap(), status.code()))
 }
@@ -580,6 +580,7 @@ fn clients_lists_every_account_found_with_the_argument_that_checks_it() {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_maildoctor"))
             .args(["clients", "--format", format])
             .env("HOME", home)
+            .env("LC_ALL", "C.UTF-8")
             .env_remove("XDG_CONFIG_HOME")
             .output()
             .unwrap();

@@ -25,7 +25,7 @@ fn run(args: &[&str]) -> (Value, u8) {
     let cli =
         maildoctor::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let mut out = Vec::new();
-    let status = maildoctor::commands::run_with_profiles(cli, &mut out, None)
+    let status = maildoctor::commands::run_with_profiles(&cli, &mut out, None)
         .unwrap_or_else(|e| panic!("{argv:?}: {e:#}"));
     let report: Value = serde_json::from_slice(&out).unwrap();
     let errors = schema_errors(&report);

@@ -13,7 +13,7 @@ fn run(args: &[&str]) -> (String, u8) {
         .collect();
     let cli = maildoctor::cli::Cli::try_parse_from(&argv).unwrap();
     let mut out = Vec::new();
-    let status = maildoctor::commands::run_with_profiles(cli, &mut out, None).unwrap();
+    let status = maildoctor::commands::run_with_profiles(&cli, &mut out, None).unwrap();
     (String::from_utf8(out).unwrap(), status.code())
 }
 

@@ -20,7 +20,7 @@ fn dashboard(args: &[&str]) -> Dashboard {
     )
     .expect("valid arguments");
     let store = ProfileStore::load(&[]).unwrap();
-    let mut dashboard = maildoctor::commands::dashboard(&cli.dashboard, &store).unwrap();
+    let mut dashboard = maildoctor::commands::dashboard(&cli, &store).unwrap();
     dashboard.theme = Theme {
         color: false,
         ascii: true,

@@ -475,6 +475,7 @@ fn diagnosed(app: &mut App, alternatives: &[Observation]) {
         primary: &primary,
         alternatives,
         static_findings: Vec::new(),
+        thresholds: maildoctor::diagnose::Thresholds::default(),
     });
     app.update(Msg::Findings(findings));
 }

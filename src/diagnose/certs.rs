@@ -27,10 +27,7 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Warn this many days before a certificate expires.
-const EXPIRY_WARNING_DAYS: i64 = 14;
-
-pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
+pub(super) fn findings(obs: &Observation, thresholds: &super::Thresholds) -> Vec<Finding> {
     let Some(tls) = &obs.tls else {
         return Vec::new();
     };
@@ -69,12 +66,17 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
     let finding = match &tls.verdict {
         CertVerdict::Ok => {
             return match cert {
-                Some(c) if c.days_left < EXPIRY_WARNING_DAYS => vec![Finding::new(
+                Some(c) if c.days_left < thresholds.warn_cert_days.max(thresholds.crit_cert_days) => vec![Finding::new(
                     FindingId::CertExpiringSoon,
                     p,
                     format!("The certificate of {host} expires in {} days", c.days_left.max(0)),
                     format!("The certificate is valid until {}. When it expires, every mail app will refuse the connection.", c.not_after),
-                ).with_fix("Tell the server's administrator to renew the certificate").with_evidence(evidence)],
+                ).with_fix("Tell the server's administrator to renew the certificate").with_evidence(evidence)
+                .with_severity(if c.days_left < thresholds.crit_cert_days {
+                    crate::finding::Severity::Error
+                } else {
+                    crate::finding::Severity::Warning
+                })],
                 _ => Vec::new(),
             };
         }

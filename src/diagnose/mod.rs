@@ -7,6 +7,8 @@ mod dialogue;
 mod hints;
 mod network;
 
+use std::fmt::Write as _;
+
 use crate::account::{Account, Protocol};
 use crate::finding::{Finding, FindingId, sort_worst_first};
 use crate::probe::observation::{Failure, Observation};
@@ -20,6 +22,31 @@ pub struct DiagnoseInput<'a> {
     pub alternatives: &'a [Observation],
     /// The static (lint) findings, which live evidence may confirm.
     pub static_findings: Vec<Finding>,
+    pub thresholds: Thresholds,
+}
+
+/// Where a monitoring system draws its lines: certificate days left, and an endpoint's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// A warning below this many days left.
+    pub warn_cert_days: i64,
+    /// An error below this many days left (0: only an expired certificate is one).
+    pub crit_cert_days: i64,
+    /// A warning when an endpoint's whole check takes longer.
+    pub warn_time: Option<std::time::Duration>,
+    /// An error when it takes longer.
+    pub crit_time: Option<std::time::Duration>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            warn_cert_days: 14,
+            crit_cert_days: 0,
+            warn_time: None,
+            crit_time: None,
+        }
+    }
 }
 
 /// All findings of a check, worst first: static and live merged, each problem once.
@@ -28,13 +55,53 @@ pub fn diagnose(input: DiagnoseInput) -> Vec<Finding> {
     for obs in input.primary {
         live.extend(network::findings(obs));
         live.extend(dialogue::findings(obs));
-        live.extend(certs::findings(obs));
+        live.extend(certs::findings(obs, &input.thresholds));
+        live.extend(slow_endpoint(obs, &input.thresholds));
         live.extend(auth::findings(obs, input.account));
     }
     let mut findings = merge(input.static_findings, live);
     attach_alternatives(&mut findings, input.primary, input.alternatives);
     sort_worst_first(&mut findings);
     findings
+}
+
+/// An endpoint slower than `--warn-time` or `--crit-time`: the limits a monitoring system
+/// sets, so nothing is said without them.
+fn slow_endpoint(obs: &Observation, thresholds: &Thresholds) -> Option<Finding> {
+    let (limit, severity, flag) = match (thresholds.crit_time, thresholds.warn_time) {
+        (Some(crit), _) if obs.elapsed > crit => {
+            (crit, crate::finding::Severity::Error, "--crit-time")
+        }
+        (_, Some(warn)) if obs.elapsed > warn => {
+            (warn, crate::finding::Severity::Warning, "--warn-time")
+        }
+        _ => return None,
+    };
+    let slowest = obs.stages.iter().max_by_key(|s| s.elapsed);
+    let mut explanation = format!(
+        "The whole check of {} took {} ms, more than the {} ms {flag} allows.",
+        obs.endpoint.describe(),
+        obs.elapsed.as_millis(),
+        limit.as_millis()
+    );
+    if let Some(stage) = slowest {
+        let _ = write!(
+            explanation,
+            " The slowest step was {} ({} ms).",
+            stage.name.as_str(),
+            stage.elapsed.as_millis()
+        );
+    }
+    Some(
+        Finding::new(
+            FindingId::EndpointSlow,
+            Some(obs.protocol),
+            format!("{} answers slowly ({} ms)", obs.endpoint.host, obs.elapsed.as_millis()),
+            explanation,
+        )
+        .with_severity(severity)
+        .with_fix("If this is new, ask the server's administrator (or the provider's status page); a slow DNS step points at this network's resolver instead"),
+    )
 }
 
 /// When a live fact proves a static suspicion (465 set to STARTTLS, and the server indeed

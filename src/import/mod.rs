@@ -19,7 +19,7 @@ pub(crate) mod offlineimap;
 pub mod places;
 pub(crate) mod postfix;
 pub(crate) mod relays;
-mod text;
+pub(crate) mod text;
 pub(crate) mod thunderbird;
 
 use std::collections::BTreeMap;

@@ -35,14 +35,139 @@ fn severity_tag(severity: Severity) -> String {
     format!("{} {}", severity.symbol(), severity.label())
 }
 
-fn result_of(endpoint: &EndpointDto) -> String {
-    match &endpoint.probe {
-        None => "not probed".into(),
-        Some(p) => match &p.failure {
-            Some(failure) => format!("✗ {failure} ({} ms)", p.elapsed_ms),
-            None => format!("✓ answered ({} ms)", p.elapsed_ms),
-        },
+/// An endpoint's status as its findings say it, not only whether it answered: an IMAP server
+/// that answered with an expired certificate is not "✓".
+fn result_of(endpoint: &EndpointDto, report: &Report) -> String {
+    let worst = report
+        .findings
+        .iter()
+        .filter(|f| f.protocol == Some(endpoint.protocol) && f.severity > Severity::Info)
+        .max_by_key(|f| f.severity);
+    let Some(p) = &endpoint.probe else {
+        return match worst {
+            Some(f) => format!("{} `{}` (not probed)", f.severity.symbol(), f.id),
+            None => "not probed".into(),
+        };
+    };
+    match (&p.failure, worst) {
+        (Some(failure), _) => format!("✗ {failure} ({} ms)", p.elapsed_ms),
+        (None, Some(f)) => format!(
+            "{} answered, but `{}` ({} ms)",
+            f.severity.symbol(),
+            f.id,
+            p.elapsed_ms
+        ),
+        (None, None) => format!("✓ works ({} ms)", p.elapsed_ms),
     }
+}
+
+/// One or two lines per protocol: what is wrong and what to change, or that it works.
+fn summary(out: &mut String, report: &Report) {
+    out.push_str("## Summary\n\n");
+    for protocol in Protocol::ALL {
+        let direction = if protocol.is_incoming() {
+            "Incoming"
+        } else {
+            "Outgoing"
+        };
+        let label = format!("**{direction} ({})**", protocol.label());
+        let endpoint = report.endpoints.iter().find(|e| e.protocol == protocol);
+        let worst = report
+            .findings
+            .iter()
+            .filter(|f| f.protocol == Some(protocol) && f.severity > Severity::Info)
+            .max_by_key(|f| f.severity);
+        let line = match (endpoint, worst) {
+            (None, _) => "not configured.".to_owned(),
+            (Some(_), Some(f)) => {
+                let fix = f.client_fix.as_ref().or(f.fix.as_ref());
+                match fix {
+                    Some(fix) => format!(
+                        "{} {}.  \n  What to change: {}",
+                        severity_tag(f.severity),
+                        text(f.title.trim_end_matches('.')),
+                        text(fix)
+                    ),
+                    None => format!("{} {}.", severity_tag(f.severity), text(&f.title)),
+                }
+            }
+            (Some(e), None) => {
+                let tls = e
+                    .probe
+                    .as_ref()
+                    .and_then(|p| p.tls.as_ref())
+                    .and_then(|t| t.version.clone())
+                    .map(|v| format!(", {v}"))
+                    .unwrap_or_default();
+                let verb = if e.probe.is_some() {
+                    "works"
+                } else {
+                    "looks right (not probed)"
+                };
+                format!(
+                    "✓ `{}:{}` {}{tls} {verb}.",
+                    cell(&e.host),
+                    e.port,
+                    e.security.label()
+                )
+            }
+        };
+        let _ = writeln!(out, "- {label}: {line}");
+    }
+    out.push('\n');
+}
+
+/// TLS version, cipher and the certificate facts of each endpoint that did TLS.
+fn certificates(out: &mut String, report: &Report) {
+    let rows: Vec<_> = report
+        .endpoints
+        .iter()
+        .filter_map(|e| {
+            e.probe
+                .as_ref()
+                .and_then(|p| p.tls.as_ref())
+                .map(|t| (e, t))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("## TLS and certificates\n\n| Protocol | TLS | Cipher | Verdict | Certificate for | Also valid for | Issuer | Valid until | Days left |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (e, t) in rows {
+        let (subject, san, issuer, until, days) = t.certificate.as_ref().map_or_else(
+            || {
+                (
+                    "-".to_owned(),
+                    "-".to_owned(),
+                    "-".to_owned(),
+                    "-".to_owned(),
+                    "-".to_owned(),
+                )
+            },
+            |c| {
+                (
+                    text(&c.subject),
+                    if c.san.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        text(&c.san.join(", "))
+                    },
+                    text(&c.issuer),
+                    cell(&c.not_after),
+                    c.days_left.to_string(),
+                )
+            },
+        );
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {subject} | {san} | {issuer} | {until} | {days} |",
+            e.protocol.label(),
+            t.version.as_deref().map_or_else(|| "-".to_owned(), cell),
+            t.cipher.as_deref().map_or_else(|| "-".to_owned(), cell),
+            cell(&t.verdict),
+        );
+    }
+    out.push('\n');
 }
 
 /// Renders the report as Markdown.
@@ -52,10 +177,19 @@ pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let who = report.account.address.as_deref().unwrap_or("(no address)");
     let _ = writeln!(out, "# maildoctor report: {}\n", text(who));
+    if let Some(at) = &report.checked_at_local {
+        let _ = writeln!(out, "- Checked: {}", cell(at));
+    }
+    let _ = writeln!(out, "- Tool: {}", report.tool);
+    if let Some(command) = &report.command_line {
+        let _ = writeln!(out, "- Command: `{}`", cell(&command.replace('`', "'")));
+    }
+    if let Some(host) = &report.hostname {
+        let _ = writeln!(out, "- Machine: {}", text(host));
+    }
     let _ = writeln!(
         out,
-        "- Tool: {}\n- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} errors, {} warnings, {} info)\n",
-        report.tool,
+        "- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} errors, {} warnings, {} info)\n",
         report.profile.as_deref().unwrap_or("none"),
         cell(report.account.username.as_deref().unwrap_or("the address")),
         report.account.auth,
@@ -64,6 +198,7 @@ pub fn render_markdown(report: &Report) -> String {
         report.summary.warnings,
         report.summary.infos,
     );
+    summary(&mut out, report);
     out.push_str("## Settings\n\n| Direction | Protocol | Server | Port | Encryption | Result |\n|---|---|---|---|---|---|\n");
     for e in &report.endpoints {
         let direction = if e.protocol == Protocol::Smtp {
@@ -78,7 +213,7 @@ pub fn render_markdown(report: &Report) -> String {
             cell(&e.host),
             e.port,
             e.security.label(),
-            cell(&result_of(e))
+            cell(&result_of(e, report))
         );
     }
     out.push('\n');
@@ -109,6 +244,7 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(out, "**Evidence:** {}\n", text(evidence));
         }
     }
+    certificates(&mut out, report);
     if let Some(alternatives) = report.alternatives.as_ref().filter(|a| !a.is_empty()) {
         out.push_str("## Alternatives tried\n\n| Protocol | Endpoint | Result |\n|---|---|---|\n");
         for a in alternatives {
@@ -188,7 +324,12 @@ mod tests {
         let md = render_markdown(&report);
         assert!(md.starts_with("# maildoctor report: alice@example.org"));
         assert!(
-            md.contains("| Outgoing | SMTP | `smtp.example.org` | 465 | STARTTLS | not probed |")
+            md.contains("| Outgoing | SMTP | `smtp.example.org` | 465 | STARTTLS | ✗ `port-security-mismatch` (not probed) |"),
+            "the row says what its finding says: {md}"
+        );
+        assert!(
+            md.contains("- **Outgoing (SMTP)**: ✗ ERROR Port 465 \\| STARTTLS.  \n  What to change: Set encryption to SSL/TLS."),
+            "the summary says what to change: {md}"
         );
         assert!(
             md.contains("### ✗ ERROR · SMTP · Port 465 \\| STARTTLS (`port-security-mismatch`)")

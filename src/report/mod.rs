@@ -13,6 +13,6 @@ pub use clients::{clients_dto, render_clients};
 pub use discovery::{render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;
-pub use model::Report;
+pub use model::{Made, Report};
 pub use nagios::render_nagios;
 pub use text::{render_findings, render_profile, render_profile_list, render_report};

@@ -21,6 +21,19 @@ pub struct Report {
     pub tool: String,
     /// The command that made it: `lint` or `check`.
     pub command: String,
+    /// When the check ran, RFC 3339 with the machine's UTC offset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// The whole command line that made it (passwords in URLs removed; maildoctor takes no
+    /// secret on the command line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// The machine it ran on, only with `--report-hostname`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The time for a reader: "2026-12-02 05:40:12 CET (+01:00)".
+    #[serde(skip)]
+    pub checked_at_local: Option<String>,
     pub account: AccountDto,
     /// The profile id the account was compared with.
     pub profile: Option<String>,
@@ -37,6 +50,14 @@ pub struct Report {
     /// (`discover`, and `check` of a domain no profile knows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery: Option<crate::discover::DiscoveryDto>,
+}
+
+/// When, how and where a report was made.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub at: jiff::ZonedDateTime,
+    pub command_line: String,
+    pub hostname: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,6 +171,10 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: format!("maildoctor {}", env!("CARGO_PKG_VERSION")),
             command: command.to_owned(),
+            checked_at: None,
+            command_line: None,
+            hostname: None,
+            checked_at_local: None,
             account: AccountDto {
                 address: account.address.as_ref().map(ToString::to_string),
                 username: account.username.clone(),
@@ -202,6 +227,16 @@ impl Report {
             alternatives: None,
             discovery: None,
         }
+    }
+
+    /// Says when, how and (when asked) where the report was made.
+    #[must_use]
+    pub fn stamped(mut self, made: &Made) -> Report {
+        self.checked_at = Some(made.at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+        self.checked_at_local = Some(made.at.strftime("%Y-%m-%d %H:%M:%S %Z (%:z)").to_string());
+        self.command_line = Some(made.command_line.clone());
+        self.hostname.clone_from(&made.hostname);
+        self
     }
 
     /// Names the client's file the settings were imported from.

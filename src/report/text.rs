@@ -185,13 +185,25 @@ fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool)
             StageStatus::Failed => ("✗", severity_style(Severity::Error)),
             StageStatus::Skipped => ("-", DIM),
         };
-        let detail: String = stage.detail.chars().take(60).collect();
+        // A long detail (a library's error) wraps under itself: nothing is cut.
+        let column = " ".repeat(33);
+        let options = textwrap::Options::new(WIDTH)
+            .initial_indent(&column)
+            .subsequent_indent(&column)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        let wrapped = textwrap::wrap(&stage.detail, options);
+        let mut lines = wrapped.iter().map(|l| l.trim_start());
         let _ = writeln!(
             out,
-            "      {style}{mark}{style:#} {:<13} {:>6} ms  {detail}",
+            "      {style}{mark}{style:#} {:<13} {:>6} ms  {}",
             stage.name.as_str(),
-            stage.elapsed_ms
+            stage.elapsed_ms,
+            lines.next().unwrap_or_default()
         );
+        for line in lines {
+            let _ = writeln!(out, "{column}{line}");
+        }
     }
     if let Some(tls) = &probe.tls
         && let Some(cert) = &tls.certificate

@@ -289,6 +289,7 @@ impl Dashboard {
             primary: &primary,
             alternatives: &alternatives,
             static_findings: findings,
+            thresholds: self.checkup.options.thresholds,
         });
         if let Some(i) = &self.checkup.imported {
             crate::import::fix::annotate(i, &mut findings, self.checkup.resolved.profile());

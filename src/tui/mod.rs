@@ -10,6 +10,7 @@ pub mod theme;
 pub mod view;
 
 mod effects;
+pub mod sixteen;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -31,7 +32,7 @@ enum Found {
 }
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out,
-/// panics included (ratatui's init installs that hook).
+/// panics included (`take_screen` installs that hook).
 pub fn run(dashboard: Dashboard) -> Result<crate::exit::ExitStatus> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -44,7 +45,7 @@ pub fn run(dashboard: Dashboard) -> Result<crate::exit::ExitStatus> {
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut crate::terminal::Screen,
     mut d: Dashboard,
 ) -> Result<crate::exit::ExitStatus> {
     let mut app = d.new_app();

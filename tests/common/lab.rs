@@ -39,6 +39,7 @@ pub fn spec(port: u16, security: &str) -> String {
 pub fn check(password: Option<&str>, args: &[&str]) -> (Value, i32) {
     let mut cmd = Command::cargo_bin("maildoctor").unwrap();
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .env("LC_ALL", "C.UTF-8")
         .env_remove("MAILDOCTOR_PASSWORD");
     let ca = ca_file();
     cmd.args([

@@ -34,7 +34,11 @@ impl Tmux {
     }
 
     pub fn run(&self, args: &[&str]) -> String {
+        // tmux and what it runs in UTF-8 whatever the machine's locale; a test of another
+        // locale sets its own in the command.
         let out = Command::new("tmux")
+            .env("LC_ALL", "C.UTF-8")
+            .arg("-u")
             .arg("-L")
             .arg(&self.socket)
             .args(args)

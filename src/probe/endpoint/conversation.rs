@@ -150,10 +150,17 @@ impl Run<'_> {
             // while, a second connection tries one, and whichever answers first decides.
             let sniff = async {
                 tokio::time::sleep(sniff_after).await;
-                self.note(&format!(
-                    "no greeting after {} ms: trying a TLS handshake on a second connection",
-                    greeting_started.elapsed().as_millis()
-                ));
+                if sniff_after.is_zero() {
+                    self.note(&format!(
+                        "port {} is a port for SSL/TLS: while waiting for a plaintext greeting, trying a TLS handshake on a second connection",
+                        self.obs.endpoint.port
+                    ));
+                } else {
+                    self.note(&format!(
+                        "no greeting after {} ms: trying a TLS handshake on a second connection",
+                        greeting_started.elapsed().as_millis()
+                    ));
+                }
                 let tls = self.speaks_tls(addr).await;
                 if !tls {
                     self.note("no TLS on the second connection either: still waiting for a plaintext greeting");

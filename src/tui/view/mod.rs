@@ -130,24 +130,9 @@ pub fn layout(app: &App, theme: &Theme, area: ratatui::layout::Rect) -> Split {
 /// Done once over the finished frame, so no widget can forget it.
 fn asciify(buffer: &mut ratatui::buffer::Buffer) {
     for cell in &mut buffer.content {
-        let symbol = cell.symbol();
-        if symbol.is_ascii() {
-            continue;
+        if !cell.symbol().is_ascii() {
+            let ascii = crate::glyphs::ascii_of(cell.symbol());
+            cell.set_symbol(ascii);
         }
-        let ascii = match symbol {
-            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
-            "─" | "—" | "–" => "-",
-            "│" => "|",
-            "·" => "|",
-            "▶" | "›" | "→" => ">",
-            "‹" | "←" => "<",
-            "▲" | "↑" => "^",
-            "↓" => "v",
-            "…" => ".",
-            "✓" => "+",
-            "✗" => "x",
-            _ => "?",
-        };
-        cell.set_symbol(ascii);
     }
 }
