@@ -73,17 +73,22 @@ pub fn run_with_profiles(
 /// When and how a report was made: now, by this command line (passwords in URLs removed),
 /// and, when asked, on which machine.
 fn made_now(hostname: bool) -> crate::report::Made {
-    let argv: Vec<String> = std::env::args()
-        .map(|a| crate::import::text::url_without_password(&a))
-        .collect();
     crate::report::Made {
         at: jiff::ZonedDateTime::now(),
-        command_line: shell_words::join(&argv),
+        command_line: command_line(),
         hostname: hostname.then(|| {
             std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .map_or_else(|_| "unknown".into(), |h| h.trim().to_owned())
         }),
     }
+}
+
+/// This process's command line as a shell would take it back, passwords in URLs removed.
+fn command_line() -> String {
+    let argv: Vec<String> = std::env::args()
+        .map(|a| crate::import::text::url_without_password(&a))
+        .collect();
+    shell_words::join(&argv)
 }
 
 /// How text reaches the user: in ASCII (`--ascii`, or a locale without UTF-8), or not at all
@@ -182,7 +187,9 @@ fn run_lint(
     let text = match args.format {
         Format::Text => render_report(&report, false),
         Format::Json => to_json(&report) + "\n",
-        Format::Nagios => crate::report::render_nagios(&report),
+        Format::Nagios => {
+            crate::report::render_nagios(&report, &crate::diagnose::Thresholds::default())
+        }
         Format::Markdown => render_markdown(&report),
     };
     emit(out, &text, args.format, output)?;
@@ -230,7 +237,7 @@ fn run_check(
             text
         }
         Format::Json => to_json(&report) + "\n",
-        Format::Nagios => crate::report::render_nagios(&report),
+        Format::Nagios => crate::report::render_nagios(&report, &check_options(args).thresholds),
         Format::Markdown => render_markdown(&report),
     };
     emit(out, &text, args.lint.format, output)?;
@@ -240,6 +247,12 @@ fn run_check(
 /// The dashboard for these arguments, ready to run: the one way the command and the tests
 /// build it.
 pub fn dashboard(cli: &Cli, store: &ProfileStore) -> Result<Dashboard> {
+    let mut dashboard = dashboard_for(cli, store)?;
+    dashboard.command_line = command_line();
+    Ok(dashboard)
+}
+
+fn dashboard_for(cli: &Cli, store: &ProfileStore) -> Result<Dashboard> {
     let args = &cli.dashboard;
     let theme = Theme::from_env(cli.ascii);
     // An address to discover opens the dashboard at once, discovery running in it; with
@@ -498,7 +511,9 @@ fn run_discover(
             text
         }
         Format::Json => to_json(&report) + "\n",
-        Format::Nagios => crate::report::render_nagios(&report),
+        Format::Nagios => {
+            crate::report::render_nagios(&report, &crate::diagnose::Thresholds::default())
+        }
         Format::Markdown => render_markdown(&report),
     };
     emit(out, &text, args.format, output)?;

@@ -21,7 +21,7 @@ pub mod import;
 pub mod lint;
 pub mod probe;
 pub mod profile;
-pub(crate) mod report;
+pub mod report;
 pub mod resolve;
 pub mod terminal;
 pub mod tui;

@@ -466,3 +466,106 @@ fn errors_quote_a_bounded_excerpt_of_a_huge_value() {
     assert!(stderr.len() < 1000, "{} bytes of error", stderr.len());
     assert!(stderr.contains("(100006 characters)"), "{stderr}");
 }
+
+#[test]
+fn a_locale_without_utf8_or_ascii_gets_ascii_and_quiet_only_an_exit_code() {
+    let lint = [
+        "lint",
+        "alice@outlook.com",
+        "--smtp",
+        "smtp-mail.outlook.com:465/starttls",
+    ];
+    let utf8 = maildoctor().args(lint).output().unwrap();
+    let utf8 = String::from_utf8(utf8.stdout).unwrap();
+    assert!(utf8.contains("✗ ERROR") && !utf8.is_ascii(), "{utf8}");
+    for (how, cmd) in [
+        (
+            "LC_ALL=C",
+            maildoctor().env("LC_ALL", "C").args(lint).output(),
+        ),
+        (
+            "no locale",
+            maildoctor()
+                .env_remove("LC_ALL")
+                .env_remove("LANG")
+                .env_remove("LC_CTYPE")
+                .args(lint)
+                .output(),
+        ),
+        (
+            "--ascii after the command",
+            maildoctor().args(lint).arg("--ascii").output(),
+        ),
+        (
+            "--ascii before it",
+            maildoctor().arg("--ascii").args(lint).output(),
+        ),
+    ] {
+        let out = cmd.unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.is_ascii(), "{how}: {text}");
+        assert!(
+            text.contains("x ERROR"),
+            "{how}: the symbol keeps its meaning: {text}"
+        );
+        assert_eq!(out.status.code(), Some(2), "{how}");
+    }
+    // JSON is UTF-8 by its own rules, whatever the locale.
+    let json = maildoctor()
+        .env("LC_ALL", "C")
+        .args(lint)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(serde_json::from_slice::<Value>(&json.stdout).is_ok());
+    let quiet = maildoctor().arg("--quiet").args(lint).output().unwrap();
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{quiet:?}"
+    );
+    assert_eq!(
+        quiet.status.code(),
+        Some(2),
+        "the exit code carries the verdict"
+    );
+    let bad = maildoctor()
+        .args(["-q", "lint", "--smtp", "host:notaport"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(
+        !bad.stderr.is_empty(),
+        "errors still reach stderr under --quiet"
+    );
+}
+
+#[test]
+fn lint_speaks_markdown_and_profiles_refuse_it() {
+    let out = maildoctor()
+        .args([
+            "lint",
+            "alice@outlook.com",
+            "--smtp",
+            "smtp-mail.outlook.com:465/starttls",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("# maildoctor report: alice@outlook.com"),
+        "{md}"
+    );
+    assert!(md.contains("- Checked: "), "{md}");
+    assert!(md.contains("- Command: `"), "{md}");
+    assert!(md.contains("## Summary"), "{md}");
+    assert_eq!(out.status.code(), Some(2));
+    maildoctor()
+        .args(["profiles", "--format", "markdown"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "markdown are for lint, check and discover",
+        ));
+}

@@ -132,6 +132,66 @@ fn the_plugin_output_parses_and_its_word_matches_the_exit_code() {
 }
 
 #[test]
+fn the_thresholds_make_findings_and_reach_the_perfdata() {
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let ca = pki().ca_file.display().to_string();
+    let spec = format!("localhost:{}/tls", imap.port());
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "alice@example.org",
+            "--imap",
+            &spec,
+            "--ca-file",
+            &ca,
+            "--format",
+            "nagios",
+            "--timeout",
+            "2",
+            "--ipv4",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // The fixture's certificate is good for months: a warning line past that is a warning.
+    let (out, code) = check(&["--warn-cert-days", "100000"]);
+    let (word, perf, long) = parse(&out);
+    assert_eq!((word.as_str(), code), ("WARNING", 1), "{out}");
+    assert!(
+        perf.iter()
+            .any(|p| p.starts_with("'imap_cert_days'=") && p.ends_with(";100000:;0:")),
+        "{perf:?}"
+    );
+    assert!(
+        long.iter()
+            .any(|l| l.starts_with("[WARNING] IMAP cert-expiring-soon: ")),
+        "{long:?}"
+    );
+    let (out, code) = check(&["--warn-cert-days", "100000", "--crit-cert-days", "100000"]);
+    assert_eq!((parse(&out).0.as_str(), code), ("CRITICAL", 2), "{out}");
+
+    // No endpoint answers in under a millisecond through a TLS handshake.
+    let (out, code) = check(&["--warn-time", "0", "--crit-time", "100000"]);
+    let (word, perf, long) = parse(&out);
+    assert_eq!((word.as_str(), code), ("WARNING", 1), "{out}");
+    assert!(
+        long.iter()
+            .any(|l| l.starts_with("[WARNING] IMAP endpoint-slow: ")),
+        "{long:?}"
+    );
+    assert!(
+        perf.iter()
+            .any(|p| p.starts_with("'imap_time'=") && p.ends_with("ms;0;100000;0")),
+        "{perf:?}"
+    );
+    let (out, code) = check(&["--crit-time", "0"]);
+    assert_eq!((parse(&out).0.as_str(), code), ("CRITICAL", 2), "{out}");
+}
+
+#[test]
 fn the_grammar_check_itself_refuses_what_it_must() {
     for bad in [
         "imap_time=3ms",

@@ -228,6 +228,64 @@ fn the_dashboard_draws_under_the_terms_people_have_over_ssh() {
     }
 }
 
+/// The Linux console (TERM=linux) and a locale without UTF-8 (LC_ALL=C, as under cron or a
+/// serial login): the stream the program writes holds 16-colour codes only, and the screen is
+/// ASCII without being asked.
+#[test]
+#[ignore = "needs tmux and the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn the_linux_console_gets_sixteen_colours_and_ascii() {
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let scratch = Scratch::new("e2e-linux");
+    let stream = scratch.0.join("stream");
+    let command = format!(
+        "LC_ALL=C TERM=linux {bin} alice@lab.test --smtp {smtp} --imap {imap} --ca-file {ca}",
+        smtp = lab::spec(465, "starttls"),
+        imap = lab::spec(993, "tls"),
+        ca = lab::ca_file(),
+    );
+    let tmux = Tmux::start("e2e-linux", 80, 24, &command);
+    // What the program writes, raw, from here on; the help and back redraw everything.
+    tmux.run(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "e2e-linux",
+        &format!("cat >> {}", stream.display()),
+    ]);
+    let screen = tmux.wait_for("done in", Duration::from_secs(15));
+    tmux.keys(&["?"]);
+    tmux.wait_for("Help", Duration::from_secs(5));
+    tmux.keys(&["Escape"]);
+    let screen_after = tmux.wait_for("done in", Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["q"]);
+    assert!(
+        screen.is_ascii() && screen_after.is_ascii(),
+        "LC_ALL=C draws ASCII:\n{screen}"
+    );
+    assert!(
+        screen.contains("x ERROR"),
+        "the verdict keeps its symbol in ASCII:\n{screen}"
+    );
+    let bytes = std::fs::read(&stream).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.is_empty(), "the stream was captured");
+    for code in ["[38;5;", "[48;5;", "[38;2;"] {
+        assert!(
+            !text.contains(code),
+            "no 256- or 24-bit colour ({code}) in the stream"
+        );
+    }
+    assert!(
+        // crossterm sets the foreground with the background's reset: "31;49".
+        ["[31m", "[31;49m", "[36;49m", "[32;49m"]
+            .iter()
+            .any(|c| text.contains(c)),
+        "the 16 colours are there: {}",
+        text.chars().take(400).collect::<String>().escape_debug()
+    );
+}
+
 /// An address no profile knows, without servers: the dashboard opens at once, finds the
 /// settings (here SRV records the test's DNS server serves, pointing at the lab), then checks
 /// them; `d` shows the sources side by side.

@@ -527,10 +527,6 @@ fn nothing_works() -> App {
         ],
     );
     obs.failure = Some(maildoctor::probe::observation::Failure::ConnectTimeout);
-    done(&mut app, Protocol::Smtp, obs);
-    for (p, e) in &eps[1..] {
-        finish(&mut app, *p, e, tls_stages());
-    }
     let alternatives: Vec<Observation> = [
         "smtp-mail.outlook.com:465/tls",
         "smtp-mail.outlook.com:25/starttls",
@@ -543,6 +539,17 @@ fn nothing_works() -> App {
         o
     })
     .collect();
+    let run = app.pane(Protocol::Smtp).run;
+    app.update(Msg::PaneDone {
+        protocol: Protocol::Smtp,
+        run,
+        primary: Some(Box::new(obs)),
+        alternatives: alternatives.clone(),
+        at: Instant::now(),
+    });
+    for (p, e) in &eps[1..] {
+        finish(&mut app, *p, e, tls_stages());
+    }
     diagnosed(&mut app, &alternatives);
     app
 }

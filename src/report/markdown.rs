@@ -277,6 +277,9 @@ pub fn render_markdown(report: &Report) -> String {
     }
     for (e, p) in probed {
         let _ = writeln!(out, "### {} `{}`\n\n```text", e.protocol.label(), e.spec);
+        if p.transcript.is_empty() {
+            out.push_str("(nothing was sent or received in the mail dialogue)\n");
+        }
         for line in &p.transcript {
             let arrow = match line.direction {
                 Direction::Sent => "C:",

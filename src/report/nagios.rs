@@ -9,10 +9,6 @@ use crate::finding::Severity;
 
 use super::model::Report;
 
-/// The certificate days below which the perfdata says warning and critical.
-pub const WARN_CERT_DAYS: i64 = 14;
-pub const CRIT_CERT_DAYS: i64 = 0;
-
 /// A perfdata label: quoted, and without the quote and `=` the grammar reserves.
 fn label(text: &str) -> String {
     format!("'{}'", text.replace(['\'', '='], "_"))
@@ -23,7 +19,12 @@ fn line(text: &str) -> String {
     text.replace(['\n', '\r'], " ").replace('|', "/")
 }
 
-pub fn render_nagios(report: &Report) -> String {
+/// The report as a plugin's output; the thresholds are the ones the findings were judged by
+/// (`--warn-cert-days`, `--crit-time` …), so the monitoring system graphs the same lines.
+pub fn render_nagios(report: &Report, thresholds: &crate::diagnose::Thresholds) -> String {
+    let ms =
+        |d: Option<std::time::Duration>| d.map_or_else(String::new, |d| d.as_millis().to_string());
+    let (warn_time, crit_time) = (ms(thresholds.warn_time), ms(thresholds.crit_time));
     let worst = report.findings.first();
     let status = match worst.map(|f| f.severity) {
         Some(Severity::Error) => "CRITICAL",
@@ -46,7 +47,7 @@ pub fn render_nagios(report: &Report) -> String {
         let p = e.protocol.as_str();
         let Some(probe) = &e.probe else { continue };
         perf.push(format!(
-            "{}={}ms;;;0",
+            "{}={}ms;{warn_time};{crit_time};0",
             label(&format!("{p}_time")),
             probe.elapsed_ms
         ));
@@ -59,9 +60,11 @@ pub fn render_nagios(report: &Report) -> String {
         }
         if let Some(cert) = probe.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
             perf.push(format!(
-                "{}={};{WARN_CERT_DAYS}:;{CRIT_CERT_DAYS}:",
+                "{}={};{}:;{}:",
                 label(&format!("{p}_cert_days")),
-                cert.days_left
+                cert.days_left,
+                thresholds.warn_cert_days,
+                thresholds.crit_cert_days
             ));
         }
     }

@@ -51,6 +51,8 @@ pub struct Dashboard {
     clients: Vec<super::model::ClientItem>,
     /// The account was replaced (an import chosen): the loop builds the model again.
     replaced: bool,
+    /// The command line that opened it, for the exported report.
+    pub command_line: String,
 }
 
 /// Discovery the dashboard's loop runs while the panes are up.
@@ -88,6 +90,7 @@ impl Dashboard {
             beside: false,
             clients: Vec::new(),
             replaced: false,
+            command_line: "maildoctor".into(),
         }
     }
 
@@ -438,8 +441,14 @@ impl Dashboard {
     pub fn export(&self, app: &App, dir: &Path, at: jiff::Timestamp) -> String {
         let (primary, alternatives) = app.observations();
         let findings = self.findings(app);
+        let made = crate::report::Made {
+            at: at.to_zoned_datetime(jiff::tz::TimeZone::system()),
+            command_line: self.command_line.clone(),
+            hostname: None,
+        };
         let report = Report::new("check", &self.checkup.resolved, &findings)
-            .with_probes(&primary, &alternatives);
+            .with_probes(&primary, &alternatives)
+            .stamped(&made);
         let stamp = at.strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
         // Bounded: a directory with a thousand reports of one second is no reason to loop.

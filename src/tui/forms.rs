@@ -120,9 +120,13 @@ impl EditForm {
                 },
                 Field::Security => match key {
                     Key::Char(' ' | 's') | Key::Right => {
-                        self.security = cycle_security(self.security, 1);
+                        self.security =
+                            cycle_security(self.security, 1, self.port.text.parse().ok());
                     }
-                    Key::Left => self.security = cycle_security(self.security, 2),
+                    Key::Left => {
+                        self.security =
+                            cycle_security(self.security, 2, self.port.text.parse().ok());
+                    }
                     _ => {}
                 },
             },
@@ -173,11 +177,24 @@ fn next_field(field: Field, step: usize) -> Field {
     ORDER[(i + step) % ORDER.len()]
 }
 
-/// The encryption drop-down of a mail client, in the order they list it.
-pub fn cycle_security(security: Security, step: usize) -> Security {
-    const ORDER: [Security; 3] = [Security::Tls, Security::Starttls, Security::Plain];
-    let i = ORDER.iter().position(|s| *s == security).unwrap_or(0);
-    ORDER[(i + step) % ORDER.len()]
+/// The next encryption mode for Space: the port's usual one first (587 STARTTLS, 465
+/// SSL/TLS), then the other encrypted one, then none — so one press from the usual mode
+/// tries the likeliest other, and none comes last.
+pub fn cycle_security(security: Security, step: usize, port: Option<u16>) -> Security {
+    let usual = port.and_then(|port| {
+        Protocol::ALL
+            .into_iter()
+            .find_map(|p| p.standard_pairs().into_iter().find(|(n, _)| *n == port))
+            .map(|(_, s)| s)
+    });
+    let order = match usual {
+        Some(Security::Starttls | Security::Plain) => {
+            [Security::Starttls, Security::Tls, Security::Plain]
+        }
+        _ => [Security::Tls, Security::Starttls, Security::Plain],
+    };
+    let i = order.iter().position(|s| *s == security).unwrap_or(0);
+    order[(i + step) % order.len()]
 }
 
 /// Where to save the account file. An existing file is overwritten only after a second Enter.
@@ -353,6 +370,22 @@ mod tests {
             panic!("a valid endpoint is submitted: {form:?}")
         };
         assert_eq!(endpoint.to_string(), "smtp.example.net:465/starttls");
+    }
+
+    #[test]
+    fn space_tries_the_ports_usual_mode_first_and_none_last() {
+        let cycle = |s, port| cycle_security(s, 1, port);
+        assert_eq!(cycle(Security::Starttls, Some(587)), Security::Tls);
+        assert_eq!(cycle(Security::Tls, Some(587)), Security::Plain);
+        assert_eq!(cycle(Security::Plain, Some(587)), Security::Starttls);
+        assert_eq!(cycle(Security::Tls, Some(465)), Security::Starttls);
+        assert_eq!(cycle(Security::Starttls, Some(993)), Security::Plain);
+        assert_eq!(cycle(Security::Plain, Some(2525)), Security::Tls);
+        assert_eq!(
+            cycle_security(Security::Tls, 2, Some(587)),
+            Security::Starttls,
+            "Left goes back"
+        );
     }
 
     #[test]

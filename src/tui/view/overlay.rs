@@ -97,7 +97,9 @@ pub fn transcript(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: 
     };
     let title = format!(" Transcript — {} ", app.focus.label());
     frame.render_widget(
+        // Long lines (a CAPABILITY list, a certificate error) wrap: nothing runs off the edge.
         Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
             .scroll((scroll, 0))
             .block(Block::default().borders(Borders::ALL).title(title)),
         inner,

@@ -254,7 +254,48 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
             _ => {}
         }
     }
+    alternatives(&mut lines, pane, endpoint, theme);
     lines
+}
+
+/// The other standard ports and modes tried for this protocol, each with what it did: where
+/// nothing works, the pane says so itself.
+fn alternatives(
+    lines: &mut Vec<Line<'static>>,
+    pane: &super::super::model::Pane,
+    endpoint: &crate::account::Endpoint,
+    theme: &Theme,
+) {
+    if pane.alternatives.is_empty() {
+        return;
+    }
+    let working = pane.alternatives.iter().filter(|a| a.works()).count();
+    let heading = if working == 0 {
+        "also tried, none works:"
+    } else {
+        "also tried:"
+    };
+    lines.push(Line::from(Span::styled(heading, theme.dim())));
+    for alt in &pane.alternatives {
+        let (symbol, style) = theme.stage(if alt.works() {
+            StageStatus::Ok
+        } else {
+            StageStatus::Failed
+        });
+        let place = if alt.endpoint.host == endpoint.host {
+            format!("{} {}", alt.endpoint.port, alt.endpoint.security.label())
+        } else {
+            alt.endpoint.describe()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{symbol} "), style),
+            Span::raw(format!("{place:<13} ")),
+            Span::styled(
+                format!("{} · {} ms", alt.outcome(), alt.elapsed.as_millis()),
+                theme.dim(),
+            ),
+        ]));
+    }
 }
 
 /// The endpoint editor, drawn where the endpoint line was: the field with the cursor is
