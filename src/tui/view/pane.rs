@@ -211,6 +211,8 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
             Span::raw(format!("{:<13} {}", stage.as_str(), waited(app, pane))),
         ]));
     }
+    // What works instead comes before the facts: a short pane cuts from the bottom.
+    alternatives(&mut lines, pane, endpoint, theme);
     if let Some(obs) = &pane.observation {
         if let Some(greeting) = &obs.greeting {
             lines.push(Line::from(Span::styled(
@@ -254,12 +256,11 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
             _ => {}
         }
     }
-    alternatives(&mut lines, pane, endpoint, theme);
     lines
 }
 
-/// The other standard ports and modes tried for this protocol, each with what it did: where
-/// nothing works, the pane says so itself.
+/// The other standard ports and modes tried for this protocol, on one line, each with its
+/// symbol and what it did: where nothing works, the pane says so itself.
 fn alternatives(
     lines: &mut Vec<Line<'static>>,
     pane: &super::super::model::Pane,
@@ -269,13 +270,13 @@ fn alternatives(
     if pane.alternatives.is_empty() {
         return;
     }
-    let working = pane.alternatives.iter().filter(|a| a.works()).count();
-    let heading = if working == 0 {
+    let none_works = pane.alternatives.iter().all(|a| !a.works());
+    let heading = if none_works {
         "also tried, none works:"
     } else {
         "also tried:"
     };
-    lines.push(Line::from(Span::styled(heading, theme.dim())));
+    let mut spans = vec![Span::styled(heading, theme.dim())];
     for alt in &pane.alternatives {
         let (symbol, style) = theme.stage(if alt.works() {
             StageStatus::Ok
@@ -287,15 +288,13 @@ fn alternatives(
         } else {
             alt.endpoint.describe()
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{symbol} "), style),
-            Span::raw(format!("{place:<13} ")),
-            Span::styled(
-                format!("{} · {} ms", alt.outcome(), alt.elapsed.as_millis()),
-                theme.dim(),
-            ),
-        ]));
+        spans.push(Span::styled(format!(" {symbol} "), style));
+        spans.push(Span::raw(place));
+        if !alt.works() {
+            spans.push(Span::styled(format!(" {}", alt.outcome()), theme.dim()));
+        }
     }
+    lines.push(Line::from(spans));
 }
 
 /// The endpoint editor, drawn where the endpoint line was: the field with the cursor is
