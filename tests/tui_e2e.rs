@@ -465,7 +465,7 @@ fn a_dumb_terminal_gets_the_checks_text() {
         imap = lab::spec(993, "tls"),
         ca = lab::ca_file(),
     );
-    let tmux = Tmux::start("e2e-dumb", 100, 30, &command);
+    let tmux = Tmux::start("e2e-dumb", 100, 60, &command);
     let started = Instant::now();
     while !status.exists() && started.elapsed() < Duration::from_secs(15) {
         std::thread::sleep(Duration::from_millis(100));
