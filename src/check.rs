@@ -51,6 +51,8 @@ pub struct CheckOptions {
     pub discover: bool,
     /// Certificate days and endpoint times that make a warning or an error.
     pub thresholds: crate::diagnose::Thresholds,
+    /// The sender and recipient to ask about after a login, and `--send-test`.
+    pub access: crate::probe::settings::AccessPlan,
 }
 
 impl CheckOptions {
@@ -81,6 +83,7 @@ impl CheckOptions {
             ispdb: None,
             discover: true,
             thresholds: crate::diagnose::Thresholds::default(),
+            access: crate::probe::settings::AccessPlan::default(),
         }
     }
 }
@@ -299,7 +302,7 @@ impl Checkup {
             (resolved, findings)
         };
         if let Some(login) = &options.login {
-            settings.credentials = credentials(&resolved, login)?;
+            logging_in(&mut settings, &resolved, &options.access, login)?;
         }
         let mut findings = discovery.findings.clone();
         findings.append(&mut static_findings);
@@ -347,7 +350,12 @@ impl Checkup {
 
     /// Logs in with this secret: every protocol gets credentials with the user name it wants.
     pub fn set_login(&mut self, login: LoginSecret) -> Result<(), CheckError> {
-        self.settings.credentials = credentials(&self.resolved, &login)?;
+        logging_in(
+            &mut self.settings,
+            &self.resolved,
+            &self.options.access,
+            &login,
+        )?;
         self.options.login = Some(login);
         Ok(())
     }
@@ -408,6 +416,12 @@ impl Checkup {
             alternatives: &result.alternatives,
             static_findings: self.static_findings,
             thresholds: self.options.thresholds,
+            oauth: self
+                .options
+                .login
+                .as_ref()
+                .filter(|l| l.oauth2)
+                .map(|l| crate::oauth::TokenFacts::read(l.secret.expose())),
         });
         if let Some(i) = &self.imported {
             crate::import::fix::annotate(i, &mut findings, self.resolved.profile());
@@ -508,9 +522,27 @@ fn probe_settings(
     let ca = read_ca(options)?;
     let mut settings = shared_settings(options, ca.as_ref())?;
     if let Some(login) = &options.login {
-        settings.credentials = credentials(resolved, login)?;
+        logging_in(&mut settings, resolved, &options.access, login)?;
     }
     Ok(settings)
+}
+
+/// Settings that log in: the credentials each protocol wants, and the questions to ask after
+/// the login — about the account's own address unless told another sender or recipient.
+fn logging_in(
+    settings: &mut ProbeSettings,
+    resolved: &Resolved,
+    asked: &crate::probe::settings::AccessPlan,
+    login: &LoginSecret,
+) -> Result<(), CheckError> {
+    settings.credentials = credentials(resolved, login)?;
+    let address = resolved.account.address.as_ref().map(ToString::to_string);
+    settings.access = crate::probe::settings::AccessPlan {
+        from: asked.from.clone().or_else(|| address.clone()),
+        rcpt: asked.rcpt.clone().or(address),
+        send_test: asked.send_test,
+    };
+    Ok(())
 }
 
 /// `--ca-file`, read once: its path (for errors) and its PEM text.
@@ -548,5 +580,6 @@ pub fn shared_settings(
         credentials: BTreeMap::new(),
         allow_plaintext_auth: options.allow_plaintext_auth,
         tls_name: options.tls_name.clone(),
+        access: crate::probe::settings::AccessPlan::default(),
     })
 }

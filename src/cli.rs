@@ -322,6 +322,22 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_discover: bool,
 
+    /// After the login, ask whether this sender may send (MAIL FROM; default: the address).
+    /// Nothing is sent: the dialogue ends with RSET.
+    #[arg(long, value_name = "ADDR", requires = "login", value_parser = mail_address)]
+    pub from: Option<String>,
+
+    /// After the login, ask whether mail to this recipient is taken (RCPT TO; default: the
+    /// address; another domain's address tests relaying).
+    #[arg(long, value_name = "ADDR", requires = "login", value_parser = mail_address)]
+    pub rcpt: Option<String>,
+
+    /// Send a real, short test message from --from to --rcpt after the questions, labelled
+    /// as a maildoctor test, and report the server's queue id. Only when asked: without it
+    /// maildoctor never sends a message.
+    #[arg(long, requires = "login")]
+    pub send_test: bool,
+
     /// Warn when a certificate has fewer days left than this.
     #[arg(long, value_name = "DAYS", default_value_t = 14)]
     pub warn_cert_days: i64,
@@ -373,6 +389,23 @@ fn one_line(text: &str) -> Result<String, String> {
         )
     } else {
         Ok(text.to_owned())
+    }
+}
+
+/// An address for MAIL FROM / RCPT TO: one word with an `@`, nothing SMTP would misread.
+fn mail_address(text: &str) -> Result<String, String> {
+    let ok = text.contains('@')
+        && !text.starts_with('@')
+        && !text.ends_with('@')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\\' | ','));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "\"{text}\" is not a mail address like alice@example.org"
+        ))
     }
 }
 

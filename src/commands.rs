@@ -347,6 +347,11 @@ fn check_options(args: &CheckArgs) -> CheckOptions {
         today: args.lint.as_of.unwrap_or_else(today),
         ispdb: args.sources.ispdb(),
         discover: !args.no_discover,
+        access: crate::probe::settings::AccessPlan {
+            from: args.from.clone(),
+            rcpt: args.rcpt.clone(),
+            send_test: args.send_test,
+        },
         thresholds: crate::diagnose::Thresholds {
             warn_cert_days: args.warn_cert_days,
             crit_cert_days: args.crit_cert_days,
@@ -476,6 +481,7 @@ fn run_discover(
         alternatives: &[],
         static_findings: discovery.findings.clone(),
         thresholds: crate::diagnose::Thresholds::default(),
+        oauth: None,
     });
     // The client's own servers beside what the domain publishes: where they differ, and
     // what to change in the client's file.

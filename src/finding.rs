@@ -210,6 +210,28 @@ finding_ids! {
         "The server took the login but never answered it: no verdict on the password.";
     LoginOk => "login-ok", Info, Other,
         "The login worked.";
+    OauthTokenExpired => "oauth-token-expired", Error, Other,
+        "The OAuth2 token's expiry (exp) has passed, or comes within minutes (a warning then), by this machine's clock.";
+    OauthTokenWrongAudience => "oauth-token-wrong-audience", Error, Other,
+        "The OAuth2 token is for another service (aud: Microsoft Graph, say) than IMAP, POP and SMTP (https://outlook.office.com).";
+    OauthTokenMissingScope => "oauth-token-missing-scope", Error, Other,
+        "The OAuth2 token lacks the scope this protocol needs (IMAP.AccessAsUser.All, POP.AccessAsUser.All, SMTP.Send).";
+    OauthTokenOtherUser => "oauth-token-other-user", Error, Other,
+        "The OAuth2 token was issued to another user (upn, preferred_username) than the one logging in.";
+    ServerAlert => "server-alert", Warning, Other,
+        "The server sent an IMAP [ALERT] with its answer to the login: a message it says the user must see.";
+    SenderRejected => "sender-rejected", Error, Other,
+        "After the login, the server refuses MAIL FROM: this login may not send as that address (5.7.60 SendAsDenied, Postfix's sender-login check).";
+    RecipientRejected => "recipient-rejected", Error, Other,
+        "After the login, the server refuses the recipient (RCPT TO): no such user, or a policy; its words say which.";
+    RelayDenied => "relay-denied", Error, Other,
+        "After the login, the server still will not pass mail on to another domain (554/5.7.1 relay access denied).";
+    MessageSizeLimit => "message-size-limit", Info, Other,
+        "The largest message the server takes, from its EHLO SIZE.";
+    TestMessage => "test-message", Info, Other,
+        "--send-test sent a short test message: the server's queue id, or why it refused it.";
+    MailboxUnavailable => "mailbox-unavailable", Error, Other,
+        "The login worked but the mailbox cannot be opened (EXAMINE INBOX or STAT refused): IMAP/POP turned off for it, locked by another client, or missing.";
     ProtocolViolation => "protocol-violation", Error, Other,
         "The server sent a malformed reply, an endless line, or binary garbage.";
     ConnectionDropped => "connection-dropped", Error, Other,

@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod glyphs;
 pub mod import;
 pub mod lint;
+pub mod oauth;
 pub mod probe;
 pub mod profile;
 pub mod report;

@@ -430,7 +430,12 @@ fn a_slow_but_successful_login_is_a_login() {
     let (out, code) = run_within(PASSWORD, "json", &servers, "3");
     assert_eq!(
         finding_ids(&out),
-        common::report::set(&["smtp:login-ok", "imap:login-ok", "pop3:login-ok"]),
+        common::report::set(&[
+            "smtp:login-ok",
+            "smtp:message-size-limit",
+            "imap:login-ok",
+            "pop3:login-ok"
+        ]),
         "{out}"
     );
     assert_eq!(code, 0);
@@ -531,7 +536,8 @@ fn imap_tags_are_fresh_across_starttls() {
         .filter(|l| l["direction"] == "sent")
         .filter_map(|l| l["text"].as_str()?.split(' ').next())
         .collect();
-    assert_eq!(tags, ["a1", "a2", "a3", "a4", "a5"], "{out}");
+    // CAPABILITY, STARTTLS, CAPABILITY, LOGIN, EXAMINE INBOX, LOGOUT.
+    assert_eq!(tags, ["a1", "a2", "a3", "a4", "a5", "a6"], "{out}");
 }
 
 #[test]
@@ -557,5 +563,352 @@ fn imap_alerts_after_login_are_shown_without_verbose() {
     assert!(
         text.contains(alert),
         "RFC 9051: the user sees the alert:\n{text}"
+    );
+}
+
+/// A JSON report of `check --login` against these servers, with extra flags.
+fn run_with(servers: &[(String, String)], extra: &[&str]) -> (serde_json::Value, i32) {
+    let mut cmd = maildoctor();
+    cmd.env("MAILDOCTOR_PASSWORD", PASSWORD)
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--no-alternatives",
+        ])
+        .args(["--timeout", "5", "--format", "json"])
+        .args(["--ca-file", pki().ca_file.to_str().unwrap()])
+        .args(extra);
+    for (flag, spec) in servers {
+        cmd.args([flag, spec]);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}{}", String::from_utf8_lossy(&out.stderr)));
+    (report, out.status.code().unwrap())
+}
+
+fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {report:#}"))
+}
+
+fn smtp_fixture(tune: impl Fn(MailServer) -> MailServer) -> (MailServer, Vec<(String, String)>) {
+    let server = tune(MailServer::new(Proto::Smtp, Tls::Starttls(Cert::Good)));
+    let addr = serve(Behaviour::Mail(server.clone()));
+    (server, vec![("--smtp".into(), format!("{addr}/starttls"))])
+}
+
+#[test]
+fn after_the_login_the_sender_and_recipient_are_asked_about_and_nothing_is_sent() {
+    let (server, servers) = smtp_fixture(|s| s);
+    let (report, code) = run_with(&servers, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let seen = server.seen.lock().unwrap().clone();
+    let at = |c: &str| {
+        seen.iter()
+            .position(|l| l == c)
+            .unwrap_or_else(|| panic!("{c} not sent: {seen:?}"))
+    };
+    assert!(at("MAIL FROM:<alice@fixture.example>") < at("RCPT TO:<alice@fixture.example>"));
+    assert!(at("RCPT TO:<alice@fixture.example>") < at("RSET"));
+    assert!(
+        !seen.iter().any(|l| l.eq_ignore_ascii_case("DATA")),
+        "no DATA without --send-test: {seen:?}"
+    );
+    let stages = report["endpoints"][0]["stages"].as_array().unwrap();
+    let access = stages
+        .iter()
+        .find(|s| s["name"] == "access")
+        .expect("an access stage");
+    assert_eq!(access["status"], "ok");
+    assert!(
+        access["detail"].as_str().unwrap().contains("nothing sent"),
+        "{access}"
+    );
+    assert!(
+        finding(&report, "message-size-limit")["title"]
+            .as_str()
+            .unwrap()
+            .contains("10 MB")
+    );
+}
+
+#[test]
+fn a_refused_sender_and_a_refused_relay_are_named_with_the_servers_words() {
+    let (_, servers) = smtp_fixture(|s| MailServer {
+        mail_from_reply: Some(
+            "550 5.7.60 SMTP; Client does not have permissions to send as this sender",
+        ),
+        ..s
+    });
+    let (report, code) = run_with(&servers, &["--from", "boss@fixture.example"]);
+    assert_eq!(code, 2);
+    let sender = finding(&report, "sender-rejected");
+    assert!(
+        sender["title"]
+            .as_str()
+            .unwrap()
+            .contains("boss@fixture.example"),
+        "{sender}"
+    );
+    assert!(
+        sender["explanation"].as_str().unwrap().contains("Send As"),
+        "{sender}"
+    );
+    assert!(
+        sender["evidence"].as_str().unwrap().contains("5.7.60"),
+        "{sender}"
+    );
+
+    let (_, servers) = smtp_fixture(|s| MailServer {
+        rcpt_reply: Some("554 5.7.1 <bob@elsewhere.example>: Relay access denied"),
+        ..s
+    });
+    let (report, _) = run_with(&servers, &["--rcpt", "bob@elsewhere.example"]);
+    let relay = finding(&report, "relay-denied");
+    assert!(
+        relay["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Relay access denied"),
+        "{relay}"
+    );
+
+    let (_, servers) = smtp_fixture(|s| MailServer {
+        rcpt_reply: Some(
+            "550 5.1.1 <nobody@fixture.example>: Recipient address rejected: User unknown",
+        ),
+        ..s
+    });
+    let (report, _) = run_with(&servers, &["--rcpt", "nobody@fixture.example"]);
+    assert!(
+        finding(&report, "recipient-rejected")["title"]
+            .as_str()
+            .unwrap()
+            .contains("nobody@fixture.example")
+    );
+}
+
+#[test]
+fn send_test_sends_one_labelled_message_and_reports_its_queue_id() {
+    let (server, servers) = smtp_fixture(|s| s);
+    let (report, code) = run_with(
+        &servers,
+        &["--send-test", "--rcpt", "postmaster@fixture.example"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        finding(&report, "test-message")["title"],
+        "The test message was queued as 4FIXT1"
+    );
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.iter().filter(|l| *l == "DATA").count(), 1, "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l == "Subject: maildoctor test message"),
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|l| l == "RSET"),
+        "the message is sent, not reset: {seen:?}"
+    );
+    maildoctor()
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--send-test",
+            "--smtp",
+            "127.0.0.1:1/tls",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("--login"));
+}
+
+#[test]
+fn a_mailbox_that_cannot_be_opened_after_the_login_says_why() {
+    let imap = serve(Behaviour::Mail(MailServer {
+        examine_reply: Some("NO [UNAVAILABLE] User is authenticated but not connected."),
+        ..MailServer::new(Proto::Imap, Tls::Implicit(Cert::Good))
+    }));
+    let pop3 = serve(Behaviour::Mail(MailServer {
+        stat_reply: Some("-ERR [IN-USE] Mailbox is locked by another POP3 session."),
+        ..MailServer::new(Proto::Pop3, Tls::Implicit(Cert::Good))
+    }));
+    let servers = [
+        ("--imap".to_owned(), format!("{imap}/tls")),
+        ("--pop3".to_owned(), format!("{pop3}/tls")),
+    ];
+    let (report, code) = run_with(&servers, &[]);
+    assert_eq!(code, 2);
+    let unavailable: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "mailbox-unavailable")
+        .collect();
+    assert_eq!(unavailable.len(), 2, "{report:#}");
+    assert!(
+        unavailable[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("IMAP is turned off"),
+        "{:#}",
+        unavailable[0]
+    );
+    assert!(
+        unavailable[1]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Another mail app"),
+        "{:#}",
+        unavailable[1]
+    );
+
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Implicit(Cert::Good),
+    )));
+    let (report, code) = run_with(&[("--imap".to_owned(), format!("{imap}/tls"))], &[]);
+    assert_eq!(code, 0);
+    let access = report["endpoints"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "access")
+        .cloned()
+        .unwrap();
+    assert!(
+        access["detail"].as_str().unwrap().contains("3 message(s)"),
+        "{access}"
+    );
+}
+
+#[test]
+fn an_imap_alert_is_a_finding_of_its_own() {
+    let imap = serve(Behaviour::Mail(MailServer {
+        login_alert: Some("Your password expires in 3 days"),
+        ..MailServer::new(Proto::Imap, Tls::Implicit(Cert::Good))
+    }));
+    let (report, code) = run_with(&[("--imap".to_owned(), format!("{imap}/tls"))], &[]);
+    assert_eq!(code, 1, "an alert is a warning: {report:#}");
+    let alert = finding(&report, "server-alert");
+    assert!(
+        alert["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("Your password expires in 3 days"),
+        "{alert}"
+    );
+}
+
+#[test]
+fn an_oauth_failure_is_explained_from_the_servers_details_and_the_tokens_claims() {
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    // A Microsoft Graph token, expired, for another user: everything a token can get wrong.
+    let token = format!(
+        "{}.{}.c2lnbmF0dXJlLW5ldmVyLXNob3du",
+        b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(
+            r#"{"aud":"https://graph.microsoft.com","iss":"https://sts.windows.net/tenant/","scp":"Mail.Send","exp":1700000000,"upn":"bob@fixture.example","tid":"tenant"}"#
+        )
+    );
+    let details = base64::engine::general_purpose::STANDARD.encode(
+        r#"{"status":"401","schemes":"Bearer","scope":"https://outlook.office.com/SMTP.Send"}"#,
+    );
+    let (_, servers) = smtp_fixture(|s| MailServer {
+        auth: "XOAUTH2",
+        xoauth2_challenge: Some(Box::leak(details.clone().into_boxed_str())),
+        ..s
+    });
+    let mut cmd = maildoctor();
+    cmd.env("MY_TOKEN", &token)
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--auth",
+            "oauth2",
+            "--login",
+        ])
+        .args([
+            "--oauth-token-env",
+            "MY_TOKEN",
+            "--no-alternatives",
+            "--format",
+            "json",
+        ])
+        .args(["--ca-file", pki().ca_file.to_str().unwrap()])
+        .args([&servers[0].0, &servers[0].1]);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let failed = finding(&report, "login-failed");
+    assert!(
+        failed["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("status 401: the token is not valid"),
+        "{failed}"
+    );
+    assert!(
+        failed["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("scope https://outlook.office.com/SMTP.Send")
+    );
+    for id in [
+        "oauth-token-expired",
+        "oauth-token-wrong-audience",
+        "oauth-token-other-user",
+    ] {
+        let f = finding(&report, id);
+        assert!(f["protocol"].is_null(), "a problem of the whole token: {f}");
+        assert!(
+            f["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("aud=https://graph.microsoft.com"),
+            "{f}"
+        );
+    }
+    assert!(
+        finding(&report, "oauth-token-wrong-audience")["fix"]
+            .as_str()
+            .unwrap()
+            .contains("https://outlook.office.com/SMTP.Send")
+    );
+    // The claims are shown by name; the token, its payload and its signature nowhere.
+    assert!(
+        !text.contains(&token) && !text.contains("c2lnbmF0dXJlLW5ldmVyLXNob3du"),
+        "{text}"
+    );
+    assert!(!text.contains(token.split('.').nth(1).unwrap()), "{text}");
+}
+
+#[test]
+fn a_password_for_a_server_that_takes_only_oauth_is_not_sent() {
+    let (server, servers) = smtp_fixture(|s| MailServer {
+        auth: "XOAUTH2",
+        ..s
+    });
+    let (report, code) = run_with(&servers, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let seen = server.seen.lock().unwrap().clone();
+    assert!(
+        !seen
+            .iter()
+            .any(|l| l.to_ascii_uppercase().starts_with("AUTH")),
+        "{seen:?}"
+    );
+    let ids = common::report::ids(&report);
+    assert!(ids.contains("smtp:auth-mechanism-unsupported"), "{ids:?}");
+    assert!(
+        !ids.contains("smtp:login-failed"),
+        "no second, redundant error: {ids:?}"
     );
 }

@@ -116,6 +116,7 @@ fn logins_succeed_with_the_right_password_and_fail_with_the_servers_words() {
         ids(&report),
         set(&[
             "smtp:login-ok",
+            "smtp:message-size-limit",
             "imap:login-ok",
             "pop3:login-ok",
             "pop3:plaintext-auth-offered"
@@ -123,6 +124,8 @@ fn logins_succeed_with_the_right_password_and_fail_with_the_servers_words() {
         "{report:#}"
     );
     assert_eq!(code, 1, "the warning decides");
+    asked_after_the_login(&report);
+    the_strict_submission_refuses_what_it_must();
 
     let (report, code) = check(
         Some("wrong-password"),
@@ -158,6 +161,77 @@ fn logins_succeed_with_the_right_password_and_fail_with_the_servers_words() {
     assert!(
         !text.contains("wrong-password"),
         "the password never appears"
+    );
+}
+
+/// After the login: Postfix takes the sender and the recipient (then RSET), Dovecot opens the
+/// INBOX read-only and answers STAT; no DATA is ever sent.
+fn asked_after_the_login(report: &serde_json::Value) {
+    let access = |i: usize| {
+        report["endpoints"][i]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "access")
+            .cloned()
+            .unwrap_or_else(|| panic!("no access stage: {report:#}"))
+    };
+    for i in 0..3 {
+        assert_eq!(access(i)["status"], "ok", "{}", access(i));
+    }
+    assert!(
+        access(0)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("nothing sent")
+    );
+    assert!(
+        access(1)["detail"].as_str().unwrap().contains("message(s)"),
+        "{}",
+        access(1)
+    );
+    assert!(
+        access(2)["detail"].as_str().unwrap().contains("STAT taken"),
+        "{}",
+        access(2)
+    );
+    let transcript = report["endpoints"][0]["transcript"].to_string();
+    assert!(
+        !transcript.contains("\"DATA\""),
+        "no DATA is sent: {transcript}"
+    );
+}
+
+/// The strict submission service on 1587: Postfix's sender-login check, and no relaying but to
+/// lab.test. Logged in with the right password (a wrong one would delay what follows).
+fn the_strict_submission_refuses_what_it_must() {
+    let strict = |extra: &[&str]| {
+        let mut args = vec!["--timeout", "60", "--only", "smtp", "--smtp"];
+        let spec = ep(1587, "starttls");
+        args.push(&spec);
+        args.extend_from_slice(extra);
+        check(Some("lab-password"), &args).0
+    };
+    let report = strict(&["--from", "bob@lab.test"]);
+    assert!(ids(&report).contains("smtp:sender-rejected"), "{report:#}");
+    assert!(
+        report
+            .to_string()
+            .contains("not owned by user alice@lab.test"),
+        "Postfix's words: {report:#}"
+    );
+    let report = strict(&["--rcpt", "carol@elsewhere.test"]);
+    assert!(ids(&report).contains("smtp:relay-denied"), "{report:#}");
+    assert!(
+        report.to_string().contains("Relay access denied"),
+        "{report:#}"
+    );
+    let report = strict(&[]);
+    assert!(
+        !ids(&report)
+            .iter()
+            .any(|i| i.ends_with("-rejected") || i.ends_with("-denied")),
+        "{report:#}"
     );
 }
 

@@ -107,6 +107,7 @@ fn report() -> Report {
         alternatives: &[],
         static_findings: Vec::new(),
         thresholds: maildoctor::diagnose::Thresholds::default(),
+        oauth: None,
     });
     let made = Made {
         at: "2026-12-02T06:40:12+01:00[Europe/Berlin]".parse().unwrap(),

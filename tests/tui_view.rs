@@ -476,6 +476,7 @@ fn diagnosed(app: &mut App, alternatives: &[Observation]) {
         alternatives,
         static_findings: Vec::new(),
         thresholds: maildoctor::diagnose::Thresholds::default(),
+        oauth: None,
     });
     app.update(Msg::Findings(findings));
 }
@@ -567,6 +568,7 @@ fn login_refused_long_reply() -> App {
         ok: false,
         reply: "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. Contact your administrator or visit https://aka.ms/smtp_auth_disabled for more information. [PR3P191CA0052.EURP191.PROD.OUTLOOK.COM 2026-12-02T05:12:44.123Z 08DE2A8F1C2B3D4E]".into(),
         alerts: vec![],
+        challenge: None,
     });
     done(&mut app, Protocol::Smtp, smtp);
     diagnosed(&mut app, &[]);

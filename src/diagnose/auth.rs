@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use crate::account::{Account, AuthMethod, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 use crate::probe::observation::Observation;
-use crate::probe::wire::imap::alert_in;
 
 use super::hints::{Vendor, login_hint};
 
@@ -17,10 +16,8 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
     let host = &obs.endpoint.host;
     if let Some(auth) = &obs.auth {
         if auth.ok {
-            let mut explanation = format!("The server accepted the login: {}", auth.reply);
-            for alert in &auth.alerts {
-                let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
-            }
+            // Alerts are findings of their own (`server-alert`).
+            let explanation = format!("The server accepted the login: {}", auth.reply);
             out.push(Finding::new(
                 FindingId::LoginOk,
                 p,
@@ -29,12 +26,6 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             ));
         } else {
             let mut explanation = "The server refused the login.".to_owned();
-            for alert in alert_in(&auth.reply)
-                .into_iter()
-                .chain(auth.alerts.iter().map(String::as_str))
-            {
-                let _ = write!(explanation, " The server's alert for you: \"{alert}\".");
-            }
             let vendor = Vendor::of(
                 &obs.endpoint.host.as_string(),
                 obs.greeting.as_ref().map(|g| g.text.as_str()),
@@ -43,6 +34,14 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             if let Some(hint) = login_hint(&auth.reply, vendor, oauth2) {
                 explanation.push(' ');
                 explanation.push_str(hint);
+            }
+            // After a failed XOAUTH2, the provider's error details (base64 JSON).
+            let details = auth
+                .challenge
+                .as_deref()
+                .and_then(crate::oauth::xoauth2_error);
+            if let Some(words) = &details {
+                let _ = write!(explanation, " The server's error details: {words}.");
             }
             let refused_unencrypted = obs.protocol == Protocol::Pop3
                 && auth.mechanism == "USER"
@@ -70,7 +69,13 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                     explanation,
                 )
                 .with_fix(fix)
-                .with_evidence(format!("The server said: \"{}\"", auth.reply)),
+                .with_evidence(match &auth.challenge {
+                    Some(challenge) => format!(
+                        "The server said: \"{}\", after the challenge \"{challenge}\"",
+                        auth.reply
+                    ),
+                    None => format!("The server said: \"{}\"", auth.reply),
+                }),
             );
         }
     }

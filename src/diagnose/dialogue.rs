@@ -135,6 +135,7 @@ fn stage_words(stage: StageName) -> &'static str {
         StageName::Capabilities => "the capability exchange",
         StageName::Starttls => "STARTTLS",
         StageName::Auth => "the login",
+        StageName::Access => "the questions after the login",
         StageName::Quit => "the goodbye",
     }
 }

@@ -1,11 +1,13 @@
 //! Observations in, findings out: pure functions from what the probes saw (plus the account and
 //! the static findings) to what is wrong and what works instead.
 
+mod access;
 mod auth;
 mod certs;
 mod dialogue;
 mod hints;
 mod network;
+mod token;
 
 use std::fmt::Write as _;
 
@@ -23,6 +25,8 @@ pub struct DiagnoseInput<'a> {
     /// The static (lint) findings, which live evidence may confirm.
     pub static_findings: Vec<Finding>,
     pub thresholds: Thresholds,
+    /// What the OAuth2 token's claims say, when the login uses one (`--oauth-token-env`).
+    pub oauth: Option<crate::oauth::TokenFacts>,
 }
 
 /// Where a monitoring system draws its lines: certificate days left, and an endpoint's time.
@@ -58,6 +62,10 @@ pub fn diagnose(input: DiagnoseInput) -> Vec<Finding> {
         live.extend(certs::findings(obs, &input.thresholds));
         live.extend(slow_endpoint(obs, &input.thresholds));
         live.extend(auth::findings(obs, input.account));
+        live.extend(access::findings(obs, input.account));
+    }
+    if let Some(token) = &input.oauth {
+        live.extend(token::findings(token, input.primary, input.account));
     }
     let mut findings = merge(input.static_findings, live);
     attach_alternatives(&mut findings, input.primary, input.alternatives);

@@ -203,6 +203,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         Ok(line)
     }
 
+    /// Sends several commands in one write (SMTP PIPELINING, RFC 2920): one round trip for
+    /// all their replies. Each is recorded as a command.
+    pub async fn send_all(&mut self, lines: &[&str], limit: Duration) -> Result<(), ConnError> {
+        let mut bytes = Vec::new();
+        for line in lines {
+            self.transcript.push(Direction::Sent, redact_command(line));
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        let write = async {
+            self.stream.write_all(&bytes).await?;
+            self.stream.flush().await
+        };
+        match tokio::time::timeout(limit, write).await {
+            Ok(result) => result.map_err(ConnError::from),
+            Err(_) => Err(ConnError::Timeout(limit)),
+        }
+    }
+
     /// Sends one line with CRLF, recording it as `shown` allows.
     pub async fn send(
         &mut self,

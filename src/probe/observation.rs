@@ -40,6 +40,8 @@ pub enum StageName {
     Capabilities,
     Starttls,
     Auth,
+    /// After login: may this account send as its sender, read its mailbox?
+    Access,
     Quit,
 }
 
@@ -54,6 +56,7 @@ impl StageName {
             StageName::Capabilities => "capabilities",
             StageName::Starttls => "starttls",
             StageName::Auth => "auth",
+            StageName::Access => "access",
             StageName::Quit => "quit",
         }
     }
@@ -214,6 +217,39 @@ pub struct AuthOutcome {
     /// IMAP `[ALERT]` texts the server sent with its answer: RFC 9051 says a client must show
     /// them to the user.
     pub alerts: Vec<String>,
+    /// The challenge a failed SASL login was answered with before its refusal: after XOAUTH2,
+    /// Google and Microsoft send their error details there (base64 JSON).
+    pub challenge: Option<String>,
+}
+
+/// What a logged-in account may do, asked without changing anything: SMTP's `MAIL FROM` and
+/// `RCPT TO` (then `RSET`; `DATA` only with `--send-test`), IMAP's `EXAMINE INBOX` (read-only),
+/// POP3's `STAT`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Access {
+    /// Each question and the server's answer, in the order asked.
+    pub steps: Vec<AccessStep>,
+    /// Messages in the mailbox (IMAP `EXISTS`, POP3 `STAT`).
+    pub messages: Option<u64>,
+    /// The test message's queue id, from the server's reply to the message (`--send-test`).
+    pub queued: Option<String>,
+}
+
+/// One question after login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessStep {
+    /// What was sent: `MAIL FROM:<a@example.org>`, `EXAMINE INBOX`, `STAT`, `DATA`.
+    pub command: String,
+    pub ok: bool,
+    /// The server's exact reply.
+    pub reply: String,
+}
+
+impl Access {
+    /// The step that sent this command (its first word or words), if it was asked.
+    pub fn step(&self, command: &str) -> Option<&AccessStep> {
+        self.steps.iter().find(|s| s.command.starts_with(command))
+    }
 }
 
 /// Why the dialogue stopped early. Its `Display` is the short line a stage shows.
@@ -316,6 +352,8 @@ pub struct Observation {
     /// it answers with a go-ahead (then cancelled) or refuses. `None`: not asked.
     pub auth_before_tls: Option<bool>,
     pub auth: Option<AuthOutcome>,
+    /// What the account may do once logged in (`--login`): asked, never changed.
+    pub access: Option<Access>,
     pub failure: Option<Failure>,
     pub transcript: Vec<TranscriptLine>,
     pub elapsed: Duration,
@@ -337,6 +375,7 @@ impl Observation {
             helo_fallback: false,
             auth_before_tls: None,
             auth: None,
+            access: None,
             failure: None,
             transcript: Vec::new(),
             elapsed: Duration::ZERO,

@@ -85,6 +85,17 @@ impl Scrubber {
         if let Some(auth) = &mut obs.auth {
             clean(&mut auth.reply);
             auth.alerts.iter_mut().for_each(&mut clean);
+            if let Some(challenge) = &mut auth.challenge {
+                clean(challenge);
+            }
+        }
+        if let Some(access) = &mut obs.access {
+            for step in &mut access.steps {
+                clean(&mut step.reply);
+            }
+            if let Some(queued) = &mut access.queued {
+                clean(queued);
+            }
         }
         if let Some(tls) = &mut obs.tls {
             if let Some(reason) = &mut tls.reason {

@@ -80,6 +80,20 @@ pub struct ProbeSettings {
     /// The name to verify certificates for (and send as SNI) instead of each endpoint's host:
     /// for servers reached by address or by an internal name.
     pub tls_name: Option<String>,
+    /// What to ask after a login.
+    pub access: AccessPlan,
+}
+
+/// The questions after a login: may `from` send to `rcpt`; and whether to send a test message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessPlan {
+    /// The sender to ask about (`--from`, else the account's address).
+    pub from: Option<String>,
+    /// The recipient to ask about (`--rcpt`, else the account's address).
+    pub rcpt: Option<String>,
+    /// Send a short, labelled test message after the questions (`--send-test`): the only
+    /// thing maildoctor ever sends beyond questions.
+    pub send_test: bool,
 }
 
 #[cfg(test)]

@@ -293,6 +293,7 @@ impl Dashboard {
             alternatives: &alternatives,
             static_findings: findings,
             thresholds: self.checkup.options.thresholds,
+            oauth: None,
         });
         if let Some(i) = &self.checkup.imported {
             crate::import::fix::annotate(i, &mut findings, self.checkup.resolved.profile());

@@ -193,6 +193,18 @@ pub struct MailServer {
     pub refuse_auth_before_tls: Option<&'static str>,
     /// IMAP: an `* OK [ALERT] …` line sent with the answer to a login.
     pub login_alert: Option<&'static str>,
+    /// SMTP: the reply to MAIL FROM, instead of `250 2.1.0 Ok`.
+    pub mail_from_reply: Option<&'static str>,
+    /// SMTP: the reply to RCPT TO, instead of `250 2.1.5 Ok`.
+    pub rcpt_reply: Option<&'static str>,
+    /// SMTP: a failed XOAUTH2 is first answered with this challenge (base64 JSON details).
+    pub xoauth2_challenge: Option<&'static str>,
+    /// IMAP: the completion of EXAMINE INBOX after the tag, instead of 3 messages and OK.
+    pub examine_reply: Option<&'static str>,
+    /// POP3: the reply to STAT, instead of `+OK 3 4567`.
+    pub stat_reply: Option<&'static str>,
+    /// Every line the clients sent, in order: what a test may say was never sent.
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl MailServer {
@@ -213,6 +225,12 @@ impl MailServer {
             auth_reply: None,
             refuse_auth_before_tls: None,
             login_alert: None,
+            mail_from_reply: None,
+            rcpt_reply: None,
+            xoauth2_challenge: None,
+            examine_reply: None,
+            stat_reply: None,
+            seen: std::sync::Arc::default(),
             refusal: match proto {
                 Proto::Smtp => "535 5.7.8 Authentication credentials invalid",
                 Proto::Imap => "NO [AUTHENTICATIONFAILED] Authentication failed.",
@@ -224,6 +242,8 @@ impl MailServer {
 
 /// Raw behaviours for hostile or broken servers.
 #[derive(Debug, Clone)]
+// Built once per fixture: boxing the mail server would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Behaviour {
     Mail(MailServer),
     /// Accepts and never says anything.
@@ -513,7 +533,16 @@ async fn answer<S: AsyncWrite + Unpin>(
     offers_starttls: bool,
     pending: &mut Option<String>,
 ) -> std::io::Result<bool> {
+    server.seen.lock().unwrap().push(cmd.to_owned());
     let upper = cmd.to_ascii_uppercase();
+    // A message after DATA: its lines get no reply; the lone dot ends it.
+    if pending.as_deref() == Some("DATA") {
+        if cmd == "." {
+            pending.take();
+            out.write_all(b"250 2.0.0 Ok: queued as 4FIXT1\r\n").await?;
+        }
+        return Ok(true);
+    }
     let password_ok = |payload: &str| payload.contains(server.password);
     let decoded = |b64: &str| {
         use base64::Engine;
@@ -613,9 +642,22 @@ async fn answer<S: AsyncWrite + Unpin>(
             } else if upper.starts_with("AUTH XOAUTH2 ") {
                 if password_ok(&decoded(&cmd[13..])) {
                     "235 2.7.0 Authentication successful".to_owned()
+                } else if let Some(challenge) = server.xoauth2_challenge {
+                    // The client's empty answer comes next, and is refused.
+                    *pending = Some(String::new());
+                    format!("334 {challenge}")
                 } else {
                     server.refusal.to_owned()
                 }
+            } else if upper.starts_with("MAIL FROM:") {
+                server.mail_from_reply.unwrap_or("250 2.1.0 Ok").to_owned()
+            } else if upper.starts_with("RCPT TO:") {
+                server.rcpt_reply.unwrap_or("250 2.1.5 Ok").to_owned()
+            } else if upper == "RSET" {
+                "250 2.0.0 Ok".to_owned()
+            } else if upper == "DATA" {
+                *pending = Some("DATA".into());
+                "354 End data with <CR><LF>.<CR><LF>".to_owned()
             } else if upper == "QUIT" {
                 out.write_all(b"221 2.0.0 Bye\r\n").await?;
                 return Ok(false);
@@ -660,6 +702,13 @@ async fn answer<S: AsyncWrite + Unpin>(
                 } else {
                     format!("{t} {}", server.refusal)
                 }
+            } else if rest == "EXAMINE INBOX" {
+                match server.examine_reply {
+                    Some(reply) => format!("{t} {reply}"),
+                    None => format!(
+                        "* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] UIDs valid\r\n{t} OK [READ-ONLY] Examine completed."
+                    ),
+                }
             } else if rest == "LOGOUT" {
                 out.write_all(
                     format!("* BYE Logging out\r\n{t} OK Logout completed.\r\n").as_bytes(),
@@ -700,6 +749,8 @@ async fn answer<S: AsyncWrite + Unpin>(
                 } else {
                     server.refusal.to_owned()
                 }
+            } else if upper == "STAT" {
+                server.stat_reply.unwrap_or("+OK 3 4567").to_owned()
             } else if upper == "QUIT" {
                 out.write_all(b"+OK Logging out.\r\n").await?;
                 return Ok(false);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the real-server lab: Postfix (submission 587 STARTTLS, submissions 465 implicit TLS,
+# Starts the real-server lab: Postfix (submission 587 STARTTLS, submissions 465 implicit TLS, a
+# strict submission on 1587 that checks the sender against the login and relays only to lab.test,
 # smtp 25) and Dovecot (IMAP 143/993, POP3 110/995) on 127.0.0.2, and beside them two other
 # real implementations on 127.0.0.3: Exim 4 (25/587/465, tests/lab/exim.sh) and Cyrus IMAP
 # (IMAP 143/993, POP3 110/995, tests/lab/cyrus.sh), with a test CA and one test user
@@ -36,7 +37,8 @@ OTHER_ADDR=${MAILDOCTOR_LAB_OTHER_ADDR:-127.0.0.3}
 USER_NAME=alice@lab.test
 USER_PASS=lab-password
 MAIL_USER=mail
-PORTS=(25 587 465 143 993 110 995)
+# 1587: a strict submission service (sender-login check, no relaying but to lab.test).
+PORTS=(25 587 465 143 993 110 995 1587)
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lib.sh
 . "$HERE/lib.sh"
@@ -212,6 +214,8 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = private/maildoctor-auth
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
 smtpd_peername_lookup = no
+# The strict submission service on 1587: the addresses each login may send as.
+lab_sender_logins = inline:{ $USER_NAME=$USER_NAME }
 CONF
 cat >"$PF/master.cf" <<MASTER
 # The maildoctor lab's own Postfix instance, written by tests/lab/start.sh.
@@ -222,6 +226,15 @@ $ADDR:submission inet n - n - - smtpd
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+$ADDR:1587 inet n - n - - smtpd
+  -o syslog_name=postfix/strict
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_login_maps=\$lab_sender_logins
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
+  -o relay_domains=lab.test
+  -o smtpd_relay_restrictions=reject_unauth_destination
 $ADDR:submissions inet n - n - - smtpd
   -o syslog_name=postfix/submissions
   -o smtpd_tls_wrappermode=yes

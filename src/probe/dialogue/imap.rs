@@ -9,13 +9,15 @@ use super::super::wire::imap::{
     Completion, ImapLine, alert_in, capabilities_in, parse_line, quoted,
 };
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
-use crate::probe::observation::AuthOutcome;
+use crate::probe::observation::{Access, AccessStep, AuthOutcome};
 
 /// What a tagged command got back.
 struct Answer {
     tag: String,
     untagged: Vec<String>,
     completion: Completion,
+    /// A challenge nobody expected (after the SASL response: the server's error details).
+    challenge: Option<String>,
 }
 
 /// Runs one command under a fresh tag; returns the untagged lines and the completion.
@@ -40,6 +42,7 @@ async fn command_answering(
     let tag = session.next_tag();
     session.send(&format!("{tag} {text}"), shown, limit).await?;
     let mut untagged = Vec::new();
+    let mut challenge = None;
     let mut size = 0;
     loop {
         let line = session.read_reply_line(limit, &mut size).await?;
@@ -50,11 +53,15 @@ async fn command_answering(
                     tag,
                     untagged,
                     completion,
+                    challenge,
                 });
             }
             ImapLine::Tagged { .. } => return Err(WireError::Malformed(line).into()),
-            ImapLine::Continuation(_) => {
-                let response = answer.take().unwrap_or_default();
+            ImapLine::Continuation(text) => {
+                let response = answer.take().unwrap_or_else(|| {
+                    challenge = Some(text);
+                    String::new()
+                });
                 session.send(&response, Shown::Secret, limit).await?;
             }
         }
@@ -153,6 +160,7 @@ pub async fn login(
         ok,
         reply,
         alerts,
+        challenge: answer.challenge,
     })
 }
 
@@ -178,6 +186,35 @@ pub async fn would_take_password(session: &mut Session, limit: Duration) -> Resu
             _ => return Err(WireError::Malformed(line).into()),
         }
     }
+}
+
+/// After the login: EXAMINE INBOX, which opens the mailbox read-only (RFC 9051 §6.3.3: no
+/// flag changes, nothing marked seen). Its `EXISTS` is the message count; a refusal says why
+/// the mailbox cannot be read (`[UNAVAILABLE]`, `[NONEXISTENT]`, Microsoft's "User is
+/// authenticated but not connected").
+pub async fn examine_inbox(session: &mut Session, limit: Duration) -> Result<Access, Stop> {
+    let answer = command(session, "EXAMINE INBOX", Shown::Command, limit).await?;
+    let messages = answer.untagged.iter().find_map(|line| {
+        let (count, word) = line.split_once(' ')?;
+        word.eq_ignore_ascii_case("EXISTS")
+            .then(|| count.parse().ok())
+            .flatten()
+    });
+    let tag = &answer.tag;
+    let (ok, reply) = match &answer.completion {
+        Completion::Ok(t) => (true, format!("{tag} OK {t}")),
+        Completion::No(t) => (false, format!("{tag} NO {t}")),
+        Completion::Bad(t) => (false, format!("{tag} BAD {t}")),
+    };
+    Ok(Access {
+        steps: vec![AccessStep {
+            command: "EXAMINE INBOX".into(),
+            ok,
+            reply,
+        }],
+        messages: if ok { messages } else { None },
+        queued: None,
+    })
 }
 
 /// LOGOUT.

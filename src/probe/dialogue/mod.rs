@@ -172,6 +172,27 @@ pub async fn login(
     }
 }
 
+/// After a login, what the account may do: send as its sender (SMTP), read its mailbox (IMAP,
+/// POP3). `None` when there is nothing to ask (SMTP without a sender to ask about).
+pub async fn access(
+    protocol: Protocol,
+    session: &mut Session,
+    caps: &Capabilities,
+    plan: &super::settings::AccessPlan,
+    limit: Duration,
+) -> Result<Option<super::observation::Access>, Stop> {
+    Ok(Some(match protocol {
+        Protocol::Smtp => {
+            let Some(from) = plan.from.as_deref() else {
+                return Ok(None);
+            };
+            smtp::may_send(session, caps, from, plan, limit).await?
+        }
+        Protocol::Imap => imap::examine_inbox(session, limit).await?,
+        Protocol::Pop3 => pop3::stat(session, limit).await?,
+    }))
+}
+
 /// Says goodbye; errors do not matter any more.
 pub async fn quit(protocol: Protocol, session: &mut Session, limit: Duration) {
     match protocol {

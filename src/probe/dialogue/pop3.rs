@@ -6,7 +6,7 @@ use super::super::conn::Shown;
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::pop3::{body_line, parse_status};
 use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
-use crate::probe::observation::AuthOutcome;
+use crate::probe::observation::{Access, AccessStep, AuthOutcome};
 
 async fn status(session: &mut Session, limit: Duration) -> Result<(bool, String), Stop> {
     let line = session.read_line(limit).await?;
@@ -105,7 +105,9 @@ pub async fn login(
             }
         };
         // A challenge now carries the server's error (XOAUTH2): an empty answer ends it.
+        let mut challenge = None;
         if is_challenge(&line) {
+            challenge = Some(line.trim_start_matches('+').trim().to_owned());
             session.send("", Shown::Secret, limit).await?;
             line = session.read_line(limit).await?;
         }
@@ -116,6 +118,7 @@ pub async fn login(
             ok,
             reply,
             alerts: Vec::new(),
+            challenge,
         });
     }
     session
@@ -129,6 +132,7 @@ pub async fn login(
             ok,
             reply,
             alerts: Vec::new(),
+            challenge: None,
         });
     }
     session
@@ -144,6 +148,27 @@ pub async fn login(
         ok,
         reply,
         alerts: Vec::new(),
+        challenge: None,
+    })
+}
+
+/// After the login: STAT, the mailbox's message count and size. A locked mailbox (another
+/// client is reading it, RFC 2449 `[IN-USE]`) usually says so at PASS already; STAT is where
+/// a server that opens the mailbox late says it.
+pub async fn stat(session: &mut Session, limit: Duration) -> Result<Access, Stop> {
+    session.send("STAT", Shown::Command, limit).await?;
+    let (ok, reply) = status(session, limit).await?;
+    let messages = ok
+        .then(|| reply.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .flatten();
+    Ok(Access {
+        steps: vec![AccessStep {
+            command: "STAT".into(),
+            ok,
+            reply,
+        }],
+        messages,
+        queued: None,
     })
 }
 

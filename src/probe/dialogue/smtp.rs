@@ -8,7 +8,8 @@ use super::super::wire::WireError;
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::smtp::{ReplyBuilder, SmtpReply};
 use super::{Credentials, Session, Stop, b64, sasl_plain, sasl_xoauth2};
-use crate::probe::observation::AuthOutcome;
+use crate::probe::observation::{Access, AccessStep, AuthOutcome};
+use crate::probe::settings::AccessPlan;
 
 /// Reads one complete reply, bounded by `limit` per line and `MAX_REPLY` in total.
 pub async fn read_reply(session: &mut Session, limit: Duration) -> Result<SmtpReply, Stop> {
@@ -87,6 +88,7 @@ pub async fn login(
     creds: &Credentials,
     limit: Duration,
 ) -> Result<AuthOutcome, Stop> {
+    let mut challenge = None;
     let (mechanism, reply) = if creds.oauth2 {
         let payload = sasl_xoauth2(&creds.username, creds.secret.expose());
         session
@@ -95,6 +97,7 @@ pub async fn login(
         let mut reply = read_reply(session, limit).await?;
         if reply.code == 334 {
             // The server sent an error as a challenge; an empty line ends the exchange.
+            challenge = Some(reply.lines.join(""));
             session.send("", Shown::Command, limit).await?;
             reply = read_reply(session, limit).await?;
         }
@@ -135,6 +138,7 @@ pub async fn login(
         ok: reply.code == 235,
         reply: reply.text(),
         alerts: Vec::new(),
+        challenge,
     })
 }
 
@@ -150,6 +154,104 @@ pub async fn would_take_password(session: &mut Session, limit: Duration) -> Resu
     session.send("*", Shown::Command, limit).await?;
     read_reply(session, limit).await?;
     Ok(true)
+}
+
+/// After the login: would the server take mail from `plan.from` to `plan.rcpt`? `MAIL FROM`
+/// and `RCPT TO`, then `RSET` — one round trip when the server pipelines (RFC 2920). `DATA`
+/// goes out only with `send_test`, and only when both were taken.
+pub async fn may_send(
+    session: &mut Session,
+    caps: &Capabilities,
+    from: &str,
+    plan: &AccessPlan,
+    limit: Duration,
+) -> Result<Access, Stop> {
+    let rcpt = plan.rcpt.as_deref().unwrap_or(from);
+    let mail = format!("MAIL FROM:<{from}>");
+    let to = format!("RCPT TO:<{rcpt}>");
+    let mut access = Access::default();
+    let step = |command: &str, reply: &SmtpReply| AccessStep {
+        command: command.to_owned(),
+        ok: reply.is_positive(),
+        reply: reply.text(),
+    };
+    if caps.keywords.contains("PIPELINING") {
+        let mut lines = vec![mail.as_str(), to.as_str()];
+        if !plan.send_test {
+            lines.push("RSET");
+        }
+        session.send_all(&lines, limit).await?;
+        let sender = read_reply(session, limit).await?;
+        let recipient = read_reply(session, limit).await?;
+        access.steps.push(step(&mail, &sender));
+        access.steps.push(step(&to, &recipient));
+        if !plan.send_test {
+            read_reply(session, limit).await?;
+            return Ok(access);
+        }
+    } else {
+        session.send(&mail, Shown::Command, limit).await?;
+        let sender = read_reply(session, limit).await?;
+        access.steps.push(step(&mail, &sender));
+        if sender.is_positive() {
+            session.send(&to, Shown::Command, limit).await?;
+            let recipient = read_reply(session, limit).await?;
+            access.steps.push(step(&to, &recipient));
+        }
+        if !plan.send_test {
+            session.send("RSET", Shown::Command, limit).await?;
+            read_reply(session, limit).await?;
+            return Ok(access);
+        }
+    }
+    if !access.steps.iter().all(|s| s.ok) || access.steps.len() < 2 {
+        session.send("RSET", Shown::Command, limit).await?;
+        read_reply(session, limit).await?;
+        return Ok(access);
+    }
+    session.send("DATA", Shown::Command, limit).await?;
+    let go = read_reply(session, limit).await?;
+    if go.code != 354 {
+        access.steps.push(step("DATA", &go));
+        return Ok(access);
+    }
+    let message = test_message(from, rcpt, jiff::Timestamp::now());
+    let lines: Vec<&str> = message.lines().chain(std::iter::once(".")).collect();
+    session.send_all(&lines, limit).await?;
+    let queued = read_reply(session, limit).await?;
+    access.queued = queued.is_positive().then(|| queue_id(&queued.text()));
+    access.steps.push(step("DATA", &queued));
+    Ok(access)
+}
+
+/// The test message `--send-test` sends: plain text that says what it is, so nobody
+/// mistakes it for anything else. No line starts with a dot (no dot-stuffing needed).
+pub fn test_message(from: &str, rcpt: &str, at: jiff::Timestamp) -> String {
+    let date = at.strftime("%a, %d %b %Y %H:%M:%S +0000");
+    let domain = from
+        .rsplit_once('@')
+        .map_or("maildoctor.invalid", |(_, d)| d);
+    format!(
+        "From: <{from}>\r\nTo: <{rcpt}>\r\nSubject: maildoctor test message\r\nDate: {date}\r\nMessage-ID: <maildoctor-{}@{domain}>\r\nX-Mailer: maildoctor {}\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThis is a test message from maildoctor --send-test: it checks that this account\r\nmay send mail through this server. Nothing else was sent. It can be deleted.\r\n",
+        at.as_millisecond(),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The queue id in a server's reply to a message: Postfix "queued as 4Xk2", Exim "id=1r…",
+/// else the reply's text after its status words.
+pub fn queue_id(reply: &str) -> String {
+    if let Some((_, rest)) = reply.split_once("queued as ") {
+        return rest.split_whitespace().next().unwrap_or(rest).to_owned();
+    }
+    if let Some((_, rest)) = reply.split_once("id=") {
+        return rest.split_whitespace().next().unwrap_or(rest).to_owned();
+    }
+    reply
+        .split_whitespace()
+        .skip_while(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Says goodbye without waiting long for the answer.

@@ -340,12 +340,23 @@ impl Run<'_> {
             );
             return Ok(());
         }
-        self.start(StageName::Auth);
         let caps = self
             .obs
             .effective_capabilities()
             .cloned()
             .unwrap_or_default();
+        // A password for a server that takes only OAuth2 would be refused for what it is,
+        // not for being wrong: the finding says so once, without a second, redundant error.
+        let takes_password =
+            caps.offers_password() || (protocol == Protocol::Imap && !caps.login_disabled);
+        if !creds.oauth2 && !takes_password && caps.offers_oauth2() {
+            self.skip(
+                StageName::Auth,
+                "the server offers only OAuth2 logins: no password sent",
+            );
+            return Ok(());
+        }
+        self.start(StageName::Auth);
         // Servers delay their answer to a failed login on purpose (Dovecot's penalty grows
         // to 15 s per address): the login may take what is left of the endpoint's time, less
         // a moment to record the outcome.
@@ -377,7 +388,36 @@ impl Run<'_> {
         for alert in &outcome.alerts {
             let _ = write!(detail, " · ALERT: {alert}");
         }
+        let logged_in = outcome.ok;
         self.obs.auth = Some(outcome);
+        self.finish(status, detail);
+        if logged_in {
+            self.ask_access(session, &caps).await?;
+        }
+        Ok(())
+    }
+
+    /// After a login, what the account may do; questions only (no DATA unless `--send-test`).
+    async fn ask_access(&mut self, session: &mut Session, caps: &Capabilities) -> Result<(), Stop> {
+        let limit = self.settings.timeouts.command;
+        self.start(StageName::Access);
+        session.bound_stage(limit);
+        let plan = self.settings.access.clone();
+        let Some(access) = dialogue::access(self.obs.protocol, session, caps, &plan, limit).await?
+        else {
+            self.finish(
+                StageStatus::Skipped,
+                "no sender to ask about (the account has no address: give --from)",
+            );
+            return Ok(());
+        };
+        let status = if access.steps.iter().all(|s| s.ok) {
+            StageStatus::Ok
+        } else {
+            StageStatus::Failed
+        };
+        let detail = access_summary(&access);
+        self.obs.access = Some(access);
         self.finish(status, detail);
         Ok(())
     }
@@ -446,6 +486,29 @@ fn failure_of(stop: Stop, stage: StageName) -> Failure {
             reason: e.to_string(),
         },
     }
+}
+
+/// What the questions after the login found, in a few words.
+fn access_summary(access: &crate::probe::observation::Access) -> String {
+    let mut parts: Vec<String> = access
+        .steps
+        .iter()
+        .map(|s| {
+            let verb = if s.ok { "taken" } else { "refused" };
+            format!("{} {verb}", s.command)
+        })
+        .collect();
+    if let Some(n) = access.messages {
+        parts.push(format!("{n} message(s)"));
+    }
+    match &access.queued {
+        Some(id) => parts.push(format!("test message queued as {id}")),
+        None if access.step("MAIL").is_some() && access.step("DATA").is_none() => {
+            parts.push("nothing sent".into());
+        }
+        None => {}
+    }
+    parts.join(", ")
 }
 
 /// The capabilities in a few words, for the stage's detail.
