@@ -745,22 +745,30 @@ fn a_broken_tls_server_is_told_apart_at_once() {
     let broken = serve(Behaviour::TlsAlert(40));
     // Set to STARTTLS, the port stays silent: the quick TLS check gets an alert, which proves
     // the port speaks TLS, so it is no greeting timeout.
-    let (report, _, elapsed) = check(&args(&[("--smtp", spec(broken, "starttls"))]));
+    let (report, _, _) = check(&args(&[("--smtp", spec(broken, "starttls"))]));
     assert_eq!(
         ids(&report),
         set(&["smtp:plaintext-on-tls-port"]),
         "{report:#}"
     );
-    assert!(elapsed < Duration::from_millis(900), "{elapsed:?}");
+    // Told apart by the check, not by waiting out the greeting's limit (how fast is the
+    // benchmark's business, not a timed test's).
+    let stages = report["endpoints"][0]["stages"].to_string();
+    assert!(stages.contains("a quick TLS check answers"), "{stages}");
+    assert!(!stages.contains("no greeting within"), "{stages}");
     // Set to SSL/TLS, the handshake fails against a TLS server: no plaintext greeting is
     // waited for.
-    let (report, _, elapsed) = check(&args(&[("--smtp", spec(broken, "tls"))]));
+    let (report, _, _) = check(&args(&[("--smtp", spec(broken, "tls"))]));
     assert_eq!(
         ids(&report),
         set(&["smtp:tls-handshake-failed"]),
         "{report:#}"
     );
-    assert!(elapsed < Duration::from_millis(500), "{elapsed:?}");
+    let stages = report["endpoints"][0]["stages"].as_array().unwrap();
+    assert!(
+        !stages.iter().any(|s| s["name"] == "greeting"),
+        "no greeting is waited for after a failed handshake: {stages:?}"
+    );
     // The protocol_version alert: only old TLS, from the facts.
     let old = serve(Behaviour::TlsAlert(70));
     expect(
