@@ -36,11 +36,20 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
         .unwrap_or_else(|| "this login".into());
     match obs.protocol {
         Protocol::Smtp => {
+            let from = access
+                .step("MAIL FROM")
+                .map(|s| address_in(&s.command).to_owned());
             if let Some(step) = access.step("MAIL FROM").filter(|s| !s.ok) {
-                out.push(sender_rejected(obs, step, &login));
+                out.push(sender_rejected(obs, step, &login, None));
             }
+            // Postfix judges the sender only at RCPT TO (smtpd_delay_reject, its default):
+            // a refusal there that names the sender is about the sender.
             if let Some(step) = access.step("RCPT TO").filter(|s| !s.ok) {
-                out.push(recipient_rejected(obs, step, &login));
+                if about_the_sender(&step.reply) {
+                    out.push(sender_rejected(obs, step, &login, from.as_deref()));
+                } else {
+                    out.push(recipient_rejected(obs, step, &login));
+                }
             }
             if let Some(step) = access.step("DATA") {
                 out.push(test_message(obs, step, access.queued.as_deref()));
@@ -98,8 +107,23 @@ fn alerts(obs: &Observation) -> Vec<Finding> {
         .collect()
 }
 
-fn sender_rejected(obs: &Observation, step: &AccessStep, login: &str) -> Finding {
-    let from = address_in(&step.command);
+/// A reply that refuses the sender, whichever command it answers.
+fn about_the_sender(reply: &str) -> bool {
+    let lower = reply.to_ascii_lowercase();
+    lower.contains("sender address rejected")
+        || lower.contains("not owned by")
+        || lower.contains("sendasdenied")
+}
+
+/// `from` is the sender asked about when the refusal came at RCPT TO (`step` then names the
+/// recipient).
+fn sender_rejected(
+    obs: &Observation,
+    step: &AccessStep,
+    login: &str,
+    from: Option<&str>,
+) -> Finding {
+    let from = from.unwrap_or_else(|| address_in(&step.command));
     let reply = &step.reply;
     let upper = reply.to_ascii_uppercase();
     let why = if upper.contains("SENDASDENIED") || upper.contains("5.7.60") {
@@ -120,7 +144,7 @@ fn sender_rejected(obs: &Observation, step: &AccessStep, login: &str) -> Finding
         format!("The login worked, but the sender was refused: every message from {from} would bounce. {why}"),
     )
     .with_fix(format!("Send from an address {login} owns (usually {login} itself), or ask the administrator to let {login} send as {from}; maildoctor checked with --from {from}"))
-    .with_evidence(format!("MAIL FROM:<{from}> was answered: \"{reply}\""))
+    .with_evidence(format!("{} was answered: \"{reply}\"", step.command))
 }
 
 fn recipient_rejected(obs: &Observation, step: &AccessStep, login: &str) -> Finding {
