@@ -68,9 +68,24 @@ fn logins_succeed_and_a_wrong_password_is_refused_in_each_servers_words() {
     let (report, code) = check(Some("lab-password"), &args);
     assert_eq!(
         ids(&report),
-        set(&["smtp:login-ok", "imap:login-ok", "pop3:login-ok"]),
+        set(&[
+            "smtp:login-ok",
+            "smtp:message-size-limit",
+            "imap:login-ok",
+            "pop3:login-ok"
+        ]),
         "{report:#}"
     );
+    // After the login Exim takes the sender and the recipient, Cyrus opens the INBOX and
+    // answers STAT.
+    let stages = report["endpoints"].to_string();
+    for asked in [
+        "RCPT TO:<alice@lab.test> taken",
+        "EXAMINE INBOX taken",
+        "STAT taken",
+    ] {
+        assert!(stages.contains(asked), "{asked}: {stages}");
+    }
     assert_eq!(code, 0);
     for endpoint in report["endpoints"].as_array().unwrap() {
         assert_eq!(endpoint["login"]["ok"], true, "{endpoint:#}");

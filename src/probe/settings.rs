@@ -61,9 +61,10 @@ impl Timeouts {
     }
 
     /// How long a silent plaintext greeting is awaited before checking, on a second
-    /// connection, whether the port speaks TLS instead.
+    /// connection and while still waiting, whether the port speaks TLS instead: a few hundred
+    /// milliseconds (servers greet within a few; a slower one only costs a second connection).
     pub fn tls_sniff_after(&self) -> Duration {
-        (self.greeting / 4).min(Duration::from_secs(2))
+        (self.greeting / 4).min(Duration::from_millis(300))
     }
 }
 
@@ -108,8 +109,8 @@ mod tests {
         assert_eq!(t.greeting, Duration::from_secs(1));
         assert_eq!(
             Timeouts::default().tls_sniff_after(),
-            Duration::from_secs(2),
-            "a quarter of the 10 s greeting limit, capped at 2 s"
+            Duration::from_millis(300),
+            "a quarter of the 10 s greeting limit, capped at 300 ms"
         );
         assert_eq!(
             Timeouts::scaled_to(Duration::from_secs(3)).tls_sniff_after(),

@@ -217,7 +217,10 @@ pub async fn examine_inbox(session: &mut Session, limit: Duration) -> Result<Acc
     })
 }
 
-/// LOGOUT.
+/// LOGOUT, its reply not awaited (as SMTP's QUIT).
 pub async fn quit(session: &mut Session, limit: Duration) {
-    let _ = command(session, "LOGOUT", Shown::Command, limit).await;
+    let tag = session.next_tag();
+    let _ = session
+        .send(&format!("{tag} LOGOUT"), Shown::Command, limit)
+        .await;
 }

@@ -110,7 +110,8 @@ pub async fn greeting(
 }
 
 /// Asks for the capabilities. Returns them and whether SMTP had to fall back to HELO. An IMAP
-/// server that refuses CAPABILITY after announcing them in its greeting is taken at its word.
+/// server that announced them in its greeting (`* OK [CAPABILITY …]`) is not asked again:
+/// RFC 9051 §7.1 lets a client use them, and a round trip is saved.
 pub async fn capabilities(
     protocol: Protocol,
     session: &mut Session,
@@ -120,10 +121,9 @@ pub async fn capabilities(
 ) -> Result<(Capabilities, bool), Stop> {
     match protocol {
         Protocol::Smtp => smtp::capabilities(session, client_name, limit).await,
-        Protocol::Imap => match (imap::capabilities(session, limit).await, from_greeting) {
-            (Ok(caps), _) => Ok((caps, false)),
-            (Err(Stop::Refused(_)), Some(caps)) => Ok((caps, false)),
-            (Err(e), _) => Err(e),
+        Protocol::Imap => match from_greeting {
+            Some(caps) => Ok((caps, false)),
+            None => Ok((imap::capabilities(session, limit).await?, false)),
         },
         Protocol::Pop3 => Ok((pop3::capabilities(session, limit).await?, false)),
     }

@@ -70,14 +70,15 @@ pub async fn starttls(session: &mut Session, limit: Duration) -> Result<(), Stop
     if ok { Ok(()) } else { Err(Stop::Refused(line)) }
 }
 
-/// AUTH XOAUTH2 for tokens; AUTH PLAIN when offered; else USER/PASS.
+/// AUTH XOAUTH2 for tokens; AUTH PLAIN when offered (with its initial response, RFC 5034:
+/// one round trip where USER and PASS take two); else USER/PASS.
 pub async fn login(
     session: &mut Session,
     caps: &Capabilities,
     creds: &Credentials,
     limit: Duration,
 ) -> Result<AuthOutcome, Stop> {
-    if creds.oauth2 || (caps.auth.contains("PLAIN") && !caps.user_pass) {
+    if creds.oauth2 || caps.auth.contains("PLAIN") {
         let (mechanism, payload) = if creds.oauth2 {
             (
                 "XOAUTH2",
@@ -172,9 +173,7 @@ pub async fn stat(session: &mut Session, limit: Duration) -> Result<Access, Stop
     })
 }
 
-/// QUIT.
+/// QUIT, its reply not awaited (as SMTP's).
 pub async fn quit(session: &mut Session, limit: Duration) {
-    if session.send("QUIT", Shown::Command, limit).await.is_ok() {
-        let _ = status(session, limit).await;
-    }
+    let _ = session.send("QUIT", Shown::Command, limit).await;
 }

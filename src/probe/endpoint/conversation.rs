@@ -55,7 +55,7 @@ impl Run<'_> {
             self.start(StageName::Quit);
             session.bound_stage(limit);
             dialogue::quit(self.obs.protocol, &mut session, limit).await;
-            self.finish(StageStatus::Ok, "");
+            self.finish(StageStatus::Ok, "sent; the reply is not awaited");
         }
         match result {
             Ok(end) => end,
