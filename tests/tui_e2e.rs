@@ -53,7 +53,13 @@ fn the_dashboard_shows_the_three_endpoints_fixes_them_with_keys_and_quits_cleanl
     // The transcript of the focused pane (Tab moves to IMAP), then back.
     keys(&["Tab", "t"]);
     let transcript = wait_for("Transcript — IMAP", Duration::from_secs(5));
-    assert!(transcript.contains("C: a1 CAPABILITY"), "{transcript}");
+    // Dovecot's greeting announces its capabilities: they are not asked for again.
+    assert!(
+        transcript.contains("S: * OK [CAPABILITY IMAP4rev1"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("C: a1 LOGOUT"), "{transcript}");
+    assert!(!transcript.contains("C: a1 CAPABILITY"), "{transcript}");
     keys(&["Escape"]);
 
     // `a` applies the suggested endpoint: only SMTP is probed again, and the mismatch is gone.
