@@ -56,7 +56,12 @@ shot() {
     # DejaVu Sans Mono at 14px: 8.43 px a column, 16.8 px a row, and the page's margin.
     local width=$((cols * 843 / 100 + 20)) height=$((rows * 168 / 10 + 20))
     tmux kill-session -t shots 2>/dev/null || true
-    tmux new-session -d -s shots -x "$cols" -y "$rows" "TERM=xterm-256color LC_ALL=C.UTF-8 ${SHOT_ENV:-} $BIN $*; sleep 30"
+    # Killing the last session ends the tmux server; a new session may meet it dying.
+    for _ in 1 2 3 4 5; do
+        tmux new-session -d -s shots -x "$cols" -y "$rows" \
+            "TERM=xterm-256color LC_ALL=C.UTF-8 ${SHOT_ENV:-} $BIN $*; sleep 30" 2>/dev/null && break
+        sleep 0.5
+    done
     for _ in $(seq 1 150); do
         tmux capture-pane -p -t shots | grep -q "done in" && break
         sleep 0.1
