@@ -212,14 +212,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             bytes.extend_from_slice(line.as_bytes());
             bytes.extend_from_slice(b"\r\n");
         }
-        let write = async {
-            self.stream.write_all(&bytes).await?;
-            self.stream.flush().await
-        };
-        match tokio::time::timeout(limit, write).await {
-            Ok(result) => result.map_err(ConnError::from),
-            Err(_) => Err(ConnError::Timeout(limit)),
-        }
+        self.write(&bytes, limit).await
     }
 
     /// Sends one line with CRLF, recording it as `shown` allows.
@@ -237,8 +230,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
+        self.write(&bytes, limit).await
+    }
+
+    /// Writes and flushes, within `limit`.
+    async fn write(&mut self, bytes: &[u8], limit: Duration) -> Result<(), ConnError> {
         let write = async {
-            self.stream.write_all(&bytes).await?;
+            self.stream.write_all(bytes).await?;
             self.stream.flush().await
         };
         match tokio::time::timeout(limit, write).await {
