@@ -211,6 +211,8 @@ fn run_check(
 ) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
     let imported = checkup.imported.clone();
+    // The thresholds the findings were judged by, for the perfdata.
+    let thresholds = checkup.options.thresholds;
     let mut discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
     let (resolved, result, findings) = match crate::check::discovery_beside(&checkup) {
         Some(address) => {
@@ -237,7 +239,7 @@ fn run_check(
             text
         }
         Format::Json => to_json(&report) + "\n",
-        Format::Nagios => crate::report::render_nagios(&report, &check_options(args).thresholds),
+        Format::Nagios => crate::report::render_nagios(&report, &thresholds),
         Format::Markdown => render_markdown(&report),
     };
     emit(out, &text, args.lint.format, output)?;
