@@ -493,6 +493,20 @@ fn passwords_offered_before_starttls_are_a_warning() {
             .contains("accepts passwords before STARTTLS"),
         "asked without a password, the server said go ahead: {report:#}"
     );
+    // The question went on a connection of its own, beside the main dialogue, which went
+    // straight on to STARTTLS.
+    let lines: Vec<&str> = report["endpoints"][0]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    let at = |needle: &str| lines.iter().position(|l| l.starts_with(needle));
+    let (aside, asked, upgraded) = (at("a second connection"), at("AUTH PLAIN"), at("STARTTLS"));
+    assert!(
+        aside.is_some() && asked > aside && upgraded < aside,
+        "{lines:#?}"
+    );
 }
 
 #[test]

@@ -45,6 +45,35 @@ impl Transcript {
         }
     }
 
+    /// A transcript for a connection that runs beside the main one: same clock and scrubber,
+    /// lines of its own (neither shared nor streamed), so they can be told as one block with
+    /// [`Transcript::append`] instead of interleaved with the main dialogue's.
+    pub fn aside(&self) -> Transcript {
+        Transcript {
+            start: self.start,
+            lines: Arc::default(),
+            sink: None,
+            scrubber: Arc::clone(&self.scrubber),
+        }
+    }
+
+    /// Adds lines recorded elsewhere (by an [`aside`](Transcript::aside) transcript), keeping
+    /// their times.
+    pub fn append(&mut self, lines: Vec<TranscriptLine>) {
+        for line in lines {
+            if let Some(sink) = &self.sink {
+                sink.send(|id| ProbeEvent::Transcript {
+                    id,
+                    line: line.clone(),
+                });
+            }
+            self.lines
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(line);
+        }
+    }
+
     /// Records a line, scrubbed of every secret the check sends (a server may echo them).
     pub fn push(&mut self, direction: Direction, text: impl Into<String>) {
         let text = text.into();

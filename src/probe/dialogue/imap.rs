@@ -164,26 +164,34 @@ pub async fn login(
     })
 }
 
-/// Asks whether the server would take a password here without sending one: AUTHENTICATE
-/// PLAIN alone, which a willing server answers with its "+" (then `*` cancels, RFC 9051
-/// §6.2.2) and an unwilling one refuses.
+/// Asks, on a connection of its own, whether the server would take a password before
+/// STARTTLS without sending one: after the greeting, AUTHENTICATE PLAIN alone, which a
+/// willing server answers with its "+" and an unwilling one refuses. The cancel (`*`, RFC 9051
+/// §6.2.2) and LOGOUT go out together and their replies are not awaited.
 pub async fn would_take_password(session: &mut Session, limit: Duration) -> Result<bool, Stop> {
+    let first = session.read_line(limit).await?;
+    if greeting(&first).is_err() {
+        return Ok(false);
+    }
     let tag = session.next_tag();
     session
         .send(&format!("{tag} AUTHENTICATE PLAIN"), Shown::Command, limit)
         .await?;
     let mut size = 0;
-    let mut willing = false;
     loop {
         let line = session.read_reply_line(limit, &mut size).await?;
         match parse_line(&line)? {
-            ImapLine::Continuation(_) if !willing => {
-                willing = true;
-                session.send("*", Shown::Command, limit).await?;
+            ImapLine::Continuation(_) => {
+                let logout = format!("{} LOGOUT", session.next_tag());
+                session.send_all(&["*", &logout], limit).await?;
+                return Ok(true);
             }
-            ImapLine::Tagged { tag: t, .. } if t == tag => return Ok(willing),
+            ImapLine::Tagged { tag: t, .. } if t == tag => {
+                quit(session, limit).await;
+                return Ok(false);
+            }
             ImapLine::Untagged(_) => {}
-            _ => return Err(WireError::Malformed(line).into()),
+            ImapLine::Tagged { .. } => return Err(WireError::Malformed(line).into()),
         }
     }
 }

@@ -142,16 +142,18 @@ pub async fn starttls(
     }
 }
 
-/// Whether the server would take a password on this connection, asked without sending one.
-/// For POP3 the question (USER before STLS) is asked on a fresh connection (`session` is a
-/// new one, not yet greeted): after USER some servers refuse STLS.
+/// Whether the server would take a password before STARTTLS, asked without sending one on a
+/// connection of its own (`session` is fresh, not yet greeted), so the main dialogue need not
+/// wait for it: it runs beside the upgrade. A connection of its own also keeps the question
+/// out of the dialogue being judged (after POP3's USER some servers refuse STLS).
 pub async fn would_take_password(
     protocol: Protocol,
     session: &mut Session,
+    client_name: &str,
     limit: Duration,
 ) -> Result<bool, Stop> {
     match protocol {
-        Protocol::Smtp => smtp::would_take_password(session, limit).await,
+        Protocol::Smtp => smtp::would_take_password(session, client_name, limit).await,
         Protocol::Imap => imap::would_take_password(session, limit).await,
         Protocol::Pop3 => pop3::would_take_password(session, limit).await,
     }

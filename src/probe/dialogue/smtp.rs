@@ -142,18 +142,34 @@ pub async fn login(
     })
 }
 
-/// Asks whether the server would take a password here without sending one: `AUTH PLAIN`
-/// alone, which a willing server answers with 334 (then `*` cancels, RFC 4954 §4) and an
-/// unwilling one refuses (nodemailer: "538 Must issue a STARTTLS command first").
-pub async fn would_take_password(session: &mut Session, limit: Duration) -> Result<bool, Stop> {
-    session.send("AUTH PLAIN", Shown::Command, limit).await?;
-    let reply = read_reply(session, limit).await?;
-    if reply.code != 334 {
+/// Asks, on a connection of its own, whether the server would take a password before
+/// STARTTLS without sending one: greeting, EHLO, then `AUTH PLAIN` alone, which a willing
+/// server answers with 334 (then `*` cancels, RFC 4954 §4) and an unwilling one refuses
+/// (nodemailer: "538 Must issue a STARTTLS command first"). The cancel and QUIT go out
+/// together and their replies are not awaited: the 334 was the answer.
+pub async fn would_take_password(
+    session: &mut Session,
+    client_name: &str,
+    limit: Duration,
+) -> Result<bool, Stop> {
+    if read_reply(session, limit).await?.code != 220 {
         return Ok(false);
     }
-    session.send("*", Shown::Command, limit).await?;
-    read_reply(session, limit).await?;
-    Ok(true)
+    session
+        .send(&format!("EHLO {client_name}"), Shown::Command, limit)
+        .await?;
+    if !read_reply(session, limit).await?.is_positive() {
+        quit(session, limit).await;
+        return Ok(false);
+    }
+    session.send("AUTH PLAIN", Shown::Command, limit).await?;
+    let willing = read_reply(session, limit).await?.code == 334;
+    if willing {
+        session.send_all(&["*", "QUIT"], limit).await?;
+    } else {
+        quit(session, limit).await;
+    }
+    Ok(willing)
 }
 
 /// After the login: would the server take mail from `plan.from` to `plan.rcpt`? `MAIL FROM`

@@ -10,10 +10,13 @@ use tokio::net::TcpStream;
 
 use super::super::conn::{Conn, ConnError};
 use super::super::dialogue::{self, BoxStream, Session, Stop};
-use super::super::observation::{Failure, GreetingInfo, StageName, StageStatus};
+use super::super::observation::{
+    Direction, Failure, GreetingInfo, StageName, StageStatus, TranscriptLine,
+};
 use super::super::wire::capabilities::Capabilities;
 use super::super::wire::greeting::classify;
 use super::Run;
+use super::reach::connect_fresh;
 use super::tls_pass::{Pass, PassEnd};
 use crate::account::{Protocol, Security};
 
@@ -93,36 +96,89 @@ impl Run<'_> {
         }
         self.finish(StageStatus::Ok, summary);
         let offers_starttls = caps.starttls;
-        // Login offered before STARTTLS: would the server take a password in the clear? Asked
-        // without one, so the warning says what the server does, not what it advertises.
-        // (PLAIN is the mechanism that can be asked about; a server's LOGIN command cannot.)
-        if self.obs.endpoint.security == Security::Starttls && offers_starttls {
-            let limit = self.settings.timeouts.command;
-            match self.obs.protocol {
-                Protocol::Smtp | Protocol::Imap if caps.auth.contains("PLAIN") => {
-                    self.obs.auth_before_tls = Some(
-                        dialogue::would_take_password(self.obs.protocol, session, limit).await?,
-                    );
-                }
-                Protocol::Pop3 if caps.user_pass => {
-                    self.obs.auth_before_tls = self.pop3_takes_user(addr, limit).await;
-                }
-                _ => {}
-            }
-        }
+        let aside = self.question_before_tls(addr, &caps, client_name);
         self.obs.capabilities = Some(caps);
+        let rest = async {
+            if self.obs.endpoint.security == Security::Starttls
+                && let Step::End(end) = self
+                    .upgrade(addr, session, pass, client_name, offers_starttls)
+                    .await?
+            {
+                return Ok(end);
+            }
+            if login {
+                self.log_in(session, pass).await?;
+            }
+            Ok(PassEnd::Done)
+        };
+        let (result, asked) = tokio::join!(rest, async move {
+            match aside {
+                Some(question) => Some(question.await),
+                None => None,
+            }
+        });
+        if let Some((answer, lines)) = asked {
+            self.obs.auth_before_tls = answer;
+            self.transcript().append(lines);
+        }
+        result
+    }
 
-        if self.obs.endpoint.security == Security::Starttls
-            && let Step::End(end) = self
-                .upgrade(addr, session, pass, client_name, offers_starttls)
-                .await?
-        {
-            return Ok(end);
+    /// Login offered before STARTTLS: would the server take a password in the clear? Asked
+    /// without one, so the warning says what the server does, not what it advertises (PLAIN
+    /// is the mechanism that can be asked about; IMAP's LOGIN command cannot be). The question
+    /// gets a connection of its own and runs beside the upgrade, costing the check no round
+    /// trip; `None` when there is nothing to ask.
+    fn question_before_tls(
+        &self,
+        addr: SocketAddr,
+        caps: &Capabilities,
+        client_name: &str,
+    ) -> Option<impl Future<Output = (Option<bool>, Vec<TranscriptLine>)> + use<>> {
+        let protocol = self.obs.protocol;
+        let asks = match protocol {
+            Protocol::Smtp | Protocol::Imap => caps.auth.contains("PLAIN"),
+            Protocol::Pop3 => caps.user_pass,
+        };
+        if self.obs.endpoint.security != Security::Starttls || !caps.starttls || !asks {
+            return None;
         }
-        if login {
-            self.log_in(session, pass).await?;
-        }
-        Ok(PassEnd::Done)
+        let timeouts = self.settings.timeouts;
+        let mut transcript = self.transcript().aside();
+        let client_name = client_name.to_owned();
+        Some(async move {
+            let question = match protocol {
+                Protocol::Pop3 => "whether USER is taken before STLS",
+                Protocol::Smtp | Protocol::Imap => "whether a password is taken before STARTTLS",
+            };
+            transcript.push(
+                Direction::Note,
+                format!(
+                    "a second connection, beside this one, asks {question} (no password is sent):"
+                ),
+            );
+            let answer = match connect_fresh(addr, timeouts.connect, transcript.clone()).await {
+                Some(mut session) => {
+                    session.bound_stage(timeouts.command);
+                    dialogue::would_take_password(
+                        protocol,
+                        &mut session,
+                        &client_name,
+                        timeouts.command,
+                    )
+                    .await
+                    .ok()
+                }
+                None => None,
+            };
+            let verdict = match answer {
+                Some(true) => "it would",
+                Some(false) => "it would not",
+                None => "no answer",
+            };
+            transcript.push(Direction::Note, format!("(second connection: {verdict})"));
+            (answer, transcript.lines())
+        })
     }
 
     /// The greeting's first line; `None` when the port turned out to speak TLS, or said
@@ -420,19 +476,6 @@ impl Run<'_> {
         self.obs.access = Some(access);
         self.finish(status, detail);
         Ok(())
-    }
-
-    /// POP3's question on a connection of its own; `None` when that connection fails.
-    async fn pop3_takes_user(&mut self, addr: SocketAddr, limit: Duration) -> Option<bool> {
-        let mut probe = self.fresh_connection(addr).await?;
-        probe.transcript.push(
-            crate::probe::observation::Direction::Note,
-            "asking on a second connection whether USER is taken before STLS (no password)",
-        );
-        probe.bound_stage(limit);
-        dialogue::would_take_password(Protocol::Pop3, &mut probe, limit)
-            .await
-            .ok()
     }
 
     async fn capabilities(

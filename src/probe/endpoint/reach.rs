@@ -2,6 +2,7 @@
 //! connection when a pass needs one.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use tokio::net::TcpStream;
 
@@ -10,6 +11,7 @@ use super::super::connect::connect_any;
 use super::super::dialogue::{BoxStream, Session};
 use super::super::dns::resolve;
 use super::super::observation::{ConnectOutcome, DnsOutcome, Failure, StageName, StageStatus};
+use super::super::transcript::Transcript;
 use super::Run;
 
 impl Run<'_> {
@@ -131,11 +133,21 @@ impl Run<'_> {
     /// A second plaintext connection to the same address, for a question of its own (is it
     /// plaintext after all, would it take USER); `None` when the server no longer accepts.
     pub(super) async fn fresh_connection(&self, addr: SocketAddr) -> Option<Session> {
-        let tcp = tokio::time::timeout(self.settings.timeouts.connect, TcpStream::connect(addr))
-            .await
-            .ok()?
-            .ok()?;
-        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
-        Some(Conn::new(stream, self.transcript()))
+        connect_fresh(addr, self.settings.timeouts.connect, self.transcript()).await
     }
+}
+
+/// A plaintext connection to `addr` recording into `transcript`, within `limit`. Free of the
+/// run, so a question on it can go on beside the main dialogue.
+pub(super) async fn connect_fresh(
+    addr: SocketAddr,
+    limit: Duration,
+    transcript: Transcript,
+) -> Option<Session> {
+    let tcp = tokio::time::timeout(limit, TcpStream::connect(addr))
+        .await
+        .ok()?
+        .ok()?;
+    let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+    Some(Conn::new(stream, transcript))
 }
