@@ -96,7 +96,10 @@ impl Run<'_> {
         }
         self.finish(StageStatus::Ok, summary);
         let offers_starttls = caps.starttls;
-        let aside = self.question_before_tls(addr, &caps, client_name);
+        // Boxed: the question's connection would make every endpoint's future larger.
+        let aside = self
+            .question_before_tls(addr, &caps, client_name)
+            .map(Box::pin);
         self.obs.capabilities = Some(caps);
         let rest = async {
             if self.obs.endpoint.security == Security::Starttls
