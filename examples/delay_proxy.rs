@@ -1,28 +1,24 @@
 //! A TCP proxy that delays every byte by a fixed time in each direction: a slow network on
-//! loopback, to count the round trips of a dialogue (`scripts/roundtrips.sh`). It is not
-//! rate-limited, only late, like a long link. Loopback addresses only, and it exits on its own
-//! after `--for SECS`.
+//! loopback, to count the round trips of a dialogue (`scripts/roundtrips.sh`). Loopback
+//! addresses only, and it exits on its own after `--for SECS`. The relaying itself is
+//! `tests/common/delay.rs`, which the lab's round-trip test uses too.
 //!
 //! ```text
 //! cargo run --example delay_proxy -- --delay-ms 50 --for 300 127.0.0.4:587=127.0.0.2:587 …
 //! ```
 //!
 //! For each connection it prints, when the connection ends, how many times the client spoke
-//! and then had to wait for the server (a direction change from client to server and back):
-//! the round trips, counted, beside the ones the clock says.
+//! and then had to wait for the server: the round trips, counted, beside the ones the clock
+//! says.
+
+#[path = "../tests/common/delay.rs"]
+mod delay;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
-
-const CLIENT: u8 = 1;
-const SERVER: u8 = 2;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -54,16 +50,23 @@ async fn main() {
     if maps.is_empty() {
         fail("usage: delay_proxy [--delay-ms 50] [--for 300] LISTEN=TARGET …");
     }
+    let (done, mut relayed) = mpsc::unbounded_channel();
     for (from, to) in maps {
         let listener = TcpListener::bind(from)
             .await
             .unwrap_or_else(|e| fail(&format!("cannot listen on {from}: {e}")));
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(relay(client, to, delay));
-            }
-        });
+        tokio::spawn(delay::serve(listener, to, delay, done.clone()));
     }
+    tokio::spawn(async move {
+        while let Some(r) = relayed.recv().await {
+            eprintln!(
+                "delay_proxy: {}: {} round trip(s) counted (connection opened at {} ms)",
+                r.target,
+                r.round_trips,
+                r.opened.as_millis()
+            );
+        }
+    });
     eprintln!(
         "delay_proxy: {} ms each way, for {} s",
         delay.as_millis(),
@@ -80,81 +83,4 @@ fn number(text: Option<String>) -> u64 {
 fn fail(why: &str) -> ! {
     eprintln!("delay_proxy: {why}");
     std::process::exit(2);
-}
-
-async fn relay(client: TcpStream, to: SocketAddr, delay: Duration) {
-    let Ok(server) = TcpStream::connect(to).await else {
-        return;
-    };
-    let _ = (client.set_nodelay(true), server.set_nodelay(true));
-    let last = Arc::new(AtomicU8::new(0));
-    let turns = Arc::new(AtomicUsize::new(0));
-    let (client_read, client_write) = client.into_split();
-    let (server_read, server_write) = server.into_split();
-    let up = pump(
-        client_read,
-        server_write,
-        delay,
-        CLIENT,
-        Arc::clone(&last),
-        Arc::clone(&turns),
-    );
-    let down = pump(
-        server_read,
-        client_write,
-        delay,
-        SERVER,
-        last,
-        Arc::clone(&turns),
-    );
-    let _ = tokio::join!(up, down);
-    eprintln!(
-        "delay_proxy: {to}: {} round trip(s) counted",
-        turns.load(Ordering::SeqCst)
-    );
-}
-
-/// Copies one direction, each chunk `delay` late. A client chunk after a server one (or the
-/// first) opens a round trip, which the server's next chunk closes.
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    delay: Duration,
-    side: u8,
-    last: Arc<AtomicU8>,
-    turns: Arc<AtomicUsize>,
-) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
-    let writer = tokio::spawn(async move {
-        while let Some((due, bytes)) = rx.recv().await {
-            tokio::time::sleep_until(due).await;
-            if to.write_all(&bytes).await.is_err() {
-                return;
-            }
-        }
-        tokio::time::sleep(delay).await;
-        let _ = to.shutdown().await;
-    });
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if side == SERVER && last.swap(SERVER, Ordering::SeqCst) == CLIENT {
-                    turns.fetch_add(1, Ordering::SeqCst);
-                }
-                if side == CLIENT {
-                    last.store(CLIENT, Ordering::SeqCst);
-                }
-                if tx
-                    .send((Instant::now() + delay, buf[..n].to_vec()))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        }
-    }
-    drop(tx);
-    let _ = writer.await;
 }

@@ -1,11 +1,12 @@
 //! Shared by the integration tests: in-process fixture mail servers on 127.0.0.1:0, one per odd
 //! behaviour, and a test CA (here); reading reports (`report`), the lab's address (`lab`), a
-//! private tmux (`tmux`).
+//! private tmux (`tmux`), a delaying proxy that counts round trips (`delay`).
 //! The fixtures run on a background runtime so tests can call maildoctor's blocking entry point.
 
 // Not every test uses every helper; a fixture server reads best as one story.
 #![allow(dead_code, clippy::too_many_lines)]
 
+pub mod delay;
 pub mod dns;
 pub mod http;
 pub mod lab;

@@ -1,0 +1,133 @@
+//! The round trips of each kind of check, counted by a delaying proxy in front of the real lab
+//! (tests/lab/start.sh): the number is deterministic where the time is not, so a round trip
+//! that creeps back in fails here. `scripts/roundtrips.sh` measures the same in time, beside
+//! the stock tools.
+//!
+//! The proxy counts a round trip each time the client spoke and the server answered, on each
+//! connection; the reply to QUIT/LOGOUT, which maildoctor does not wait for, is counted too, as
+//! the server still sends it.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::delay::{Relayed, serve};
+use common::lab;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// Starts a proxy 20 ms late each way in front of the lab's `port`; its address and what it
+/// relayed.
+fn proxy(port: u16) -> (SocketAddr, mpsc::UnboundedReceiver<Relayed>) {
+    let target: SocketAddr = format!("{}:{port}", lab::addr()).parse().unwrap();
+    let (done, relayed) = mpsc::unbounded_channel();
+    let listener = common::runtime()
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    common::runtime().spawn(serve(listener, target, Duration::from_millis(20), done));
+    (addr, relayed)
+}
+
+/// The round trips of each connection one check made, in the order they were opened.
+fn counted(
+    protocol: &str,
+    port: u16,
+    security: &str,
+    login: bool,
+    connections: usize,
+) -> Vec<usize> {
+    let (addr, mut relayed) = proxy(port);
+    let endpoint = format!("{addr}/{security}");
+    let (report, _) = lab::check(
+        login.then_some("lab-password"),
+        &[
+            "--only",
+            protocol,
+            &format!("--{protocol}"),
+            &endpoint,
+            "--tls-name",
+            "mail.lab.test",
+            "--no-alternatives",
+            "--no-discover",
+        ],
+    );
+    let mut seen: Vec<Relayed> = common::runtime().block_on(async {
+        let mut seen = Vec::new();
+        while seen.len() < connections {
+            match tokio::time::timeout(Duration::from_secs(5), relayed.recv()).await {
+                Ok(Some(r)) => seen.push(r),
+                _ => break,
+            }
+        }
+        seen
+    });
+    assert_eq!(seen.len(), connections, "{protocol} {port}: {report:#}");
+    seen.sort_by_key(|r| r.opened);
+    seen.iter().map(|r| r.round_trips).collect()
+}
+
+/// One kind of check and the round trips each of its connections may take.
+struct Case {
+    protocol: &'static str,
+    port: u16,
+    security: &'static str,
+    login: bool,
+    /// The main connection's first, then any beside it.
+    round_trips: &'static [usize],
+}
+
+const fn case(
+    protocol: &'static str,
+    port: u16,
+    security: &'static str,
+    login: bool,
+    round_trips: &'static [usize],
+) -> Case {
+    Case {
+        protocol,
+        port,
+        security,
+        login,
+        round_trips,
+    }
+}
+
+#[test]
+#[ignore = "needs the Postfix/Dovecot lab (tests/lab/start.sh)"]
+fn each_check_takes_the_round_trips_it_needs_and_no_more() {
+    // With a login, one more for the login and one for what the account may do (MAIL FROM,
+    // RCPT TO and RSET in one, EXAMINE INBOX, STAT).
+    let table = [
+        case("smtp", 587, "starttls", false, &[5]),
+        case("smtp", 587, "starttls", true, &[7]),
+        case("smtp", 465, "tls", false, &[4]),
+        case("smtp", 465, "tls", true, &[6]),
+        case("imap", 993, "tls", false, &[3]),
+        case("imap", 993, "tls", true, &[5]),
+        // The lab's Dovecot takes passwords before STARTTLS on 143 and 110: a second
+        // connection asks so beside the main one (its own round trips, not the check's).
+        case("imap", 143, "starttls", false, &[4, 2]),
+        case("imap", 143, "starttls", true, &[6, 2]),
+        case("pop3", 995, "tls", false, &[4]),
+        case("pop3", 995, "tls", true, &[6]),
+        case("pop3", 110, "starttls", false, &[5, 2]),
+        case("pop3", 110, "starttls", true, &[7, 2]),
+    ];
+    let mut wrong = Vec::new();
+    for c in &table {
+        let got = counted(c.protocol, c.port, c.security, c.login, c.round_trips.len());
+        if got != c.round_trips {
+            wrong.push(format!(
+                "{} {} {}{}: {got:?}, expected {:?}",
+                c.protocol,
+                c.port,
+                c.security,
+                if c.login { " with login" } else { "" },
+                c.round_trips
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
