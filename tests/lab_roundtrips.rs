@@ -70,6 +70,8 @@ fn counted(
 
 /// One kind of check and the round trips each of its connections may take.
 struct Case {
+    /// As the README's table names it.
+    name: &'static str,
     protocol: &'static str,
     port: u16,
     security: &'static str,
@@ -79,6 +81,7 @@ struct Case {
 }
 
 const fn case(
+    name: &'static str,
     protocol: &'static str,
     port: u16,
     security: &'static str,
@@ -86,6 +89,7 @@ const fn case(
     round_trips: &'static [usize],
 ) -> Case {
     Case {
+        name,
         protocol,
         port,
         security,
@@ -100,34 +104,47 @@ fn each_check_takes_the_round_trips_it_needs_and_no_more() {
     // With a login, one more for the login and one for what the account may do (MAIL FROM,
     // RCPT TO and RSET in one, EXAMINE INBOX, STAT).
     let table = [
-        case("smtp", 587, "starttls", false, &[5]),
-        case("smtp", 587, "starttls", true, &[7]),
-        case("smtp", 465, "tls", false, &[4]),
-        case("smtp", 465, "tls", true, &[6]),
-        case("imap", 993, "tls", false, &[3]),
-        case("imap", 993, "tls", true, &[5]),
+        case("SMTP 587 STARTTLS", "smtp", 587, "starttls", false, &[5]),
+        case("SMTP 587 STARTTLS", "smtp", 587, "starttls", true, &[7]),
+        case("SMTP 465 SSL/TLS", "smtp", 465, "tls", false, &[4]),
+        case("SMTP 465 SSL/TLS", "smtp", 465, "tls", true, &[6]),
+        case("IMAP 993 SSL/TLS", "imap", 993, "tls", false, &[3]),
+        case("IMAP 993 SSL/TLS", "imap", 993, "tls", true, &[5]),
         // The lab's Dovecot takes passwords before STARTTLS on 143 and 110: a second
         // connection asks so beside the main one (its own round trips, not the check's).
-        case("imap", 143, "starttls", false, &[4, 2]),
-        case("imap", 143, "starttls", true, &[6, 2]),
-        case("pop3", 995, "tls", false, &[4]),
-        case("pop3", 995, "tls", true, &[6]),
-        case("pop3", 110, "starttls", false, &[5, 2]),
-        case("pop3", 110, "starttls", true, &[7, 2]),
+        case("IMAP 143 STARTTLS", "imap", 143, "starttls", false, &[4, 2]),
+        case("IMAP 143 STARTTLS", "imap", 143, "starttls", true, &[6, 2]),
+        case("POP3 995 SSL/TLS", "pop3", 995, "tls", false, &[4]),
+        case("POP3 995 SSL/TLS", "pop3", 995, "tls", true, &[6]),
+        case("POP3 110 STARTTLS", "pop3", 110, "starttls", false, &[5, 2]),
+        case("POP3 110 STARTTLS", "pop3", 110, "starttls", true, &[7, 2]),
     ];
     let mut wrong = Vec::new();
+    let mut counts = std::collections::BTreeMap::<&str, [String; 2]>::new();
     for c in &table {
         let got = counted(c.protocol, c.port, c.security, c.login, c.round_trips.len());
         if got != c.round_trips {
             wrong.push(format!(
-                "{} {} {}{}: {got:?}, expected {:?}",
-                c.protocol,
-                c.port,
-                c.security,
+                "{}{}: {got:?}, expected {:?}",
+                c.name,
                 if c.login { " with login" } else { "" },
                 c.round_trips
             ));
         }
+        let shown = match got.as_slice() {
+            [main] => main.to_string(),
+            [main, beside] => format!("{main} + {beside} beside"),
+            other => format!("{other:?}"),
+        };
+        counts.entry(c.name).or_default()[usize::from(c.login)] = shown;
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The README's table is what was counted here.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for c in table.iter().filter(|c| !c.login) {
+        let [plain, login] = &counts[c.name];
+        let row = format!("| {} | {plain} | {login} |", c.name);
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
 }
