@@ -510,6 +510,28 @@ fn passwords_offered_before_starttls_are_a_warning() {
 }
 
 #[test]
+fn the_question_before_tls_is_asked_once_even_when_the_certificate_needs_a_second_pass() {
+    let mut server = MailServer::new(Proto::Imap, Tls::Starttls(Cert::SelfSigned));
+    server.auth_before_tls = true;
+    let addr = serve(Behaviour::Mail(server));
+    let (report, _, _) = check(&args(&[("--imap", spec(addr, "starttls"))]));
+    let found = ids(&report);
+    assert!(found.contains("imap:plaintext-auth-offered"), "{found:?}");
+    let transcript = report["endpoints"][0]["transcript"].to_string();
+    assert_eq!(
+        transcript
+            .matches("a second connection, beside this one")
+            .count(),
+        1,
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("connecting again without verification"),
+        "the second pass ran: {transcript}"
+    );
+}
+
+#[test]
 fn endpoints_are_probed_at_once() {
     // Three servers that each take a second to greet: together they take about one second.
     let slow = |proto| {

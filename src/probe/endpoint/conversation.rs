@@ -143,7 +143,9 @@ impl Run<'_> {
             Protocol::Smtp | Protocol::Imap => caps.auth.contains("PLAIN"),
             Protocol::Pop3 => caps.user_pass,
         };
-        if self.obs.endpoint.security != Security::Starttls || !caps.starttls || !asks {
+        // Asked once per endpoint: a second pass (to read an untrusted certificate) knows.
+        let answered = self.obs.auth_before_tls.is_some();
+        if self.obs.endpoint.security != Security::Starttls || !caps.starttls || !asks || answered {
             return None;
         }
         let timeouts = self.settings.timeouts;
