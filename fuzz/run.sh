@@ -26,11 +26,16 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
-
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz"
     cargo install cargo-fuzz --locked --quiet
+fi
+# Listed only once cargo-fuzz is there: a list made before (a process substitution's failure
+# does not stop the script) was empty, and a fresh machine then fuzzed nothing and passed.
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
+if [ ${#targets[@]} -eq 0 ]; then
+    echo "fuzz: no fuzz targets found (cargo fuzz list said nothing)" >&2
+    exit 1
 fi
 
 build=(cargo fuzz build -O -s "$sanitizer")

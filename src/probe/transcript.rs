@@ -61,16 +61,7 @@ impl Transcript {
     /// their times.
     pub fn append(&mut self, lines: Vec<TranscriptLine>) {
         for line in lines {
-            if let Some(sink) = &self.sink {
-                sink.send(|id| ProbeEvent::Transcript {
-                    id,
-                    line: line.clone(),
-                });
-            }
-            self.lines
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(line);
+            self.record(line);
         }
     }
 
@@ -82,6 +73,11 @@ impl Transcript {
             direction,
             text: self.scrubber.scrub(&text).into_owned(),
         };
+        self.record(line);
+    }
+
+    /// Streams a finished line to the sink, if any, and keeps it.
+    fn record(&mut self, line: TranscriptLine) {
         if let Some(sink) = &self.sink {
             sink.send(|id| ProbeEvent::Transcript {
                 id,
