@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use futures_util::future::OptionFuture;
 use tokio::net::TcpStream;
 
 use super::super::conn::{Conn, ConnError};
@@ -114,12 +115,7 @@ impl Run<'_> {
             }
             Ok(PassEnd::Done)
         };
-        let (result, asked) = tokio::join!(rest, async move {
-            match aside {
-                Some(question) => Some(question.await),
-                None => None,
-            }
-        });
+        let (result, asked) = tokio::join!(rest, OptionFuture::from(aside));
         if let Some((answer, lines)) = asked {
             self.obs.auth_before_tls = answer;
             self.transcript().append(lines);
