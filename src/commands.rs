@@ -385,12 +385,13 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
             "Password for {}: ",
             account.effective_username().unwrap_or_default()
         );
-        let Some(secret) =
-            crate::terminal::read_secret(&prompt).context("cannot read the password")?
-        else {
-            return Err(Cancelled.into());
-        };
-        (secret, false)
+        match crate::terminal::read_secret(&prompt).context("cannot read the password")? {
+            crate::terminal::Prompted::Typed(secret) => (secret, false),
+            crate::terminal::Prompted::Nothing => bail!(
+                "no password given (Ctrl-D at the prompt); without --login the check runs without one"
+            ),
+            crate::terminal::Prompted::Cancelled => return Err(Cancelled.into()),
+        }
     } else {
         bail!(
             "--login needs a password: set {PASSWORD_ENV} (standard input is not a terminal, so there is no prompt)"
@@ -400,7 +401,7 @@ fn login_secret(resolved: &Resolved, args: &CheckArgs) -> Result<LoginSecret> {
     Ok(LoginSecret { secret, oauth2 })
 }
 
-/// The user pressed Ctrl-C (or Ctrl-D) at the password prompt: not a failure to report, an
+/// The user pressed Ctrl-C at the password prompt: not a failure to report, an
 /// interruption (exit 130, as for SIGINT).
 #[derive(Debug, thiserror::Error)]
 #[error("cancelled at the password prompt")]

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
         if let Err(err) = maildoctor::terminal::watch_signals() {
             eprintln!("maildoctor: warning: cannot watch for signals: {err}");
         }
+        // And when the terminal itself goes (an SSH connection dropped), with or without one.
+        maildoctor::terminal::watch_hangup();
     }
     let mut out = anstream::stdout();
     match maildoctor::commands::run(&cli, &mut out) {

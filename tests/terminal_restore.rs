@@ -78,6 +78,8 @@ fn a_signal_to_the_dashboard_gives_the_terminal_back() {
             !after.contains("Outgoing"),
             "SIG{signal}: back on the normal screen:\n{after}"
         );
+        let cursor = tmux.run(&["display-message", "-p", "-t", "signal", "#{cursor_flag}"]);
+        assert_eq!(cursor.trim(), "1", "SIG{signal}: the cursor is shown again");
         let stty = tmux.wait_until(|_| scratch.0.join("stty").exists(), Duration::from_secs(5));
         let modes = modes(&scratch.0.join("stty"));
         assert!(
@@ -111,5 +113,137 @@ fn ctrl_c_at_the_password_prompt_gives_the_terminal_back() {
     assert!(
         modes.iter().any(|m| m == "echo") && modes.iter().any(|m| m == "icanon"),
         "cooked mode with echo again: {modes:?}"
+    );
+}
+
+/// The CPU time a process has used so far, in clock ticks (user + system).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its ')' are plain.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Whether `pid` is gone (or a zombie nobody has reaped yet: it runs no more).
+fn ended(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn the_dashboard_ends_with_its_terminal_in_every_screen() {
+    // A server that takes the connection and never says a word: the probing screen.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent = silent.local_addr().unwrap();
+    let dns = common::dns::serve_zone(Vec::new());
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let done = "done in";
+    // (screen, arguments, keys that open it, what shows it is open)
+    let screens: [(&str, String, &[&str], &str); 6] = [
+        ("idle", "--smtp 127.0.0.1:9/tls".into(), &[], done),
+        (
+            "probing",
+            format!("--smtp {silent}/tls --timeout 60"),
+            &[],
+            "Outgoing",
+        ),
+        (
+            "help",
+            "--smtp 127.0.0.1:9/tls".into(),
+            &["?"],
+            "Help: every key",
+        ),
+        ("editor", "--smtp 127.0.0.1:9/tls".into(), &["e"], "Editing"),
+        (
+            "password",
+            "--smtp 127.0.0.1:9/tls".into(),
+            &["l"],
+            "Password for",
+        ),
+        (
+            "discovery",
+            format!("--smtp 127.0.0.1:9/tls --dns-server {dns}"),
+            &["d"],
+            "Discovery for",
+        ),
+    ];
+    for (screen, args, keys, shown) in screens {
+        let scratch = Scratch::new(&format!("hangup-{screen}"));
+        let marker = scratch.0.join("profiles");
+        std::fs::create_dir_all(&marker).unwrap();
+        // Under a shell (`; true` keeps sh from handing its place to maildoctor), in a session
+        // of its own: when sshd loses a connection it closes the terminal and no signal reaches
+        // a program that a non-interactive shell started (tmux, unlike sshd, would signal the
+        // pane's process group).
+        let command = format!(
+            "sh -c 'TERM=xterm-256color setsid {bin} --profiles-dir {} alice@example.test {args} --only smtp; true'",
+            marker.display()
+        );
+        let tmux = Tmux::start("hangup", 100, 30, &command);
+        if screen != "probing" {
+            tmux.wait_for(done, Duration::from_secs(15));
+        }
+        tmux.keys(keys);
+        let before = tmux.wait_for(shown, Duration::from_secs(10));
+        assert!(
+            before.contains(shown),
+            "{screen}: {shown:?} on screen:\n{before}"
+        );
+        let pid = pid_with(marker.to_str().unwrap()).expect("the dashboard's process");
+        let used = cpu_ticks(pid).unwrap();
+        // The terminal goes away, as when an SSH connection drops.
+        drop(tmux);
+        let started = std::time::Instant::now();
+        while !ended(pid) && started.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let spun = cpu_ticks(pid).map(|now| now - used);
+        if !ended(pid) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+        assert!(
+            ended(pid),
+            "{screen}: still running 3 s after its terminal went away, {spun:?} ticks of CPU since"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{screen}: ended after {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn the_prompt_shows_with_stderr_in_a_log_and_ctrl_d_gives_no_password() {
+    let scratch = Scratch::new("prompt-log");
+    let log = scratch.0.join("log");
+    let tmux = start(
+        "prompt-log",
+        &scratch,
+        &format!(
+            "check alice@example.org --smtp 127.0.0.1:9/tls --only smtp --login 2> {}",
+            log.display()
+        ),
+    );
+    // Written to the terminal itself, as ssh and sudo do: the log does not swallow it.
+    let prompt = tmux.wait_for("Password for alice@example.org", Duration::from_secs(10));
+    assert!(prompt.contains("Password for"), "{prompt}");
+    tmux.keys(&["C-d"]);
+    let after = tmux.wait_for("exit=", Duration::from_secs(5));
+    assert!(
+        after.contains("exit=3"),
+        "Ctrl-D: no password given, exit 3:\n{after}"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("no password given"), "{logged}");
+    assert!(
+        !logged.contains("Password for"),
+        "the prompt is not in the log: {logged}"
     );
 }

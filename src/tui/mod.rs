@@ -10,7 +10,6 @@ pub mod theme;
 pub mod view;
 
 mod effects;
-pub mod sixteen;
 
 use std::collections::VecDeque;
 use std::time::Duration;
