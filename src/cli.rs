@@ -242,6 +242,17 @@ pub enum Format {
     Markdown,
 }
 
+impl From<Format> for crate::report::Format {
+    fn from(format: Format) -> crate::report::Format {
+        match format {
+            Format::Text => crate::report::Format::Text,
+            Format::Json => crate::report::Format::Json,
+            Format::Nagios => crate::report::Format::Nagios,
+            Format::Markdown => crate::report::Format::Markdown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
     #[command(flatten)]

@@ -6,23 +6,18 @@ use anyhow::{Context, Result, bail};
 
 use crate::account::AuthMethod;
 use crate::account::{AccountLayer, load_account_file};
-use crate::check::{CheckOptions, Checkup, LoginSecret};
+use crate::check::{CheckOptions, CheckOutcome, Checkup, LoginSecret};
 use crate::cli::{
     AccountArgs, CheckArgs, Cli, Command, DiscoverArgs, Format, LintArgs, ProfilesAction,
     ProfilesArgs,
 };
-use crate::discover::DiscoveryDto;
 use crate::exit::ExitStatus;
-use crate::finding::worst;
 use crate::import::Imported;
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::Secret;
 use crate::probe::dns::Family;
 use crate::profile::{ProfileStore, user_profiles_dir};
-use crate::report::{
-    Report, render_discovery, render_markdown, render_profile, render_profile_list, render_report,
-    to_json,
-};
+use crate::report::{Report, render_profile, render_profile_list};
 use crate::resolve::{Resolved, resolve};
 use crate::tui::Dashboard;
 use crate::tui::theme::Theme;
@@ -174,26 +169,23 @@ fn run_lint(
 ) -> Result<ExitStatus> {
     let (layer, imported) = account_layer(&args.account)?;
     let resolved = resolve(layer, store)?;
-    let today = args.as_of.unwrap_or_else(today);
-    let mut findings = lint_resolved(&resolved, store, today);
-    if let Some(i) = &imported {
-        findings.extend(i.account.findings.iter().cloned());
-        crate::finding::sort_worst_first(&mut findings);
-        crate::import::fix::annotate(i, &mut findings, resolved.profile());
-    }
-    let report = Report::new("lint", &resolved, &findings)
-        .with_source(imported.as_ref())
-        .stamped(&made_now(args.report_hostname));
-    let text = match args.format {
-        Format::Text => render_report(&report, false),
-        Format::Json => to_json(&report) + "\n",
-        Format::Nagios => {
-            crate::report::render_nagios(&report, &crate::diagnose::Thresholds::default())
-        }
-        Format::Markdown => render_markdown(&report),
-    };
+    let lint = lint_resolved(&resolved, store, args.as_of.unwrap_or_else(today));
+    let outcome = CheckOutcome::linted(resolved, &lint, imported);
+    emit_outcome(out, &outcome, args, false, output)
+}
+
+/// Writes the report of an outcome as the flags ask; the exit status is its worst finding's.
+fn emit_outcome(
+    out: &mut dyn Write,
+    outcome: &CheckOutcome,
+    args: &LintArgs,
+    verbose: bool,
+    output: Output,
+) -> Result<ExitStatus> {
+    let report = Report::of(outcome, &made_now(args.report_hostname));
+    let text = crate::report::render(&report, args.format.into(), verbose);
     emit(out, &text, args.format, output)?;
-    Ok(ExitStatus::from_worst(worst(&findings)))
+    Ok(ExitStatus::from_worst(outcome.worst()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -210,40 +202,13 @@ fn run_check(
     output: Output,
 ) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
-    let imported = checkup.imported.clone();
-    // The thresholds the findings were judged by, for the perfdata.
-    let thresholds = checkup.options.thresholds;
-    let mut discovery = checkup.discovery.as_ref().map(DiscoveryDto::new);
-    let (resolved, result, findings) = match crate::check::discovery_beside(&checkup) {
+    let outcome = match crate::check::discovery_beside(&checkup) {
         Some(address) => {
-            let (resolved, result, findings, found) =
-                runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?;
-            discovery = Some(DiscoveryDto::new(&found));
-            (resolved, result, findings)
+            runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?
         }
         None => runtime()?.block_on(checkup.run(None)),
     };
-    let mut report = Report::new("check", &resolved, &findings)
-        .with_probes(&result.primary, &result.alternatives)
-        .with_source(imported.as_ref())
-        .stamped(&made_now(args.lint.report_hostname));
-    report.discovery = discovery;
-    let text = match args.lint.format {
-        Format::Text => {
-            let mut text = report
-                .discovery
-                .as_ref()
-                .map(|d| render_discovery(d) + "\n")
-                .unwrap_or_default();
-            text.push_str(&render_report(&report, args.verbose));
-            text
-        }
-        Format::Json => to_json(&report) + "\n",
-        Format::Nagios => crate::report::render_nagios(&report, &thresholds),
-        Format::Markdown => render_markdown(&report),
-    };
-    emit(out, &text, args.lint.format, output)?;
-    Ok(ExitStatus::from_worst(worst(&findings)))
+    emit_outcome(out, &outcome, &args.lint, args.verbose, output)
 }
 
 /// The dashboard for these arguments, ready to run: the one way the command and the tests
@@ -454,79 +419,17 @@ fn run_discover(
     let asking = crate::check::asking(&options, store)?;
     let discovery =
         runtime()?.block_on(crate::discover::discover(&address, &asking, !args.no_probe));
-    // The report of a check of the recommended servers, with what their probes saw.
-    let mut endpoints = std::collections::BTreeMap::new();
-    for choice in &discovery.choices {
-        endpoints.insert(choice.protocol, choice.endpoint.clone());
-    }
-    let profile = discovery
-        .profile()
-        .and_then(|id| store.get(id).ok())
-        .map(|p| (p.clone(), crate::resolve::ProfileChoice::Mx));
-    let resolved = Resolved {
-        account: crate::account::Account {
-            address: Some(address.clone()),
-            username: None,
-            auth: AuthMethod::Password,
-            endpoints,
-        },
-        profile,
+    let layer = AccountLayer {
+        address: Some(address.to_string()),
+        ..AccountLayer::default()
     };
-    let primary: Vec<_> = crate::account::Protocol::ALL
-        .into_iter()
-        .filter_map(|p| discovery.observation(p).cloned())
-        .collect();
-    // What the probes saw of the recommended servers, judged as `check` judges them: a
-    // recommendation that does not work from here says why, with its fix.
-    let mut findings = crate::diagnose::diagnose(crate::diagnose::DiagnoseInput {
-        account: &resolved.account,
-        primary: &primary,
-        alternatives: &[],
-        static_findings: discovery.findings.clone(),
-        thresholds: crate::diagnose::Thresholds::default(),
-        oauth: None,
-    });
-    // The client's own servers beside what the domain publishes: where they differ, and
-    // what to change in the client's file.
-    if let Some(i) = &imported {
-        let given = i
-            .account
-            .servers
-            .iter()
-            .map(|(p, s)| (*p, s.endpoint.clone()))
-            .collect();
-        findings.extend(crate::discover::recommend::contradictions(
-            &given,
-            &discovery.observations,
-            &discovery.choices,
-            address.domain(),
-        ));
-        crate::finding::sort_worst_first(&mut findings);
-        crate::import::fix::annotate(i, &mut findings, resolved.profile());
-    }
-    let mut report = Report::new("discover", &resolved, &findings).with_source(imported.as_ref());
-    if discovery.probed {
-        report = report.with_probes(&primary, &[]);
-        report.alternatives = None;
-    }
-    report.discovery = Some(DiscoveryDto::new(&discovery));
-    let text = match args.format {
-        Format::Text => {
-            let mut text = render_discovery(report.discovery.as_ref().expect("set above"));
-            if !findings.is_empty() {
-                text.push('\n');
-                text.push_str(&crate::report::render_findings(&report));
-            }
-            text
-        }
-        Format::Json => to_json(&report) + "\n",
-        Format::Nagios => {
-            crate::report::render_nagios(&report, &crate::diagnose::Thresholds::default())
-        }
-        Format::Markdown => render_markdown(&report),
-    };
+    let layer = crate::check::discovered_layer(layer, &discovery);
+    let resolved = crate::check::resolve_discovered(&layer, &discovery, store)?;
+    let outcome = CheckOutcome::of_discovery(resolved, discovery, imported);
+    let report = Report::of(&outcome, &made_now(false));
+    let text = crate::report::render(&report, args.format.into(), false);
     emit(out, &text, args.format, output)?;
-    Ok(ExitStatus::from_worst(worst(&findings)))
+    Ok(ExitStatus::from_worst(outcome.worst()))
 }
 
 fn run_profiles(

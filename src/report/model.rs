@@ -50,6 +50,9 @@ pub struct Report {
     /// (`discover`, and `check` of a domain no profile knows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery: Option<crate::discover::DiscoveryDto>,
+    /// The lines the findings were judged by, for the monitoring output's perfdata.
+    #[serde(skip)]
+    pub thresholds: crate::diagnose::Thresholds,
 }
 
 /// When, how and where a report was made.
@@ -226,7 +229,31 @@ impl Report {
             },
             alternatives: None,
             discovery: None,
+            thresholds: crate::diagnose::Thresholds::default(),
         }
+    }
+
+    /// The report of a check's outcome: the one way every face makes one, so each shows
+    /// the same sections.
+    pub fn of(outcome: &crate::check::CheckOutcome, made: &Made) -> Report {
+        let mut report = Report::new(outcome.kind.as_str(), &outcome.resolved, &outcome.findings)
+            .with_source(outcome.imported.as_ref())
+            .stamped(made);
+        if let Some(probes) = &outcome.probes {
+            report = report.with_probes(
+                &probes.primary,
+                probes.alternatives.as_deref().unwrap_or_default(),
+            );
+            if probes.alternatives.is_none() {
+                report.alternatives = None;
+            }
+        }
+        report.discovery = outcome
+            .discovery
+            .as_ref()
+            .map(crate::discover::DiscoveryDto::new);
+        report.thresholds = outcome.thresholds;
+        report
     }
 
     /// Says when, how and (when asked) where the report was made.

@@ -11,7 +11,6 @@ use tokio::task::JoinHandle;
 
 use crate::account::{AuthMethod, PartialEndpoint, Protocol, account_yaml};
 use crate::check::{CheckError, Checkup, LoginSecret};
-use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::Finding;
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::Secret;
@@ -44,9 +43,6 @@ pub struct Dashboard {
     tx: Option<UnboundedSender<Msg>>,
     /// Discovery for the loop to run.
     pub discover: Option<Discover>,
-    /// Discovery ran beside servers the user gave: only its contradictions of them count,
-    /// as in `check`.
-    beside: bool,
     /// The clients' accounts to offer when the dashboard starts with none.
     clients: Vec<super::model::ClientItem>,
     /// The account was replaced (an import chosen): the loop builds the model again.
@@ -74,8 +70,7 @@ pub enum Discover {
 impl Dashboard {
     /// The dashboard for a prepared check (whose secret, if given, already serves every
     /// protocol).
-    pub fn new(mut checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
-        only_static(&mut checkup, &store);
+    pub fn new(checkup: Checkup, store: ProfileStore, theme: Theme) -> Dashboard {
         let discover = crate::check::discovery_beside(&checkup).map(|address| Discover::Beside {
             address,
             options: checkup.options.clone(),
@@ -87,7 +82,6 @@ impl Dashboard {
             probes: BTreeMap::new(),
             tx: None,
             discover,
-            beside: false,
             clients: Vec::new(),
             replaced: false,
             command_line: "maildoctor".into(),
@@ -140,14 +134,13 @@ impl Dashboard {
     pub fn beside_discovered(&mut self, discovery: crate::discover::Discovery) -> DiscoveryView {
         let view = discovery_view(&discovery);
         self.checkup.discovery = Some(discovery);
-        self.beside = true;
+        self.checkup.beside = true;
         view
     }
 
     /// Discovery has answered: its checkup replaces the waiting one (nothing probes yet).
-    pub fn discovered(&mut self, mut checkup: Checkup) {
+    pub fn discovered(&mut self, checkup: Checkup) {
         self.stop_probes();
-        only_static(&mut checkup, &self.store);
         self.checkup = checkup;
     }
 
@@ -159,7 +152,7 @@ impl Dashboard {
             account.address.as_ref().map(ToString::to_string),
             account.username.clone(),
             &plan.endpoints,
-            self.checkup.static_findings.clone(),
+            self.checkup.findings(&[], &[]),
         );
         app.login = self.checkup.options.login.is_some();
         app.discovery = self.checkup.discovery.as_ref().map(discovery_view);
@@ -272,33 +265,7 @@ impl Dashboard {
     /// discovery says of the sources and of the servers in the panes now.
     pub fn findings(&self, app: &App) -> Vec<Finding> {
         let (primary, alternatives) = app.observations();
-        let mut findings = self.checkup.static_findings.clone();
-        if let Some(i) = &self.checkup.imported {
-            findings.extend(i.account.findings.iter().cloned());
-        }
-        if let Some(d) = &self.checkup.discovery {
-            if !self.beside {
-                findings.extend(d.findings.iter().cloned());
-            }
-            findings.extend(crate::discover::recommend::contradictions(
-                &self.checkup.resolved.account.endpoints,
-                &primary,
-                &d.choices,
-                &d.gathered.domain,
-            ));
-        }
-        let mut findings = diagnose(DiagnoseInput {
-            account: &self.checkup.resolved.account,
-            primary: &primary,
-            alternatives: &alternatives,
-            static_findings: findings,
-            thresholds: self.checkup.options.thresholds,
-            oauth: None,
-        });
-        if let Some(i) = &self.checkup.imported {
-            crate::import::fix::annotate(i, &mut findings, self.checkup.resolved.profile());
-        }
-        findings
+        self.checkup.findings(&primary, &alternatives)
     }
 
     /// Cancels these panes' probes and starts them again; events carry the run id.
@@ -441,15 +408,17 @@ impl Dashboard {
     /// `at` (UTC).
     pub fn export(&self, app: &App, dir: &Path, at: jiff::Timestamp) -> String {
         let (primary, alternatives) = app.observations();
-        let findings = self.findings(app);
         let made = crate::report::Made {
             at: at.to_zoned_datetime(jiff::tz::TimeZone::system()),
             command_line: self.command_line.clone(),
             hostname: None,
         };
-        let report = Report::new("check", &self.checkup.resolved, &findings)
-            .with_probes(&primary, &alternatives)
-            .stamped(&made);
+        let probes = crate::check::Probes {
+            primary,
+            alternatives: Some(alternatives),
+        };
+        let outcome = self.checkup.outcome(crate::check::Kind::Check, Some(probes));
+        let report = Report::of(&outcome, &made);
         let stamp = at.strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
         // Bounded: a directory with a thousand reports of one second is no reason to loop.
@@ -510,13 +479,5 @@ pub fn discovery_view(d: &crate::discover::Discovery) -> DiscoveryView {
             .map(str::to_owned)
             .collect(),
         servers,
-    }
-}
-
-/// The static rules' findings alone: the dashboard adds discovery's in [`Dashboard::findings`],
-/// every time, so they are neither lost nor counted twice when the panes change.
-fn only_static(checkup: &mut Checkup, store: &ProfileStore) {
-    if checkup.discovery.is_some() || checkup.imported.is_some() {
-        checkup.static_findings = lint_resolved(&checkup.resolved, store, checkup.options.today);
     }
 }

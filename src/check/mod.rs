@@ -11,14 +11,18 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+mod outcome;
+
+pub use outcome::{CheckOutcome, Evidence, Kind, Probes, judge};
+
 use crate::account::{Account, AccountLayer, Protocol};
-use crate::diagnose::{DiagnoseInput, diagnose};
 use crate::finding::{Blame, Finding};
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::{Credentials, Secret};
 use crate::probe::dns::{Family, ResolverError, build_resolver};
-use crate::probe::engine::{self, CheckPlan, CheckResult};
+use crate::probe::engine::{self, CheckPlan};
 use crate::probe::events::ProbeEvent;
+use crate::probe::observation::Observation;
 use crate::probe::settings::{ProbeSettings, Timeouts};
 use crate::probe::tls::{Connectors, TlsSetupError};
 use crate::profile::{Profile, ProfileStore, UsernameForm};
@@ -226,16 +230,63 @@ fn unresolved(layer: &AccountLayer) -> Result<Resolved, CheckError> {
     })
 }
 
+/// The settings as given, what discovery recommends filling the servers not given, and the
+/// MX's provider as the profile unless one was named.
+pub fn discovered_layer(
+    mut layer: AccountLayer,
+    discovery: &crate::discover::Discovery,
+) -> AccountLayer {
+    for choice in &discovery.choices {
+        let slot = match choice.protocol {
+            Protocol::Smtp => &mut layer.smtp,
+            Protocol::Imap => &mut layer.imap,
+            Protocol::Pop3 => &mut layer.pop3,
+        };
+        if slot.is_none() {
+            *slot = Some(crate::account::PartialEndpoint {
+                host: choice.endpoint.host.clone(),
+                port: Some(choice.endpoint.port),
+                security: Some(choice.endpoint.security),
+            });
+        }
+    }
+    if layer.profile.is_none() {
+        layer.profile = discovery.profile().map(str::to_owned);
+    }
+    layer
+}
+
+/// The account discovery's layer resolves to, its profile chosen by the MX; with nothing
+/// recommended, the account as given.
+pub fn resolve_discovered(
+    layer: &AccountLayer,
+    discovery: &crate::discover::Discovery,
+    store: &ProfileStore,
+) -> Result<Resolved, CheckError> {
+    if discovery.choices.is_empty() {
+        return unresolved(layer);
+    }
+    let mut resolved = resolve(layer.clone(), store)?;
+    if let Some((_, choice)) = &mut resolved.profile {
+        *choice = crate::resolve::ProfileChoice::Mx;
+    }
+    Ok(resolved)
+}
+
 /// One account, ready to probe.
 pub struct Checkup {
     /// The settings as given (flags over file), for resolving again with another profile.
     pub layer: AccountLayer,
     pub resolved: Resolved,
+    /// What the static rules say of the account (and nothing else: the client file's and
+    /// discovery's findings join in [`judge`]).
     pub static_findings: Vec<Finding>,
     pub settings: ProbeSettings,
     pub options: CheckOptions,
-    /// How the settings were found, when the domain needed discovering.
+    /// How the settings were found, when the domain needed discovering, or what the domain
+    /// publishes beside the servers given (`beside`).
     pub discovery: Option<crate::discover::Discovery>,
+    pub beside: bool,
     /// The client's file the settings were imported from.
     pub imported: Option<crate::import::Imported>,
 }
@@ -258,6 +309,7 @@ impl Checkup {
             settings,
             options,
             discovery: None,
+            beside: false,
             imported: None,
         })
     }
@@ -267,52 +319,31 @@ impl Checkup {
     /// with discovery's settings: its resolver has the answers cached, its TLS connector is
     /// built, its CA file read.
     pub fn discovered(
-        mut layer: AccountLayer,
+        layer: AccountLayer,
         discovery: crate::discover::Discovery,
         store: &ProfileStore,
         options: CheckOptions,
         mut settings: ProbeSettings,
     ) -> Result<Checkup, CheckError> {
-        for choice in &discovery.choices {
-            let slot = match choice.protocol {
-                Protocol::Smtp => &mut layer.smtp,
-                Protocol::Imap => &mut layer.imap,
-                Protocol::Pop3 => &mut layer.pop3,
-            };
-            if slot.is_none() {
-                *slot = Some(crate::account::PartialEndpoint {
-                    host: choice.endpoint.host.clone(),
-                    port: Some(choice.endpoint.port),
-                    security: Some(choice.endpoint.security),
-                });
-            }
-        }
-        if layer.profile.is_none() {
-            layer.profile = discovery.profile().map(str::to_owned);
-        }
+        let layer = discovered_layer(layer, &discovery);
+        let resolved = resolve_discovered(&layer, &discovery, store)?;
         // Nothing to probe: the discovery's findings are the whole answer.
-        let (resolved, mut static_findings) = if discovery.choices.is_empty() {
-            (unresolved(&layer)?, Vec::new())
+        let static_findings = if discovery.choices.is_empty() {
+            Vec::new()
         } else {
-            let mut resolved = resolve(layer.clone(), store)?;
-            if let Some((_, choice)) = &mut resolved.profile {
-                *choice = crate::resolve::ProfileChoice::Mx;
-            }
-            let findings = lint_resolved(&resolved, store, options.today);
-            (resolved, findings)
+            lint_resolved(&resolved, store, options.today)
         };
         if let Some(login) = &options.login {
             logging_in(&mut settings, &resolved, &options.access, login)?;
         }
-        let mut findings = discovery.findings.clone();
-        findings.append(&mut static_findings);
         Ok(Checkup {
             layer,
             resolved,
-            static_findings: findings,
+            static_findings,
             settings,
             options,
             discovery: Some(discovery),
+            beside: false,
             imported: None,
         })
     }
@@ -331,19 +362,15 @@ impl Checkup {
             settings,
             options,
             discovery: None,
+            beside: false,
             imported: None,
         })
     }
 
-    /// The settings came from a client's file: what its reader found joins the static
-    /// findings, and fixes are said in that client's words too.
+    /// The settings came from a client's file: what its reader found joins the findings,
+    /// and fixes are said in that client's words too.
     #[must_use]
     pub fn with_import(mut self, imported: Option<crate::import::Imported>) -> Checkup {
-        if let Some(i) = &imported {
-            self.static_findings
-                .extend(i.account.findings.iter().cloned());
-            crate::finding::sort_worst_first(&mut self.static_findings);
-        }
         self.imported = imported;
         self
     }
@@ -362,59 +389,20 @@ impl Checkup {
 
     /// The probe plan: configured endpoints (filtered by `only`), alternatives.
     pub fn plan(&self) -> CheckPlan {
-        plan(&self.resolved, &self.static_findings, &self.options)
+        plan(&self.resolved, &self.findings(&[], &[]), &self.options)
     }
 
-    /// Probes the given servers while discovering the domain's (no credentials go to what
-    /// discovery finds); the discovered servers that contradict the given ones join the
-    /// findings.
-    pub async fn run_beside_discovery(
-        self,
-        address: crate::account::Address,
-        store: &ProfileStore,
-        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
-    ) -> Result<
-        (
-            Resolved,
-            CheckResult,
-            Vec<Finding>,
-            crate::discover::Discovery,
-        ),
-        CheckError,
-    > {
-        let given = self.resolved.account.endpoints.clone();
-        let options = self.options.clone();
-        let imported = self.imported.clone();
-        let ((resolved, result, mut findings), discovery) = tokio::join!(
-            self.run(events),
-            discover_only(&address, &options, store, None)
-        );
-        let discovery = discovery?;
-        findings.extend(crate::discover::recommend::contradictions(
-            &given,
-            &result.primary,
-            &discovery.choices,
-            address.domain(),
-        ));
-        crate::finding::sort_worst_first(&mut findings);
-        if let Some(i) = &imported {
-            crate::import::fix::annotate(i, &mut findings, resolved.profile());
-        }
-        Ok((resolved, result, findings, discovery))
-    }
-
-    /// Probes and diagnoses; `events` receives the live stream.
-    pub async fn run(
-        self,
-        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
-    ) -> (Resolved, CheckResult, Vec<Finding>) {
-        let plan = self.plan();
-        let result = engine::run(plan, Arc::new(self.settings), events).await;
-        let mut findings = diagnose(DiagnoseInput {
-            account: &self.resolved.account,
-            primary: &result.primary,
-            alternatives: &result.alternatives,
-            static_findings: self.static_findings,
+    /// Every finding, given what the probes saw of the account's servers and alternatives.
+    pub fn findings(&self, primary: &[Observation], alternatives: &[Observation]) -> Vec<Finding> {
+        judge(Evidence {
+            resolved: &self.resolved,
+            lint: &self.static_findings,
+            imported: self.imported.as_ref(),
+            discovery: self.discovery.as_ref(),
+            beside: self.beside,
+            given: &self.resolved.account.endpoints,
+            primary,
+            alternatives,
             thresholds: self.options.thresholds,
             oauth: self
                 .options
@@ -422,11 +410,59 @@ impl Checkup {
                 .as_ref()
                 .filter(|l| l.oauth2)
                 .map(|l| crate::oauth::TokenFacts::read(l.secret.expose())),
+        })
+    }
+
+    /// The outcome of this check with what the probes saw (`None`: nothing probed).
+    pub fn outcome(&self, kind: Kind, probes: Option<Probes>) -> CheckOutcome {
+        let (primary, alternatives) = probes.as_ref().map_or((&[][..], &[][..]), |p| {
+            (&p.primary[..], p.alternatives.as_deref().unwrap_or_default())
         });
-        if let Some(i) = &self.imported {
-            crate::import::fix::annotate(i, &mut findings, self.resolved.profile());
+        CheckOutcome {
+            kind,
+            findings: self.findings(primary, alternatives),
+            resolved: self.resolved.clone(),
+            probes,
+            discovery: self.discovery.clone(),
+            imported: self.imported.clone(),
+            thresholds: self.options.thresholds,
         }
-        (self.resolved, result, findings)
+    }
+
+    /// Probes the given servers while discovering the domain's (no credentials go to what
+    /// discovery finds); the discovered servers that contradict the given ones join the
+    /// findings.
+    pub async fn run_beside_discovery(
+        mut self,
+        address: crate::account::Address,
+        store: &ProfileStore,
+        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
+    ) -> Result<CheckOutcome, CheckError> {
+        let (probes, discovery) = tokio::join!(
+            self.probe(events),
+            discover_only(&address, &self.options, store, None)
+        );
+        self.discovery = Some(discovery?);
+        self.beside = true;
+        Ok(self.outcome(Kind::Check, Some(probes)))
+    }
+
+    /// Probes and diagnoses; `events` receives the live stream.
+    pub async fn run(
+        self,
+        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
+    ) -> CheckOutcome {
+        let probes = self.probe(events).await;
+        self.outcome(Kind::Check, Some(probes))
+    }
+
+    /// What the probes of the plan see.
+    async fn probe(&self, events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>) -> Probes {
+        let result = engine::run(self.plan(), Arc::new(self.settings.clone()), events).await;
+        Probes {
+            primary: result.primary,
+            alternatives: Some(result.alternatives),
+        }
     }
 }
 
