@@ -203,9 +203,7 @@ fn run_check(
 ) -> Result<ExitStatus> {
     let checkup = checkup(args, store)?;
     let outcome = match crate::check::discovery_beside(&checkup) {
-        Some(address) => {
-            runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?
-        }
+        Some(address) => runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?,
         None => runtime()?.block_on(checkup.run(None)),
     };
     emit_outcome(out, &outcome, &args.lint, args.verbose, output)

@@ -268,3 +268,37 @@ fn only_keeps_the_other_servers_in_the_account_for_the_rules_and_the_saved_file(
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_export_of_an_imported_account_names_the_client_file_as_check_does() {
+    let dir = scratch("export-source");
+    let msmtprc = dir.join("msmtprc");
+    std::fs::write(
+        &msmtprc,
+        "account work\nhost 127.0.0.1\nport 465\ntls on\ntls_starttls on\nfrom alice@example.org\nuser alice@example.org\n",
+    )
+    .unwrap();
+    let spec = format!("{}#work", msmtprc.display());
+    let d = dashboard(&["--import", &spec]);
+    let app = d.new_app();
+    let at: jiff::Timestamp = "2026-11-26T12:00:00Z".parse().unwrap();
+    let said = d.export(&app, &dir, at);
+    assert!(said.starts_with("Report written"), "{said}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("maildoctor-report-20261126-120000.json")).unwrap(),
+    )
+    .unwrap();
+    let source = &json["account"]["source"];
+    assert_eq!(source["format"], "msmtp", "{json:#}");
+    assert_eq!(source["account"], "work", "{json:#}");
+    // The client's own words for the fix, as `check --import` gives them.
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["client_fix"].is_string()),
+        "{findings:#?}"
+    );
+    let markdown =
+        std::fs::read_to_string(dir.join("maildoctor-report-20261126-120000.md")).unwrap();
+    assert!(markdown.contains("msmtp"), "{markdown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

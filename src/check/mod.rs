@@ -416,7 +416,10 @@ impl Checkup {
     /// The outcome of this check with what the probes saw (`None`: nothing probed).
     pub fn outcome(&self, kind: Kind, probes: Option<Probes>) -> CheckOutcome {
         let (primary, alternatives) = probes.as_ref().map_or((&[][..], &[][..]), |p| {
-            (&p.primary[..], p.alternatives.as_deref().unwrap_or_default())
+            (
+                &p.primary[..],
+                p.alternatives.as_deref().unwrap_or_default(),
+            )
         });
         CheckOutcome {
             kind,
@@ -457,7 +460,10 @@ impl Checkup {
     }
 
     /// What the probes of the plan see.
-    async fn probe(&self, events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>) -> Probes {
+    async fn probe(
+        &self,
+        events: Option<tokio::sync::mpsc::UnboundedSender<ProbeEvent>>,
+    ) -> Probes {
         let result = engine::run(self.plan(), Arc::new(self.settings.clone()), events).await;
         Probes {
             primary: result.primary,

@@ -62,7 +62,11 @@ impl CheckOutcome {
     }
 
     /// `lint`'s outcome: what the static rules and the client's file say, nothing probed.
-    pub fn linted(resolved: Resolved, lint: &[Finding], imported: Option<Imported>) -> CheckOutcome {
+    pub fn linted(
+        resolved: Resolved,
+        lint: &[Finding],
+        imported: Option<Imported>,
+    ) -> CheckOutcome {
         let findings = judge(Evidence {
             resolved: &resolved,
             lint,
@@ -166,12 +170,7 @@ pub fn judge(e: Evidence) -> Vec<Finding> {
             before.extend(d.findings.iter().cloned());
         }
         // Whether a server given works: the check's own probe first, else discovery's.
-        let seen: Vec<Observation> = e
-            .primary
-            .iter()
-            .chain(&d.observations)
-            .cloned()
-            .collect();
+        let seen: Vec<Observation> = e.primary.iter().chain(&d.observations).cloned().collect();
         before.extend(crate::discover::recommend::contradictions(
             e.given,
             &seen,

@@ -417,7 +417,9 @@ impl Dashboard {
             primary,
             alternatives: Some(alternatives),
         };
-        let outcome = self.checkup.outcome(crate::check::Kind::Check, Some(probes));
+        let outcome = self
+            .checkup
+            .outcome(crate::check::Kind::Check, Some(probes));
         let report = Report::of(&outcome, &made);
         let stamp = at.strftime("%Y%m%d-%H%M%S").to_string();
         // Two exports in one second get their own files: a report is never overwritten.
