@@ -633,3 +633,27 @@ fn clients_lists_every_account_found_with_the_argument_that_checks_it() {
         "a git config without send-email settings is left out:\n{text}"
     );
 }
+
+#[test]
+fn an_import_path_quoted_with_a_leading_tilde_is_the_home_directory() {
+    // As the README and `clients` write it: quoted for the `#`, so no shell expands the `~`.
+    let files = Files::new();
+    let home = files.0.path();
+    files.write(
+        ".msmtprc",
+        "account work\nhost smtp.work.example\nport 465\ntls on\ntls_starttls on\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maildoctor"))
+        .args(["lint", "--format", "json", "--import", "~/.msmtprc#work"])
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("smtp.work.example:465"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("\"path\": \"~/.msmtprc\""), "{text}");
+}

@@ -123,6 +123,80 @@ pub enum CheckError {
     Http(String),
 }
 
+/// The runtime a check runs on: one thread is plenty for a few sockets, and starts at once.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Why maildoctor will not log in to an account with what it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// The account logs in by a SASL mechanism maildoctor does not speak (NTLM, CRAM-MD5 …).
+    Mechanism(&'static str),
+    /// The account logs in with `OAuth2` and no token was given.
+    NeedsToken,
+}
+
+/// Whether a login can go ahead: `token_given` says an `OAuth2` access token came with it.
+pub fn login_refusal(account: &Account, token_given: bool) -> Option<LoginRefusal> {
+    if token_given {
+        return None;
+    }
+    if let Some(mechanism) = account.auth.sasl_mechanism() {
+        return Some(LoginRefusal::Mechanism(mechanism));
+    }
+    (account.auth == crate::account::AuthMethod::Oauth2).then_some(LoginRefusal::NeedsToken)
+}
+
+/// How a check of some settings begins.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per run and taken apart at once: a box would buy nothing"
+)]
+pub enum Start {
+    /// The settings are known: a profile or the servers given say where to go.
+    Ready(Checkup),
+    /// An address no profile knows, given without servers: its settings are discovered
+    /// first.
+    Discover {
+        address: crate::account::Address,
+        layer: AccountLayer,
+        options: CheckOptions,
+    },
+}
+
+impl Start {
+    /// Decides, once for every face, whether these settings need discovering.
+    pub fn new(
+        layer: AccountLayer,
+        store: &ProfileStore,
+        options: CheckOptions,
+    ) -> Result<Start, CheckError> {
+        Ok(match needs_discovery(&layer, store) {
+            Some(address) => Start::Discover {
+                address,
+                layer,
+                options,
+            },
+            None => Start::Ready(Checkup::new(layer, store, options)?),
+        })
+    }
+
+    /// The checkup, discovering the settings first when they need it.
+    pub async fn checkup(self, store: &ProfileStore) -> Result<Checkup, CheckError> {
+        match self {
+            Start::Ready(checkup) => Ok(checkup),
+            Start::Discover {
+                address,
+                layer,
+                options,
+            } => discover_then_checkup(address, layer, store, options, None).await,
+        }
+    }
+}
+
 /// The address to discover, when the settings need discovering: an address whose domain no
 /// profile knows, given without any server.
 pub fn needs_discovery(

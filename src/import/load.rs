@@ -20,14 +20,17 @@ const MAX_DEPTH: usize = 10;
 
 /// `PATH[#ACCOUNT]`: a path that exists as given is taken whole (paths may hold `#`).
 pub fn split_spec(spec: &str) -> (PathBuf, Option<String>) {
-    if Path::new(spec).exists() {
-        return (PathBuf::from(spec), None);
+    // A leading `~/` as the README and `clients` write it: quoted (for the `#`), no shell
+    // expands it.
+    let path = super::text::expand_home(spec);
+    if path.exists() {
+        return (path, None);
     }
     match spec.rsplit_once('#') {
         Some((path, name)) if !name.is_empty() && !name.contains('/') => {
-            (PathBuf::from(path), Some(name.to_owned()))
+            (super::text::expand_home(path), Some(name.to_owned()))
         }
-        _ => (PathBuf::from(spec), None),
+        _ => (path, None),
     }
 }
 

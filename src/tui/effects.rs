@@ -9,8 +9,8 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::account::{AuthMethod, PartialEndpoint, Protocol, account_yaml};
-use crate::check::{CheckError, Checkup, LoginSecret};
+use crate::account::{PartialEndpoint, Protocol, account_yaml};
+use crate::check::{CheckError, Checkup, LoginRefusal, LoginSecret};
 use crate::finding::Finding;
 use crate::lint::lint_resolved;
 use crate::probe::dialogue::Secret;
@@ -313,16 +313,16 @@ impl Dashboard {
 
     /// Keeps the password (in memory, for this run only) for every protocol.
     pub fn login(&mut self, secret: Secret) -> Result<(), String> {
-        if let Some(mechanism) = self.checkup.resolved.account.auth.sasl_mechanism() {
-            return Err(format!(
-                "maildoctor logs in with passwords and OAuth2 only, not {mechanism}; the panes already say whether each server offers it."
-            ));
-        }
-        if self.checkup.resolved.account.auth == AuthMethod::Oauth2 {
-            return Err(
-                "This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR."
-                    .into(),
-            );
+        match crate::check::login_refusal(&self.checkup.resolved.account, false) {
+            Some(LoginRefusal::Mechanism(mechanism)) => {
+                return Err(format!(
+                    "maildoctor logs in with passwords and OAuth2 only, not {mechanism}; the panes already say whether each server offers it."
+                ));
+            }
+            Some(LoginRefusal::NeedsToken) => {
+                return Err("This account logs in with OAuth2: quit and run with --login --oauth-token-env VAR.".into());
+            }
+            None => {}
         }
         self.set_credentials(LoginSecret {
             secret,

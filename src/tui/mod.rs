@@ -33,10 +33,7 @@ enum Found {
 /// Runs the dashboard until the user quits. The terminal is restored on every way out,
 /// panics included (`take_screen` installs that hook).
 pub fn run(dashboard: Dashboard) -> Result<crate::exit::ExitStatus> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::check::runtime().context("cannot start the async runtime")?;
     let mut terminal = crate::terminal::take_screen().context("cannot open the terminal")?;
     let result = runtime.block_on(event_loop(&mut terminal, dashboard));
     crate::terminal::give_back();

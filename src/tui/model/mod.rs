@@ -140,6 +140,33 @@ pub struct ClientItem {
     pub import: String,
 }
 
+impl ClientItem {
+    /// Every account of the files `clients` lists, as the picker shows it.
+    pub fn all(listed: &[crate::import::Listed]) -> Vec<ClientItem> {
+        let mut out = Vec::new();
+        for file in listed {
+            for account in file.accounts.iter().flatten() {
+                let servers: Vec<String> = account
+                    .servers
+                    .iter()
+                    .map(|(p, e)| format!("{} {}", p.label(), e.describe()))
+                    .collect();
+                out.push(ClientItem {
+                    label: format!(
+                        "{} · {} · {}: {}",
+                        file.kind.label(),
+                        file.shown,
+                        account.name,
+                        servers.join(", ")
+                    ),
+                    import: account.import.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
 /// Discovery under way: who has answered so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Discovering {
