@@ -242,6 +242,24 @@ pub enum Format {
     Markdown,
 }
 
+/// Whether these arguments ask for the monitoring-plugins output, read from the words
+/// themselves: a usage error must still answer in the plugin's grammar, and then clap has
+/// parsed nothing.
+pub fn asks_for_nagios<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> bool {
+    let mut previous_was_format = false;
+    for arg in args {
+        let arg = arg.as_ref().to_string_lossy();
+        if arg == "--" {
+            return false;
+        }
+        if previous_was_format && arg == "nagios" || arg == "--format=nagios" {
+            return true;
+        }
+        previous_was_format = arg == "--format";
+    }
+    false
+}
+
 impl From<Format> for crate::report::Format {
     fn from(format: Format) -> crate::report::Format {
         match format {

@@ -6,6 +6,14 @@ use maildoctor::cli::{Cli, Command};
 use maildoctor::exit::ExitStatus;
 
 fn main() -> ExitCode {
+    // A monitoring system reads standard output: a failure answers there in its grammar too.
+    let nagios = maildoctor::cli::asks_for_nagios(std::env::args_os());
+    let failed = |why: &str| {
+        if nagios {
+            print!("{}", maildoctor::report::render_unknown(why));
+        }
+        ExitCode::from(ExitStatus::Failure.code())
+    };
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -13,7 +21,7 @@ fn main() -> ExitCode {
             return match err.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
                 // Usage errors are "could not do its job", like every other bad input.
-                _ => ExitCode::from(ExitStatus::Failure.code()),
+                _ => failed(&err.to_string()),
             };
         }
     };
@@ -35,7 +43,7 @@ fn main() -> ExitCode {
         Err(err) if err.is::<maildoctor::commands::Cancelled>() => ExitCode::from(130),
         Err(err) => {
             eprintln!("maildoctor: error: {err:#}");
-            ExitCode::from(ExitStatus::Failure.code())
+            failed(&format!("{err:#}"))
         }
     }
 }

@@ -204,3 +204,81 @@ fn the_grammar_check_itself_refuses_what_it_must() {
     }
     assert!(perf_item_parses("'smtp_connect'=2ms;;;0"));
 }
+
+#[test]
+fn every_perfdata_label_is_said_once() {
+    // STARTTLS: the capabilities are asked before and after the upgrade.
+    let imap = serve(Behaviour::Mail(MailServer::new(
+        Proto::Imap,
+        Tls::Starttls(Cert::Good),
+    )));
+    let ca = pki().ca_file.display().to_string();
+    let spec = format!("localhost:{}/starttls", imap.port());
+    let (out, _) = run(&[
+        "check",
+        "alice@example.org",
+        "--imap",
+        &spec,
+        "--ca-file",
+        &ca,
+        "--format",
+        "nagios",
+        "--timeout",
+        "2",
+        "--ipv4",
+    ]);
+    let (_, perf, _) = parse(&out);
+    let labels: Vec<&str> = perf.iter().map(|p| p.split_once('=').unwrap().0).collect();
+    let unique: std::collections::BTreeSet<&str> = labels.iter().copied().collect();
+    assert_eq!(unique.len(), labels.len(), "{labels:?}");
+    assert!(labels.contains(&"'imap_capabilities_2'"), "{labels:?}");
+}
+
+/// Runs the binary as a monitoring system does: what it says on stdout, and its exit code.
+fn plugin(args: &[&str]) -> (String, i32) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maildoctor"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn a_usage_or_input_error_is_unknown_in_the_plugins_words() {
+    for args in [
+        &["check", "--format", "nagios", "--no-such-flag"][..],
+        &["lint", "--format=nagios", "--timeout", "-1"],
+        &[
+            "lint",
+            "--format",
+            "nagios",
+            "--account",
+            "/nonexistent/account.yaml",
+        ],
+    ] {
+        let (out, code) = plugin(args);
+        assert_eq!(code, 3, "{args:?}: {out}");
+        assert!(out.starts_with("MAILDOCTOR UNKNOWN - "), "{args:?}: {out}");
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn quiet_keeps_the_plugins_status_line() {
+    let (out, code) = plugin(&[
+        "-q",
+        "lint",
+        "alice@outlook.com",
+        "--smtp",
+        "smtp-mail.outlook.com:465/starttls",
+        "--format",
+        "nagios",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.starts_with("MAILDOCTOR CRITICAL - "), "{out}");
+    assert_eq!(out.lines().count(), 1, "only the status line: {out}");
+}

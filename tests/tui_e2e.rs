@@ -488,3 +488,24 @@ fn a_dumb_terminal_gets_the_checks_text() {
         "{screen}"
     );
 }
+
+#[test]
+#[ignore = "needs tmux"]
+fn a_domain_whose_sources_name_nothing_gets_the_same_error_as_check() {
+    // A DNS server that knows nothing: no MX, no SRV, no autoconfig host, no guess answers.
+    let dns = common::dns::serve_zone(Vec::new());
+    let bin = env!("CARGO_BIN_EXE_maildoctor");
+    let command = format!(
+        "TERM=xterm-256color {bin} alice@nothing.test --dns-server {dns} --no-ispdb --timeout 2"
+    );
+    let tmux = Tmux::start("e2e-nothing", 100, 30, &command);
+    let screen = tmux.wait_for("No mail settings found", Duration::from_secs(20));
+    assert!(
+        screen.contains("No mail settings found for nothing.test"),
+        "{screen}"
+    );
+    assert!(screen.contains("ERROR"), "{screen}");
+    assert!(!screen.contains("No problems found"), "{screen}");
+    assert!(!screen.contains("✓ OK"), "{screen}");
+    tmux.keys(&["q"]);
+}

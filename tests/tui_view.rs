@@ -82,14 +82,25 @@ fn send(app: &mut App, event: ProbeEvent) {
     app.update(Msg::Probe { run, event });
 }
 
-/// The pane's run finished with this observation.
+/// The pane's run finished with this observation: its last event, then the run's end.
 fn done(app: &mut App, protocol: Protocol, obs: Observation) {
+    done_with(app, protocol, obs, vec![]);
+}
+
+/// The same, with the alternatives the run tried.
+fn done_with(app: &mut App, protocol: Protocol, obs: Observation, alternatives: Vec<Observation>) {
+    send(
+        app,
+        ProbeEvent::Finished {
+            id: id(protocol, &obs.endpoint),
+            observation: Box::new(obs),
+        },
+    );
     let run = app.pane(protocol).run;
     app.update(Msg::PaneDone {
         protocol,
         run,
-        primary: Some(Box::new(obs)),
-        alternatives: vec![],
+        alternatives,
         at: Instant::now(),
     });
 }
@@ -504,7 +515,8 @@ fn cert_expired_long_reason() -> App {
     if let Some(tls) = &mut imap.tls {
         tls.reason = Some("error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:2124: (certificate has expired; verify error 10 at depth 0, subject CN=outlook.com, notAfter=Nov 20 23:59:59 2026 GMT)".into());
     }
-    done(&mut app, Protocol::Imap, imap);
+    // The finished pane's observation, as if the run had seen this.
+    app.panes.get_mut(&Protocol::Imap).unwrap().observation = Some(imap);
     diagnosed(&mut app, &[]);
     app
 }
@@ -540,14 +552,7 @@ fn nothing_works() -> App {
         o
     })
     .collect();
-    let run = app.pane(Protocol::Smtp).run;
-    app.update(Msg::PaneDone {
-        protocol: Protocol::Smtp,
-        run,
-        primary: Some(Box::new(obs)),
-        alternatives: alternatives.clone(),
-        at: Instant::now(),
-    });
+    done_with(&mut app, Protocol::Smtp, obs, alternatives.clone());
     for (p, e) in &eps[1..] {
         finish(&mut app, *p, e, tls_stages());
     }
@@ -570,7 +575,8 @@ fn login_refused_long_reply() -> App {
         alerts: vec![],
         challenge: None,
     });
-    done(&mut app, Protocol::Smtp, smtp);
+    // The finished pane's observation, as if the run had seen this.
+    app.panes.get_mut(&Protocol::Smtp).unwrap().observation = Some(smtp);
     diagnosed(&mut app, &[]);
     app
 }
@@ -902,4 +908,36 @@ fn before_any_probe_a_wrong_setting_offers_the_documented_endpoint() {
         "{text}"
     );
     assert!(text.contains("[a]"), "{text}");
+}
+
+#[test]
+fn nothing_checked_gets_no_verdict_while_discovery_runs_or_before_a_choice() {
+    // The dashboard opened on an address whose settings are being looked up.
+    let mut app = App::new(Some("alice@custom.example".into()), None, &[], vec![]);
+    app.discovering = Some(maildoctor::tui::model::Discovering {
+        beside: false,
+        heard: vec![],
+    });
+    app.start_all();
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("finding the settings"), "{text}");
+    assert!(!text.contains("OK"), "no verdict while looking: {text}");
+    assert!(!text.contains("No problems found"), "{text}");
+    // The chooser: nothing configured, nothing found.
+    app.discovering = None;
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("nothing checked yet"), "{text}");
+    assert!(!text.contains("OK"), "no verdict before a choice: {text}");
+    assert!(!text.contains("No problems found"), "{text}");
+    // Discovery found nothing: its error is the verdict, as `check` says it.
+    let nothing = Finding::new(
+        maildoctor::finding::FindingId::NoMailSettingsFound,
+        None,
+        "No mail settings found for custom.example",
+        "Nothing names a server.",
+    );
+    app.update(Msg::Findings(vec![nothing]));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("ERROR"), "{text}");
+    assert!(text.contains("No mail settings found"), "{text}");
 }

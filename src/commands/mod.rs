@@ -118,13 +118,20 @@ struct Output {
 /// Writes a command's output as `output` says. JSON and Markdown are documents, UTF-8 by
 /// their own rules, and pass unchanged.
 fn emit(out: &mut dyn Write, text: &str, format: Format, output: Output) -> Result<()> {
+    let plain = matches!(format, Format::Text | Format::Nagios);
+    let text = if output.ascii && plain {
+        std::borrow::Cow::Owned(crate::glyphs::to_ascii(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     if output.quiet {
-        return Ok(());
+        // The plugin's status line is its answer, never silenced; the lines after it are.
+        return match format {
+            Format::Nagios => write_out(out, text.split_inclusive('\n').next().unwrap_or("")),
+            _ => Ok(()),
+        };
     }
-    if output.ascii && matches!(format, Format::Text | Format::Nagios) {
-        return write_out(out, &crate::glyphs::to_ascii(text));
-    }
-    write_out(out, text)
+    write_out(out, &text)
 }
 
 /// Writes the output; a reader that went away (`maildoctor … | head`) is not an error.

@@ -14,7 +14,7 @@ pub use discovery::{render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::{Made, Report};
-pub use nagios::render_nagios;
+pub use nagios::{render_nagios, render_unknown};
 pub use text::{render_findings, render_profile, render_profile_list, render_report};
 
 /// The ways a report can be written.

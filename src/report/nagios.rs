@@ -19,6 +19,16 @@ fn line(text: &str) -> String {
     text.replace(['\n', '\r'], " ").replace('|', "/")
 }
 
+/// The plugin's line when maildoctor could not do its job (a bad flag, an unreadable file):
+/// UNKNOWN, exit 3, on standard output where the monitoring system reads it.
+pub fn render_unknown(why: &str) -> String {
+    let first = why
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("unknown error");
+    format!("MAILDOCTOR UNKNOWN - {}\n", line(first.trim()))
+}
+
 /// The report as a plugin's output; the thresholds are the ones the findings were judged by
 /// (`--warn-cert-days`, `--crit-time` …), so the monitoring system graphs the same lines.
 pub fn render_nagios(report: &Report, thresholds: &crate::diagnose::Thresholds) -> String {
@@ -51,10 +61,20 @@ pub fn render_nagios(report: &Report, thresholds: &crate::diagnose::Thresholds) 
             label(&format!("{p}_time")),
             probe.elapsed_ms
         ));
+        // A stage can come twice (capabilities before and after STARTTLS); a label must not,
+        // or the monitoring system keeps one of them: the second is `_2`.
+        let mut seen = std::collections::BTreeMap::<&str, usize>::new();
         for stage in &probe.stages {
+            let name = stage.name.as_str();
+            let n = seen.entry(name).and_modify(|n| *n += 1).or_insert(1);
+            let suffix = if *n == 1 {
+                String::new()
+            } else {
+                format!("_{n}")
+            };
             perf.push(format!(
                 "{}={}ms;;;0",
-                label(&format!("{p}_{}", stage.name.as_str())),
+                label(&format!("{p}_{name}{suffix}")),
                 stage.elapsed_ms
             ));
         }
@@ -94,4 +114,19 @@ pub fn render_nagios(report: &Report, thresholds: &crate::diagnose::Thresholds) 
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_failure_is_one_unknown_line_without_a_perfdata_bar() {
+        assert_eq!(
+            super::render_unknown("error: unexpected argument '--nope' found\n\nUsage: x | y"),
+            "MAILDOCTOR UNKNOWN - error: unexpected argument '--nope' found\n"
+        );
+        assert_eq!(
+            super::render_unknown("cannot read a|b"),
+            "MAILDOCTOR UNKNOWN - cannot read a/b\n"
+        );
+    }
 }

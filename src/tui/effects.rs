@@ -298,11 +298,11 @@ impl Dashboard {
                         }
                     });
                     let result = engine::run(plan, settings, Some(events_tx)).await;
+                    // Every event, the observation's among them, is in before the run ends.
                     let _ = forwarder.await;
                     let _ = tx.send(Msg::PaneDone {
                         protocol,
                         run,
-                        primary: result.primary.into_iter().next().map(Box::new),
                         alternatives: result.alternatives,
                         at: Instant::now(),
                     });

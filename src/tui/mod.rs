@@ -75,11 +75,7 @@ async fn event_loop(
         start_discovery(job, d.store.clone(), tx.clone())
     });
     // Every pane starts at once; what the start says goes through `update` like any message.
-    let first = app.start_all();
-    let mut pending: VecDeque<Msg> = d
-        .perform(model::Action::Probe(first), &app)
-        .unwrap_or_default()
-        .into();
+    let mut pending: VecDeque<Msg> = start_all(&mut d, &mut app).into();
     'outer: loop {
         let was_running = app.running();
         while let Some(msg) = pending.pop_front() {
@@ -91,12 +87,7 @@ async fn event_loop(
         }
         // Another account was chosen (a client's file): a new model, every pane started.
         if d.take_replaced() {
-            app = d.new_app();
-            let first = app.start_all();
-            pending.extend(
-                d.perform(model::Action::Probe(first), &app)
-                    .unwrap_or_default(),
-            );
+            pending.extend(restart(&mut d, &mut app));
             continue;
         }
         // A run that starts after an idle spell gets its first tick a tick from now.
@@ -121,20 +112,16 @@ async fn event_loop(
                 match joined {
                     Ok(Found::Settings(Ok(checkup))) => {
                         d.discovered(*checkup);
-                        app = d.new_app();
-                        let first = app.start_all();
-                        pending.extend(d.perform(model::Action::Probe(first), &app).unwrap_or_default());
+                        pending.extend(restart(&mut d, &mut app));
                     }
                     Ok(Found::Beside(Ok(found))) => {
                         pending.push_back(Msg::DiscoveryDone(d.beside_discovered(found)));
                     }
                     Ok(Found::Settings(Err(e)) | Found::Beside(Err(e))) => {
-                        app.discovering = None;
-                        app.status = Some(format!("Discovery failed: {e}"));
+                        pending.push_back(Msg::DiscoveryFailed(format!("Discovery failed: {e}")));
                     }
                     Err(e) => {
-                        app.discovering = None;
-                        app.status = Some(format!("Discovery stopped: {e}"));
+                        pending.push_back(Msg::DiscoveryFailed(format!("Discovery stopped: {e}")));
                     }
                 }
                 continue;
@@ -145,6 +132,21 @@ async fn event_loop(
     d.stop_probes();
     // Quitting the dashboard is a normal end; scripts use `check`, whose code is the verdict.
     Ok(crate::exit::ExitStatus::Ok)
+}
+
+/// A new model for the dashboard's account, every pane started: at the start, and when the
+/// account changes (discovered, or chosen from a client's file). What the start says goes
+/// through `update` like any message.
+fn restart(d: &mut Dashboard, app: &mut model::App) -> Vec<Msg> {
+    *app = d.new_app();
+    start_all(d, app)
+}
+
+/// Starts every pane of the model.
+fn start_all(d: &mut Dashboard, app: &mut model::App) -> Vec<Msg> {
+    let first = app.start_all();
+    d.perform(model::Action::Probe(first), app)
+        .unwrap_or_default()
 }
 
 /// Runs discovery in the background; what each source says on the way reaches the loop as

@@ -78,11 +78,11 @@ pub enum Msg {
         run: u64,
         event: ProbeEvent,
     },
-    /// A pane's probe run finished, at `at`.
+    /// A pane's probe run finished, at `at`, with the alternatives it tried (its own
+    /// observation came as the run's last event).
     PaneDone {
         protocol: Protocol,
         run: u64,
-        primary: Option<Box<Observation>>,
         alternatives: Vec<Observation>,
         at: Instant,
     },
@@ -108,6 +108,8 @@ pub enum Msg {
     Discovering(Progress),
     /// Discovery beside the given servers has answered: its view, then the findings again.
     DiscoveryDone(DiscoveryView),
+    /// Discovery could not run, and why.
+    DiscoveryFailed(String),
 }
 
 /// What discovery found, for the `d` view.
@@ -312,6 +314,14 @@ impl App {
         worst(&self.findings)
     }
 
+    /// Whether anything has been checked: a pane has a server, or something was found. The
+    /// clients chooser, and a dashboard whose discovery is still looking, have nothing to
+    /// judge yet and give no verdict.
+    pub fn checked(&self) -> bool {
+        self.discovering.as_ref().is_none_or(|d| d.beside)
+            && (self.panes.values().any(|p| p.endpoint.is_some()) || !self.findings.is_empty())
+    }
+
     /// Whether any pane is still probing.
     pub fn running(&self) -> bool {
         self.panes.values().any(|p| p.probing)
@@ -394,7 +404,6 @@ impl App {
             Msg::PaneDone {
                 protocol,
                 run,
-                primary,
                 alternatives,
                 at,
             } => {
@@ -404,7 +413,6 @@ impl App {
                 };
                 pane.probing = false;
                 pane.running = None;
-                pane.observation = primary.map(|o| *o);
                 pane.alternatives = alternatives;
                 if !self.running()
                     && let Some(started) = self.started
@@ -477,6 +485,10 @@ impl App {
                 self.discovering = None;
                 self.discovery = Some(view);
                 return Action::Diagnose;
+            }
+            Msg::DiscoveryFailed(why) => {
+                self.discovering = None;
+                self.status = Some(why);
             }
         }
         Action::None

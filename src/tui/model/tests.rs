@@ -162,7 +162,6 @@ fn probe_events_fill_the_pane_live_and_old_runs_are_ignored() {
     let done = |run, ms| Msg::PaneDone {
         protocol: Protocol::Smtp,
         run,
-        primary: None,
         alternatives: vec![],
         at: t0 + Duration::from_millis(ms),
     };
@@ -374,7 +373,6 @@ fn rerun_clears_the_panes_and_asks_for_a_new_check() {
     app.update(Msg::PaneDone {
         protocol: Protocol::Smtp,
         run,
-        primary: None,
         alternatives: vec![],
         at: Instant::now(),
     });

@@ -29,11 +29,18 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.spinner(app.spinner),
             app.elapsed.as_secs_f32()
         )
+    } else if app.discovering.as_ref().is_some_and(|d| !d.beside) {
+        "finding the settings…".to_owned()
+    } else if !app.checked() {
+        "nothing checked yet".to_owned()
     } else {
         format!("done in {:.1} s", app.elapsed.as_secs_f32())
     };
-    // While probes run nothing is OK yet: only a problem already certain is named.
-    let shown = if running {
+    // While probes or discovery run nothing is OK yet: only a problem already certain is
+    // named; with nothing checked there is no verdict at all.
+    let shown = if !app.checked() && app.discovering.is_none() {
+        String::new()
+    } else if running || app.discovering.is_some() {
         match verdict.filter(|s| *s > crate::finding::Severity::Info) {
             Some(severity) => format!(
                 "{} {} so far · ",

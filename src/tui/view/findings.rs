@@ -20,6 +20,12 @@ pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.findings.is_empty() {
         let text = if app.running() {
             "Nothing wrong so far…"
+        } else if app.discovering.as_ref().is_some_and(|d| !d.beside) {
+            "Looking up the settings: nothing checked yet."
+        } else if !app.checked() {
+            "Nothing checked yet."
+        } else if app.discovering.is_some() {
+            "Nothing wrong so far…"
         } else {
             "No problems found."
         };
