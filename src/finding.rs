@@ -150,6 +150,8 @@ finding_ids! {
         "The name exists but has no address (for the address family allowed).";
     DnsFailure => "dns-failure", Error, Other,
         "The DNS resolver failed or did not answer; the name could not be looked up.";
+    DnsNotWorking => "dns-not-working", Error, Other,
+        "No name could be looked up from here, a provider's real server names included: this machine's DNS or network is at fault, not the settings.";
     ConnectRefused => "connect-refused", Error, Other,
         "The server answered that nothing listens on this port: wrong port, or the service is down.";
     ConnectTimeout => "connect-timeout", Error, Other,

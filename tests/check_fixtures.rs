@@ -1020,3 +1020,73 @@ fn a_server_that_wants_a_client_certificate_says_so() {
         "{finding:#}"
     );
 }
+
+#[test]
+fn a_resolver_that_says_no_to_every_name_is_this_machines_dns_not_the_settings() {
+    // gmail's documented servers exist; a resolver that denies them is what is broken.
+    let dns = common::dns::serve_nxdomain_for_all();
+    let (report, code, _) = check(&[
+        "alice@gmail.com".into(),
+        "--dns-server".into(),
+        dns.to_string(),
+        "--timeout".into(),
+        "2".into(),
+    ]);
+    let found = ids(&report);
+    assert!(
+        found.iter().any(|f| f.ends_with(":dns-not-working")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.ends_with(":dns-no-such-host")),
+        "no host is called mistyped: {found:?}"
+    );
+    assert_eq!(code, 2);
+    let text = report.to_string();
+    assert!(text.contains("smtp.gmail.com"), "{text}");
+    assert!(!text.contains("Query {"), "no library debug text: {text}");
+
+    // A typed name that does not exist is still the settings' problem.
+    let dns = common::dns::serve_dns();
+    let (report, _, _) = check(&[
+        "alice@example.org".into(),
+        "--smtp".into(),
+        "nx.example.org:587".into(),
+        "--dns-server".into(),
+        dns.to_string(),
+        "--only".into(),
+        "smtp".into(),
+        "--no-alternatives".into(),
+        "--no-discover".into(),
+    ]);
+    let found = ids(&report);
+    assert!(
+        found.iter().any(|f| f.ends_with(":dns-no-such-host")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.ends_with(":dns-not-working")),
+        "{found:?}"
+    );
+
+    // A resolver that fails says so in words, never in the library's debug text.
+    let (report, _, _) = check(&[
+        "alice@example.org".into(),
+        "--smtp".into(),
+        "fail.example.org:587".into(),
+        "--dns-server".into(),
+        dns.to_string(),
+        "--only".into(),
+        "smtp".into(),
+        "--no-alternatives".into(),
+        "--no-discover".into(),
+    ]);
+    let text = report.to_string();
+    assert!(
+        text.contains("the DNS server failed to answer (SERVFAIL)"),
+        "{text}"
+    );
+    assert!(!text.contains("Query {"), "{text}");
+    // One domain's names failing may be that domain's DNS: said per host, as before.
+    assert!(ids(&report).iter().any(|f| f.ends_with(":dns-failure")));
+}

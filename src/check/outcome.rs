@@ -187,8 +187,12 @@ pub fn judge(e: Evidence) -> Vec<Finding> {
         thresholds: e.thresholds,
         oauth: e.oauth,
     });
+    let profile = e.resolved.profile();
+    crate::diagnose::this_machines_dns(&mut findings, e.primary, |host| {
+        profile.is_some_and(|p| p.knows_host(host))
+    });
     if let Some(i) = e.imported {
-        crate::import::fix::annotate(i, &mut findings, e.resolved.profile());
+        crate::import::fix::annotate(i, &mut findings, profile);
     }
     findings
 }

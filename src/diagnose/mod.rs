@@ -7,6 +7,8 @@ mod certs;
 mod dialogue;
 mod hints;
 mod network;
+
+pub use network::this_machines_dns;
 mod token;
 
 use std::fmt::Write as _;

@@ -1,7 +1,9 @@
 //! DNS and connection findings.
 
+use std::fmt::Write as _;
+
 use crate::finding::{Finding, FindingId};
-use crate::probe::observation::{ConnectOutcome, Failure, Observation};
+use crate::probe::observation::{ConnectOutcome, DnsOutcome, Failure, Observation};
 
 pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
     let p = Some(obs.protocol);
@@ -88,4 +90,83 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
 fn standard(protocol: crate::account::Protocol) -> String {
     let [(p1, s1), (p2, s2)] = protocol.standard_pairs();
     format!("{p1} with {} or {p2} with {}", s1.label(), s2.label())
+}
+
+/// When no name could be looked up from here, and a name that cannot fail did (a provider's
+/// documented server) or every lookup failed in the resolver itself, the cause is this
+/// machine's DNS or network: one finding says so, in place of a finding per host that would
+/// blame the settings ("mistyped, or retired"). `documented` says whether a host is one a
+/// provider's profile documents.
+pub fn this_machines_dns(
+    findings: &mut Vec<Finding>,
+    primary: &[Observation],
+    documented: impl Fn(&str) -> bool,
+) {
+    let looked: Vec<&Observation> = primary
+        .iter()
+        .filter(|o| !matches!(o.dns, None | Some(DnsOutcome::Literal(_))))
+        .collect();
+    let failed = |o: &&Observation| {
+        matches!(
+            o.failure,
+            Some(Failure::DnsNoSuchHost | Failure::DnsFailure(_))
+        )
+    };
+    if looked.is_empty() || !looked.iter().all(failed) {
+        return;
+    }
+    let known: Vec<String> = looked
+        .iter()
+        .filter_map(|o| o.endpoint.host.name().filter(|h| documented(h)))
+        .map(str::to_owned)
+        .collect();
+    // A resolver that failed for names of several domains is this machine's; for one
+    // domain's names, that domain's own DNS may be down (dns-failure says so).
+    let domains: std::collections::BTreeSet<&str> = looked
+        .iter()
+        .filter_map(|o| o.endpoint.host.name())
+        .map(|h| psl::domain_str(h).unwrap_or(h))
+        .collect();
+    let resolver_failed = domains.len() > 1
+        && looked
+            .iter()
+            .all(|o| matches!(o.failure, Some(Failure::DnsFailure(_))));
+    if known.is_empty() && !resolver_failed {
+        return;
+    }
+    let mut hosts: Vec<String> = looked
+        .iter()
+        .map(|o| {
+            let why = match &o.failure {
+                Some(Failure::DnsFailure(reason)) => reason.clone(),
+                _ => "does not exist (NXDOMAIN)".to_owned(),
+            };
+            format!("{}: {why}", o.endpoint.host)
+        })
+        .collect();
+    hosts.dedup();
+    let mut explanation = format!(
+        "None of the servers could be looked up from here ({}).",
+        hosts.join("; ")
+    );
+    if !known.is_empty() {
+        let _ = write!(
+            explanation,
+            " {} {} the provider's documented server names, which exist: the names are right, and the answer is wrong here.",
+            known.join(", "),
+            if known.len() == 1 { "is" } else { "are" }
+        );
+    }
+    explanation.push_str(" The mail settings are not the problem.");
+    findings.retain(|f| !matches!(f.id, FindingId::DnsNoSuchHost | FindingId::DnsFailure));
+    findings.push(
+        Finding::new(
+            FindingId::DnsNotWorking,
+            None,
+            "This machine's DNS (or its network) is not working".to_owned(),
+            explanation,
+        )
+        .with_fix("Check the network connection and the DNS servers this machine uses (/etc/resolv.conf, or resolvectl status), or ask another DNS server with --dns-server IP"),
+    );
+    crate::finding::sort_worst_first(findings);
 }

@@ -65,6 +65,6 @@ async fn records<T>(
         }
         Err(e) if e.is_nx_domain() => Answer::NoSuchDomain,
         Err(e) if e.is_no_records_found() => Answer::NoRecords,
-        Err(e) => Answer::Failed(e.to_string()),
+        Err(e) => Answer::Failed(crate::probe::dns::in_words(&e)),
     }
 }

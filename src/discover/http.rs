@@ -61,7 +61,15 @@ impl reqwest::dns::Resolve for ProbeDns {
         let resolver = Arc::clone(&self.0);
         let name = format!("{}.", name.as_str().trim_end_matches('.'));
         Box::pin(async move {
-            let lookup = resolver.lookup_ip(name.as_str()).await?;
+            // In words: the root of the error chain is what the user reads.
+            let lookup = resolver.lookup_ip(name.as_str()).await.map_err(|e| {
+                let words = if e.is_nx_domain() || e.is_no_records_found() {
+                    format!("{} does not exist in DNS", name.trim_end_matches('.'))
+                } else {
+                    crate::probe::dns::in_words(&e)
+                };
+                Box::<dyn std::error::Error + Send + Sync>::from(words)
+            })?;
             let addrs: Vec<SocketAddr> = lookup.iter().map(|ip| SocketAddr::new(ip, 0)).collect();
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })

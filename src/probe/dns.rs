@@ -110,7 +110,38 @@ async fn lookup(
         }
         Err(e) if e.is_nx_domain() => TypeResult::NxDomain,
         Err(e) if e.is_no_records_found() => TypeResult::NoRecords,
-        Err(e) => TypeResult::Failed(e.to_string()),
+        Err(e) => TypeResult::Failed(in_words(&e)),
+    }
+}
+
+/// A resolver's failure as a person reads it: the library's own text can carry its debug
+/// dump of the query (`no records found for Query { name: Name(…) … }`).
+pub fn in_words(e: &hickory_resolver::net::NetError) -> String {
+    use hickory_resolver::net::{DnsError, NetError};
+    use hickory_resolver::proto::op::ResponseCode;
+    match e {
+        NetError::Timeout => "the DNS server did not answer in time".to_owned(),
+        NetError::NoConnections => {
+            "no DNS server could be asked (none configured in /etc/resolv.conf, or none reachable)"
+                .to_owned()
+        }
+        NetError::Io(io) => format!("the DNS server could not be reached ({})", io.kind()),
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => {
+            "the DNS server failed to answer (SERVFAIL)".to_owned()
+        }
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => {
+            "the DNS server refused to answer (REFUSED)".to_owned()
+        }
+        NetError::Dns(DnsError::ResponseCode(code)) => format!(
+            "the DNS server answered with an error: {} ({})",
+            code.to_str(),
+            u16::from(*code)
+        ),
+        NetError::Dns(DnsError::NoRecordsFound(_)) => {
+            "the DNS server has no such record".to_owned()
+        }
+        NetError::Proto(_) => "the DNS server's answer could not be read".to_owned(),
+        _ => "the DNS lookup failed".to_owned(),
     }
 }
 

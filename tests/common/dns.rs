@@ -55,8 +55,27 @@ pub fn serve_dns() -> SocketAddr {
     serve_zone(Vec::new())
 }
 
+/// Starts a server that says NXDOMAIN to every name, real ones included: a resolver that
+/// lies (a captive portal, a broken forwarder).
+pub fn serve_nxdomain_for_all() -> SocketAddr {
+    serve_with(|request| {
+        let request = Message::from_vec(request).ok()?;
+        let mut reply = Message::response(request.metadata.id, request.metadata.op_code);
+        reply.metadata.message_type = MessageType::Response;
+        reply.metadata.recursion_available = true;
+        reply.metadata.response_code = ResponseCode::NXDomain;
+        reply.add_query(request.queries.first()?.clone());
+        reply.to_vec().ok()
+    })
+}
+
 /// Starts a server that answers from `zone` first, then by the rules above.
 pub fn serve_zone(zone: Zone) -> SocketAddr {
+    let zone = std::sync::Arc::new(zone);
+    serve_with(move |request| answer(request, &zone))
+}
+
+fn serve_with(reply_to: impl Fn(&[u8]) -> Option<Vec<u8>> + Send + 'static) -> SocketAddr {
     let rt = super::runtime();
     let socket = rt
         .block_on(tokio::net::UdpSocket::bind("127.0.0.1:0"))
@@ -68,7 +87,7 @@ pub fn serve_zone(zone: Zone) -> SocketAddr {
             let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
                 continue;
             };
-            if let Some(reply) = answer(&buf[..n], &zone) {
+            if let Some(reply) = reply_to(&buf[..n]) {
                 let _ = socket.send_to(&reply, peer).await;
             }
         }
