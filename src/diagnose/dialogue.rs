@@ -93,7 +93,7 @@ pub(super) fn findings(obs: &Observation) -> Vec<Finding> {
                 format!("{host} did not answer the login"),
                 format!(
                     "The server took the user name and password but gave no answer within {}. Nothing says the password is wrong: servers delay their answer to failed logins on purpose (Dovecot by up to 15 s after repeated failures from one address), and an overloaded server is slow too.",
-                    crate::probe::conn::secs(*after)
+                    crate::probe::limit::secs(*after)
                 ),
             )
             .with_fix("Wait a minute and check again with --login (a longer --timeout gives the server more time); if the login keeps hanging, ask the provider or the server's administrator why."),

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::limit::secs;
 use super::observation::Direction;
 use super::transcript::{Transcript, redact_command};
 use super::wire::{MAX_LINE, MAX_REPLY, WireError, looks_like_tls, text_line};
@@ -26,16 +27,6 @@ pub enum ConnError {
     Wire(#[from] WireError),
     #[error("connection error: {0}")]
     Io(#[from] std::io::Error),
-}
-
-/// A time limit as people say it: "10 s", "2.5 s".
-pub fn secs(d: Duration) -> String {
-    let tenths = (d.as_secs_f64() * 10.0).round() / 10.0;
-    if tenths.fract() == 0.0 {
-        format!("{tenths:.0} s")
-    } else {
-        format!("{tenths:.1} s")
-    }
 }
 
 /// Whether a line may be shown as sent, or carries a secret.

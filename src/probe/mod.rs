@@ -7,6 +7,7 @@ pub mod dns;
 pub(crate) mod endpoint;
 pub mod engine;
 pub mod events;
+pub mod limit;
 pub mod observation;
 pub(crate) mod quickack;
 pub(crate) mod record;

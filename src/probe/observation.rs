@@ -300,7 +300,7 @@ pub enum Failure {
     #[error("{reason}")]
     Dropped { stage: StageName, reason: String },
     /// The login got no answer at all within the time left to the endpoint.
-    #[error("no answer to the login within {}", crate::probe::conn::secs(*after))]
+    #[error("no answer to the login within {}", super::limit::secs(*after))]
     LoginTimeout { after: Duration },
 }
 

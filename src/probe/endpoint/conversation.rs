@@ -258,7 +258,7 @@ impl Run<'_> {
             Err(ConnError::Timeout(limit)) => {
                 self.note(&format!(
                     "nothing at all within {}: the server accepted the connection but never spoke",
-                    crate::probe::conn::secs(limit)
+                    crate::probe::limit::secs(limit)
                 ));
                 self.fail(
                     Failure::GreetingTimeout,

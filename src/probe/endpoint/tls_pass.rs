@@ -87,7 +87,7 @@ impl Run<'_> {
             Ok(Err(reason)) => reason,
             Err(_) => format!(
                 "no TLS handshake within {}",
-                crate::probe::conn::secs(self.settings.timeouts.command)
+                crate::probe::limit::secs(self.settings.timeouts.command)
             ),
         };
         Err(self

@@ -357,7 +357,7 @@ fn waited(app: &App, pane: &super::super::model::Pane) -> String {
         Some(limit) => format!(
             "waiting {:.1} s of at most {}",
             waited.as_secs_f32(),
-            crate::probe::conn::secs(limit)
+            crate::probe::limit::secs(limit)
         ),
         None => format!("waiting {:.1} s", waited.as_secs_f32()),
     }
