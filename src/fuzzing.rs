@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use crate::account::{Endpoint, PartialEndpoint, Protocol};
-use crate::probe::dialogue::{Credentials, Secret};
 use crate::probe::scrub::{REDACTED, Scrubber};
 use crate::probe::wire::{self, capabilities::Capabilities, greeting, imap, pop3, smtp, tls_hello};
+use crate::secret::{Credentials, Secret};
 
 /// The lines a server sent, as the connection reader cuts them (at LF, CR dropped), each
 /// through the same text check the probes apply.

@@ -24,6 +24,7 @@ pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod resolve;
+pub mod secret;
 pub mod terminal;
 pub mod tui;
 pub mod yaml;

@@ -18,7 +18,6 @@ pub use outcome::{CheckOutcome, Evidence, Kind, Probes, judge};
 use crate::account::{Account, AccountLayer, Protocol};
 use crate::finding::{Blame, Finding};
 use crate::lint::lint_resolved;
-use crate::probe::dialogue::{Credentials, Secret};
 use crate::probe::dns::{Family, ResolverError, build_resolver};
 use crate::probe::engine::{self, CheckPlan};
 use crate::probe::events::ProbeEvent;
@@ -27,6 +26,7 @@ use crate::probe::settings::{ProbeSettings, Timeouts};
 use crate::probe::tls::{Connectors, TlsSetupError};
 use crate::profile::{Profile, ProfileStore, UsernameForm};
 use crate::resolve::{ResolveError, Resolved, resolve};
+use crate::secret::{Credentials, Secret};
 
 /// What a check may do, said once by whoever starts it.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@ use crate::account::{AccountLayer, load_account_file};
 use crate::check::{CheckOptions, LoginRefusal, LoginSecret, login_refusal};
 use crate::cli::{AccountArgs, CheckArgs, DiscoverArgs};
 use crate::import::Imported;
-use crate::probe::dialogue::Secret;
 use crate::probe::dns::Family;
 use crate::resolve::Resolved;
+use crate::secret::Secret;
 
 use super::{Cancelled, PASSWORD_ENV, today};
 

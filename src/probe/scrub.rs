@@ -8,8 +8,10 @@ use std::borrow::Cow;
 
 use base64::Engine;
 
-use super::dialogue::{Credentials, b64, sasl_plain, sasl_xoauth2};
 use super::observation::{Failure, Observation};
+use super::wire::imap;
+use super::wire::sasl::Mechanism;
+use crate::secret::Credentials;
 
 /// What a scrubbed secret is replaced with.
 pub const REDACTED: &str = "<redacted>";
@@ -22,8 +24,10 @@ pub struct Scrubber {
 }
 
 impl Scrubber {
-    /// Every form in which these credentials go over the wire, and the ones a server may make
-    /// of them when it echoes (decoded, quoted, base64 without padding).
+    /// Every form in which these credentials go over the wire, derived from the functions the
+    /// dialogues send them with (each SASL mechanism's response, clear and base64; IMAP's
+    /// quoted LOGIN argument; the password itself, as POP3's PASS sends it), and the ones a
+    /// server may make of them when it echoes (base64 without padding, or URL-safe).
     pub fn new<'a>(credentials: impl IntoIterator<Item = &'a Credentials>) -> Scrubber {
         let mut forms = Vec::new();
         for creds in credentials {
@@ -32,20 +36,17 @@ impl Scrubber {
                 continue;
             }
             let user = &creds.username;
-            let quoted = secret.replace('\\', "\\\\").replace('"', "\\\"");
-            let encoded = [
-                b64(secret),
-                sasl_plain(user, secret),
-                sasl_xoauth2(user, secret),
-            ];
             forms.push(secret.to_owned());
-            forms.push(quoted);
-            // The blobs decoded, with their separators shown as a server might show them.
-            forms.push(format!("\0{user}\0{secret}"));
-            forms.push(format!("user={user}\x01auth=Bearer {secret}\x01\x01"));
-            for form in encoded {
-                forms.push(form.trim_end_matches('=').to_owned());
-                forms.push(form);
+            // Inside IMAP's quotes, its escapes: the quotes themselves are left standing.
+            let quoted = imap::quoted(secret);
+            let inside = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'));
+            forms.push(inside.unwrap_or(&quoted).to_owned());
+            for mechanism in Mechanism::ALL {
+                // The response decoded, with its separators shown as a server might show them.
+                forms.push(mechanism.clear(user, secret));
+                let sent = mechanism.response(user, secret);
+                forms.push(sent.trim_end_matches('=').to_owned());
+                forms.push(sent);
             }
             forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
         }
@@ -148,7 +149,8 @@ impl Scrubber {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::dialogue::Secret;
+    use crate::probe::wire::sasl::encode;
+    use crate::secret::Secret;
 
     fn scrubber(secret: &str) -> Scrubber {
         let creds = Credentials {
@@ -167,10 +169,13 @@ mod tests {
         for echoed in [
             secret.to_owned(),
             "pä\\\"ss\\\\wörd 1".to_owned(),
-            b64(secret),
-            sasl_plain(user, secret),
-            sasl_plain(user, secret).trim_end_matches('=').to_owned(),
-            sasl_xoauth2(user, secret),
+            encode(secret),
+            Mechanism::Plain.response(user, secret),
+            Mechanism::Plain
+                .response(user, secret)
+                .trim_end_matches('=')
+                .to_owned(),
+            Mechanism::XOauth2.response(user, secret),
             format!("\0{user}\0{secret}"),
         ] {
             let line = format!("535 5.7.8 you sent {echoed} and that is wrong");

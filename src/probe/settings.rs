@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 
-use super::dialogue::Credentials;
 use super::dns::Family;
 use super::tls::Connectors;
 use crate::account::Protocol;
+use crate::secret::Credentials;
 
 /// Per-stage time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers
 use ratatui::crossterm::terminal;
 use zeroize::Zeroizing;
 
-use crate::probe::dialogue::Secret;
+use crate::secret::Secret;
 
 /// What the user did at the prompt.
 #[derive(Debug)]

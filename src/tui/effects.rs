@@ -13,11 +13,11 @@ use crate::account::{PartialEndpoint, Protocol, account_yaml};
 use crate::check::{CheckError, Checkup, LoginRefusal, LoginSecret};
 use crate::finding::Finding;
 use crate::lint::lint_resolved;
-use crate::probe::dialogue::Secret;
 use crate::probe::engine;
 use crate::profile::ProfileStore;
 use crate::report::{Report, render_markdown, to_json};
 use crate::resolve::resolve;
+use crate::secret::Secret;
 
 use super::forms::ProfileItem;
 use super::model::{Action, App, DiscoveryView, FoundServer, Msg, ProfileView};

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::account::{Endpoint, Host, Protocol, Security};
-use crate::probe::dialogue::Secret;
+use crate::secret::Secret;
 
 use super::keys::Key;
 

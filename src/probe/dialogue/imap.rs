@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
-use super::super::conn::Shown;
-use super::super::wire::WireError;
-use super::super::wire::capabilities::Capabilities;
-use super::super::wire::imap::{
+use super::session::{Session, Stop};
+use crate::probe::conn::Shown;
+use crate::probe::observation::{Access, AccessStep, AuthOutcome};
+use crate::probe::wire::WireError;
+use crate::probe::wire::capabilities::Capabilities;
+use crate::probe::wire::imap::{
     Completion, ImapLine, alert_in, capabilities_in, parse_line, quoted,
 };
-use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
-use crate::probe::observation::{Access, AccessStep, AuthOutcome};
+use crate::probe::wire::sasl::Mechanism;
+use crate::secret::Credentials;
 
 /// What a tagged command got back.
 struct Answer {
@@ -118,13 +120,16 @@ pub async fn login(
     let secret = creds.secret.expose();
     // Quoted strings are 7-bit without CR/LF (RFC 3501 §4.3): other passwords go by SASL.
     let quotable = |s: &str| s.is_ascii() && !s.contains(['\r', '\n']);
-    let (mechanism, payload) = if creds.oauth2 {
-        ("XOAUTH2", Some(sasl_xoauth2(user, secret)))
+    let sasl = if creds.oauth2 {
+        Some(Mechanism::XOauth2)
     } else if caps.login_disabled || !(quotable(user) && quotable(secret)) {
-        ("PLAIN", Some(sasl_plain(user, secret)))
+        Some(Mechanism::Plain)
     } else {
-        ("LOGIN", None)
+        None
     };
+    // Without SASL, IMAP's own LOGIN command (not the SASL mechanism of that name).
+    let mechanism = sasl.map_or("LOGIN", Mechanism::name);
+    let payload = sasl.map(|m| m.response(user, secret));
     let answer = match payload {
         None => {
             let text = format!("LOGIN {} {}", quoted(user), quoted(secret));

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-use super::super::conn::Shown;
-use super::super::wire::capabilities::Capabilities;
-use super::super::wire::pop3::{body_line, parse_status};
-use super::{Credentials, Session, Stop, sasl_plain, sasl_xoauth2};
+use super::session::{Session, Stop};
+use crate::probe::conn::Shown;
 use crate::probe::observation::{Access, AccessStep, AuthOutcome};
+use crate::probe::wire::capabilities::Capabilities;
+use crate::probe::wire::pop3::{body_line, parse_status};
+use crate::probe::wire::sasl::Mechanism;
+use crate::secret::Credentials;
 
 async fn status(session: &mut Session, limit: Duration) -> Result<(bool, String), Stop> {
     let line = session.read_line(limit).await?;
@@ -79,14 +81,13 @@ pub async fn login(
     limit: Duration,
 ) -> Result<AuthOutcome, Stop> {
     if creds.oauth2 || caps.auth.contains("PLAIN") {
-        let (mechanism, payload) = if creds.oauth2 {
-            (
-                "XOAUTH2",
-                sasl_xoauth2(&creds.username, creds.secret.expose()),
-            )
+        let sasl = if creds.oauth2 {
+            Mechanism::XOauth2
         } else {
-            ("PLAIN", sasl_plain(&creds.username, creds.secret.expose()))
+            Mechanism::Plain
         };
+        let mechanism = sasl.name();
+        let payload = sasl.response(&creds.username, creds.secret.expose());
         // RFC 5034 §4: no initial response when the line would pass 255 octets (XOAUTH2
         // tokens always do); send it after the server's "+" instead.
         let initial = format!("AUTH {mechanism} {payload}");

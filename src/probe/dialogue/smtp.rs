@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
-use super::super::conn::Shown;
-use super::super::wire::WireError;
-use super::super::wire::capabilities::Capabilities;
-use super::super::wire::smtp::{ReplyBuilder, SmtpReply};
-use super::{Credentials, Session, Stop, b64, sasl_plain, sasl_xoauth2};
+use super::session::{Session, Stop};
+use crate::probe::conn::Shown;
 use crate::probe::observation::{Access, AccessStep, AuthOutcome};
 use crate::probe::settings::AccessPlan;
+use crate::probe::wire::WireError;
+use crate::probe::wire::capabilities::Capabilities;
+use crate::probe::wire::sasl::{self, Mechanism};
+use crate::probe::wire::smtp::{ReplyBuilder, SmtpReply};
+use crate::secret::Credentials;
 
 /// Reads one complete reply, bounded by `limit` per line and `MAX_REPLY` in total.
 pub async fn read_reply(session: &mut Session, limit: Duration) -> Result<SmtpReply, Stop> {
@@ -89,41 +91,56 @@ pub async fn login(
     limit: Duration,
 ) -> Result<AuthOutcome, Stop> {
     let mut challenge = None;
-    let (mechanism, reply) = if creds.oauth2 {
-        let payload = sasl_xoauth2(&creds.username, creds.secret.expose());
-        session
-            .send(&format!("AUTH XOAUTH2 {payload}"), Shown::Command, limit)
-            .await?;
-        let mut reply = read_reply(session, limit).await?;
-        if reply.code == 334 {
-            // The server sent an error as a challenge; an empty line ends the exchange.
-            challenge = Some(reply.lines.join(""));
-            session.send("", Shown::Command, limit).await?;
-            reply = read_reply(session, limit).await?;
-        }
-        ("XOAUTH2", reply)
+    let (user, secret) = (&creds.username, creds.secret.expose());
+    let mechanism = if creds.oauth2 {
+        Mechanism::XOauth2
     } else if caps.auth.contains("PLAIN") || !caps.auth.contains("LOGIN") {
-        let payload = sasl_plain(&creds.username, creds.secret.expose());
-        session
-            .send(&format!("AUTH PLAIN {payload}"), Shown::Command, limit)
-            .await?;
-        ("PLAIN", read_reply(session, limit).await?)
+        Mechanism::Plain
     } else {
-        session.send("AUTH LOGIN", Shown::Command, limit).await?;
-        let mut reply = read_reply(session, limit).await?;
-        if reply.code == 334 {
+        Mechanism::Login
+    };
+    let name = mechanism.name();
+    let reply = match mechanism {
+        Mechanism::XOauth2 => {
+            let payload = mechanism.response(user, secret);
             session
-                .send(&b64(&creds.username), Shown::Command, limit)
+                .send(&format!("AUTH {name} {payload}"), Shown::Command, limit)
                 .await?;
-            reply = read_reply(session, limit).await?;
+            let mut reply = read_reply(session, limit).await?;
+            if reply.code == 334 {
+                // The server sent an error as a challenge; an empty line ends the exchange.
+                challenge = Some(reply.lines.join(""));
+                session.send("", Shown::Command, limit).await?;
+                reply = read_reply(session, limit).await?;
+            }
+            reply
         }
-        if reply.code == 334 {
+        Mechanism::Plain => {
+            let payload = mechanism.response(user, secret);
             session
-                .send(&b64(creds.secret.expose()), Shown::Secret, limit)
+                .send(&format!("AUTH {name} {payload}"), Shown::Command, limit)
                 .await?;
-            reply = read_reply(session, limit).await?;
+            read_reply(session, limit).await?
         }
-        ("LOGIN", reply)
+        Mechanism::Login => {
+            session
+                .send(&format!("AUTH {name}"), Shown::Command, limit)
+                .await?;
+            let mut reply = read_reply(session, limit).await?;
+            if reply.code == 334 {
+                session
+                    .send(&sasl::encode(user), Shown::Command, limit)
+                    .await?;
+                reply = read_reply(session, limit).await?;
+            }
+            if reply.code == 334 {
+                session
+                    .send(&mechanism.response(user, secret), Shown::Secret, limit)
+                    .await?;
+                reply = read_reply(session, limit).await?;
+            }
+            reply
+        }
     };
     // Only 235 says the login worked (RFC 4954 §6); another 2xx is no answer to AUTH.
     if reply.is_positive() && reply.code != 235 {
@@ -134,7 +151,7 @@ pub async fn login(
         .into());
     }
     Ok(AuthOutcome {
-        mechanism: mechanism.to_owned(),
+        mechanism: name.to_owned(),
         ok: reply.code == 235,
         reply: reply.text(),
         alerts: Vec::new(),

@@ -5,6 +5,7 @@ pub mod capabilities;
 pub mod greeting;
 pub(crate) mod imap;
 pub(crate) mod pop3;
+pub(crate) mod sasl;
 pub(crate) mod smtp;
 pub mod tls_hello;
 

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use crate::account::{Endpoint, Protocol};
 use crate::finding::{Finding, Severity, sort_worst_first, worst};
-use crate::probe::dialogue::Secret;
 use crate::probe::events::ProbeEvent;
 use crate::probe::observation::TranscriptLine;
 use crate::probe::observation::{Observation, Stage, StageName};
+use crate::secret::Secret;
 
 pub use crate::discover::gather::Progress;
 
