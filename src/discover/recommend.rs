@@ -511,7 +511,7 @@ mod tests {
                 &["imap.example.org:993/tls", "imap.example.org:143/starttls"],
             ),
         ]);
-        let candidates = super::super::gather::candidates(&g);
+        let candidates = crate::discover::gather::candidates(&g);
         let unprobed = recommend(&candidates, &[], false);
         assert_eq!(
             unprobed[0].endpoint.to_string(),
@@ -554,7 +554,7 @@ mod tests {
     #[test]
     fn a_guess_is_recommended_only_once_it_works() {
         let g = gathered(vec![]);
-        let candidates = super::super::gather::candidates(&g);
+        let candidates = crate::discover::gather::candidates(&g);
         assert!(
             candidates
                 .iter()
@@ -655,7 +655,7 @@ mod tests {
             name: "Cloudflare Email Routing",
             mx: "route1.mx.cloudflare.net".into(),
         });
-        assert!(super::super::gather::candidates(&g).is_empty());
+        assert!(crate::discover::gather::candidates(&g).is_empty());
         let found = findings(&g, &[], &[], &[], true);
         let ids: Vec<FindingId> = found.iter().map(|f| f.id).collect();
         assert_eq!(

@@ -9,17 +9,16 @@ use std::time::{Duration, Instant};
 use futures_util::future::OptionFuture;
 use tokio::net::TcpStream;
 
-use super::super::conn::{Conn, ConnError};
-use super::super::dialogue::{self, BoxStream, Session, Stop};
-use super::super::observation::{
+use super::reach::connect_fresh;
+use super::{Pass, PassEnd, Run};
+use crate::account::{Protocol, Security};
+use crate::probe::conn::{Conn, ConnError};
+use crate::probe::dialogue::{self, BoxStream, Session, Stop};
+use crate::probe::observation::{
     Direction, Failure, GreetingInfo, StageName, StageStatus, TranscriptLine,
 };
-use super::super::wire::capabilities::Capabilities;
-use super::super::wire::greeting::classify;
-use super::Run;
-use super::reach::connect_fresh;
-use super::tls_pass::{Pass, PassEnd};
-use crate::account::{Protocol, Security};
+use crate::probe::wire::capabilities::Capabilities;
+use crate::probe::wire::greeting::classify;
 
 /// How a step ended when it did not fail outright: go on, or this pass is over (its failure,
 /// if any, is recorded).
@@ -42,7 +41,7 @@ impl Run<'_> {
             Ok(IpAddr::V6(ip)) => format!("[IPv6:{ip}]"),
             Err(_) => "[127.0.0.1]".to_owned(),
         };
-        let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+        let stream: BoxStream = Box::new(crate::probe::quickack::QuickAck(tcp));
         let mut session = if self.obs.endpoint.security == Security::Tls {
             match self.tls(addr, stream, pass, false).await {
                 Ok(session) => session,

@@ -19,10 +19,9 @@ use crate::account::{Endpoint, Protocol};
 use super::connect::Pending;
 use super::events::{EventSink, ProbeEvent};
 use super::observation::TranscriptLine;
-use super::observation::{Failure, Observation, StageName, StageStatus};
+use super::observation::{CertVerdict, Failure, Observation, StageName, StageStatus};
 use super::scrub::Scrubber;
 use super::settings::ProbeSettings;
-use tls_pass::{Pass, PassEnd};
 
 /// Probes one endpoint. Never panics on server input and always returns within the endpoint
 /// limit (plus the few milliseconds it takes to close down).
@@ -80,6 +79,27 @@ pub async fn probe_endpoint(
         observation: Box::new(observation.clone()),
     });
     observation
+}
+
+/// How strictly certificates are checked on this pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pass {
+    Strict,
+    /// Verification off, to read what the server presented; carries the strict verdict.
+    Relaxed {
+        verdict: CertVerdict,
+        reason: String,
+    },
+}
+
+/// The end of a dialogue pass.
+enum PassEnd {
+    Done,
+    /// Strict verification failed: go again, relaxed, to see the rest.
+    RetryRelaxed {
+        verdict: CertVerdict,
+        reason: String,
+    },
 }
 
 /// One endpoint's probe while it runs.

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 
-use super::super::conn::Conn;
-use super::super::connect::connect_any;
-use super::super::dialogue::{BoxStream, Session};
-use super::super::dns::resolve;
-use super::super::observation::{ConnectOutcome, DnsOutcome, Failure, StageName, StageStatus};
-use super::super::transcript::Transcript;
 use super::Run;
+use crate::probe::conn::Conn;
+use crate::probe::connect::connect_any;
+use crate::probe::dialogue::{BoxStream, Session};
+use crate::probe::dns::resolve;
+use crate::probe::observation::{ConnectOutcome, DnsOutcome, Failure, StageName, StageStatus};
+use crate::probe::transcript::Transcript;
 
 impl Run<'_> {
     pub(super) async fn resolve(&mut self) -> Option<Vec<SocketAddr>> {
@@ -148,6 +148,6 @@ pub(super) async fn connect_fresh(
         .await
         .ok()?
         .ok()?;
-    let stream: BoxStream = Box::new(super::super::quickack::QuickAck(tcp));
+    let stream: BoxStream = Box::new(crate::probe::quickack::QuickAck(tcp));
     Some(Conn::new(stream, transcript))
 }

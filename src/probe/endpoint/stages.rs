@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::super::events::ProbeEvent;
-use super::super::observation::Direction;
-use super::super::observation::{Failure, Stage, StageName, StageStatus};
-use super::super::transcript::Transcript;
 use super::Run;
+use crate::probe::events::ProbeEvent;
+use crate::probe::observation::Direction;
+use crate::probe::observation::{Failure, Stage, StageName, StageStatus};
+use crate::probe::transcript::Transcript;
 
 impl Run<'_> {
     pub(super) fn start(&mut self, stage: StageName) {

@@ -8,35 +8,14 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 
-use super::super::conn::Conn;
-use super::super::dialogue::{BoxStream, Session};
-use super::super::observation::Direction;
-use super::super::observation::{CertVerdict, Failure, StageName, StageStatus, TlsInfo};
-use super::super::record::{Recorder, Seen, first_bytes};
-use super::super::tls::{HandshakeProblem, classify_handshake_error, handshake, peer_certificate};
-use super::super::wire::tls_hello::{self, ServerTls};
-use super::Run;
-
-/// How strictly certificates are checked on this pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Pass {
-    Strict,
-    /// Verification off, to read what the server presented; carries the strict verdict.
-    Relaxed {
-        verdict: CertVerdict,
-        reason: String,
-    },
-}
-
-/// The end of a dialogue pass.
-pub(super) enum PassEnd {
-    Done,
-    /// Strict verification failed: go again, relaxed, to see the rest.
-    RetryRelaxed {
-        verdict: CertVerdict,
-        reason: String,
-    },
-}
+use super::{Pass, PassEnd, Run};
+use crate::probe::conn::Conn;
+use crate::probe::dialogue::{BoxStream, Session};
+use crate::probe::observation::Direction;
+use crate::probe::observation::{CertVerdict, Failure, StageName, StageStatus, TlsInfo};
+use crate::probe::record::{Recorder, Seen, first_bytes};
+use crate::probe::tls::{HandshakeProblem, classify_handshake_error, handshake, peer_certificate};
+use crate::probe::wire::tls_hello::{self, ServerTls};
 
 impl Run<'_> {
     /// A TLS handshake at connect (implicit TLS) or after STARTTLS.
