@@ -3,9 +3,9 @@
 
 use crate::account::{Endpoint, Protocol};
 
-use super::super::forms::{EditForm, Outcome, PasswordForm, Picker, SaveForm, TextInput};
-use super::super::keys::{Command, Key, command_for};
 use super::{Action, App, Overlay, Suggestion};
+use crate::tui::forms::{EditForm, Outcome, PasswordForm, Picker, SaveForm, TextInput};
+use crate::tui::keys::{Command, Key, command_for};
 
 impl App {
     pub(super) fn key(&mut self, key: Key) -> Action {

@@ -7,12 +7,12 @@ use ratatui::widgets::Paragraph;
 
 use crate::account::Protocol;
 
-use super::super::keys::{BINDINGS, Command};
-use super::super::model::{App, Discovering, Overlay, Progress};
-use super::super::theme::Theme;
 use super::fit;
 use super::pane::{fit_line, pane_verdict};
 use crate::discover::sources::Status;
+use crate::tui::keys::{BINDINGS, Command};
+use crate::tui::model::{App, Discovering, Overlay, Progress};
+use crate::tui::theme::Theme;
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let verdict = app.verdict();

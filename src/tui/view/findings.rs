@@ -6,9 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
-use super::super::model::App;
-use super::super::theme::Theme;
 use super::fit;
+use crate::tui::model::App;
+use crate::tui::theme::Theme;
 
 pub fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = if app.running() {

@@ -7,10 +7,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::probe::observation::Direction;
 
-use super::super::forms::{PasswordForm, Picker, SaveForm};
-use super::super::keys::BINDINGS;
-use super::super::model::App;
-use super::super::theme::Theme;
+use crate::tui::forms::{PasswordForm, Picker, SaveForm};
+use crate::tui::keys::BINDINGS;
+use crate::tui::model::App;
+use crate::tui::theme::Theme;
 
 /// Every key, from the key table, in a box that fits 80×24: a help text that would not fit
 /// wraps under itself rather than running off the edge.

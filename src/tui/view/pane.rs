@@ -11,10 +11,10 @@ use crate::account::Protocol;
 use crate::finding::worst;
 use crate::probe::observation::StageStatus;
 
-use super::super::forms::{EditForm, Field};
-use super::super::model::{App, Overlay};
-use super::super::theme::Theme;
 use super::fit;
+use crate::tui::forms::{EditForm, Field};
+use crate::tui::model::{App, Overlay, Pane};
+use crate::tui::theme::Theme;
 
 /// The pane's status symbol for tabs: spinner while probing, then the worst finding.
 pub fn pane_verdict(
@@ -263,7 +263,7 @@ fn content(app: &App, protocol: Protocol, theme: &Theme) -> Vec<Line<'static>> {
 /// symbol and what it did: where nothing works, the pane says so itself.
 fn alternatives(
     lines: &mut Vec<Line<'static>>,
-    pane: &super::super::model::Pane,
+    pane: &Pane,
     endpoint: &crate::account::Endpoint,
     theme: &Theme,
 ) {
@@ -343,7 +343,7 @@ fn editor(lines: &mut Vec<Line>, form: &EditForm, theme: &Theme) {
 
 /// How long the running stage has waited and may wait: "2.1 s / 5 s". A stage that answers
 /// at once shows only `…`: the count matters when something is slow.
-fn waited(app: &App, pane: &super::super::model::Pane) -> String {
+fn waited(app: &App, pane: &Pane) -> String {
     let Some((since, limit)) = pane.waiting else {
         return "…".to_owned();
     };
