@@ -4,7 +4,7 @@
 //! the first two but **no certificate check** on the TLS ones; `+plain`, `+login`,
 //! `+oauthbearer`, `+xoauth2` name the login; ports 143, 993, 587, 465.
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::mutt::mail_url;
@@ -102,15 +102,7 @@ fn account(
             .map_err(|e| Invalid::new(setting.line, format!("{key}: {e}")))?;
         account.servers.insert(
             protocol,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host,
-                    port,
-                    security,
-                },
-                settings: vec![setting.clone()],
-                line: setting.line,
-            },
+            ImportedServer::new(host, port, security, vec![setting.clone()], setting.line),
         );
         if account.username.is_none() {
             account.username = url.user.clone();

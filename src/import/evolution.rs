@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::numbered;
@@ -173,15 +173,7 @@ pub fn server(
     .collect();
     Ok(Some((
         protocol,
-        ImportedServer {
-            endpoint: Endpoint {
-                host,
-                port,
-                security,
-            },
-            settings,
-            line: host_setting.line,
-        },
+        ImportedServer::new(host, port, security, settings, host_setting.line),
         findings,
     )))
 }

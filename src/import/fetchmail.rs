@@ -4,7 +4,7 @@
 //! is implicit TLS (993/995), otherwise STARTTLS is required (since 6.4, with `sslcertck` on
 //! by default) unless `sslproto ''` turns it off; `proto auto` (the default) tries IMAP first.
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, password_stored, service_port, words};
@@ -268,15 +268,7 @@ fn account(entry: &Entry, shown: &str) -> Result<ImportedAccount, Invalid> {
     );
     account.servers.insert(
         protocol,
-        ImportedServer {
-            endpoint: Endpoint {
-                host,
-                port,
-                security,
-            },
-            settings,
-            line: entry.line,
-        },
+        ImportedServer::new(host, port, security, settings, entry.line),
     );
     if is_ip && ssl_used(security) && entry.get("sslcommonname").is_none() {
         let mut finding = super::text::ip_certificate(

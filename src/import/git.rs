@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{address_in, numbered, password_stored, service_port};
@@ -270,11 +270,7 @@ fn account(
                 .collect();
             account.servers.insert(
                 Protocol::Smtp,
-                ImportedServer {
-                    endpoint: Endpoint { host, port, security },
-                    settings,
-                    line: setting.line,
-                },
+                ImportedServer::new(host, port, security, settings, setting.line),
             );
         }
         None => account.notes.push(

@@ -4,7 +4,7 @@
 //! `smtp.server`, where a bare `host:port` is TLS from the first byte, `imaps://`/`smtps://`
 //! too, and `imap://`/`smtp://` plain unless `starttls = true`.
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 
 use super::text::{password_command, password_stored};
 use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
@@ -151,15 +151,7 @@ fn v1(
         let host = Host::parse(&host).map_err(|e| Invalid::new(line, format!("host: {e}")))?;
         account.servers.insert(
             protocol,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host,
-                    port,
-                    security,
-                },
-                settings,
-                line,
-            },
+            ImportedServer::new(host, port, security, settings, line),
         );
         if account.username.is_none() {
             account.username = at(&["login"]).and_then(|v| v.as_str().map(str::to_owned));
@@ -236,15 +228,7 @@ fn v2(
             Host::parse(host).map_err(|e| Invalid::new(line, format!("{key}.server: {e}")))?;
         account.servers.insert(
             protocol,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host,
-                    port,
-                    security,
-                },
-                settings: vec![server_setting],
-                line,
-            },
+            ImportedServer::new(host, port, security, vec![server_setting], line),
         );
         if let Some(toml::Value::Table(sasl)) = get(t, &[key, "sasl"]) {
             for (mech, v) in sasl {

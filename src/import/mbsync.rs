@@ -3,7 +3,7 @@
 //! `TLSType` (1.5). mbsync's defaults apply: STARTTLS (none with a `Tunnel`), port 993 for
 //! IMAPS, else 143.
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, password_command, password_stored, words};
@@ -143,15 +143,7 @@ fn account(section: &Section, shown: &str) -> Result<ImportedAccount, Invalid> {
         }
         account.servers.insert(
             Protocol::Imap,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host: parsed,
-                    port,
-                    security,
-                },
-                settings,
-                line: host_setting.line,
-            },
+            ImportedServer::new(parsed, port, security, settings, host_setting.line),
         );
     }
     credentials(&mut account, section, shown);

@@ -27,7 +27,9 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::account::{AccountLayer, AuthMethod, Endpoint, PartialEndpoint, Protocol};
+use crate::account::{
+    AccountLayer, AuthMethod, Endpoint, Host, PartialEndpoint, Protocol, Security,
+};
 use crate::finding::Finding;
 
 pub use client::ClientKind;
@@ -56,6 +58,24 @@ pub struct ImportedServer {
 }
 
 impl ImportedServer {
+    pub fn new(
+        host: Host,
+        port: u16,
+        security: Security,
+        settings: Vec<Setting>,
+        line: usize,
+    ) -> ImportedServer {
+        ImportedServer {
+            endpoint: Endpoint {
+                host,
+                port,
+                security,
+            },
+            settings,
+            line,
+        }
+    }
+
     /// The setting of this name, if the file has it.
     pub fn setting(&self, key: &str) -> Option<&Setting> {
         self.settings

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, on_off, password_command, password_stored, words};
@@ -244,15 +244,7 @@ fn account(name: &str, line: usize, c: &Commands, shown: &str) -> Result<Importe
             .collect();
         account.servers.insert(
             Protocol::Smtp,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host,
-                    port,
-                    security,
-                },
-                settings,
-                line: host_setting.line,
-            },
+            ImportedServer::new(host, port, security, settings, host_setting.line),
         );
     }
     if let Some((file, _)) = c.get("tls_trust_file") {

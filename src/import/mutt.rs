@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{address_in, numbered, password_command, password_stored, url_without_password};
@@ -336,15 +336,7 @@ fn server(
     );
     Ok(Some((
         protocol,
-        ImportedServer {
-            endpoint: Endpoint {
-                host,
-                port,
-                security,
-            },
-            settings,
-            line: var.setting.line,
-        },
+        ImportedServer::new(host, port, security, settings, var.setting.line),
         url,
     )))
 }

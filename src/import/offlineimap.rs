@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, password_command, password_stored};
@@ -223,15 +223,7 @@ fn repository(
             .collect();
         account.servers.insert(
             Protocol::Imap,
-            ImportedServer {
-                endpoint: Endpoint {
-                    host,
-                    port,
-                    security,
-                },
-                settings,
-                line,
-            },
+            ImportedServer::new(host, port, security, settings, line),
         );
     }
     credentials(account, remote, shown, lone_percent);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, service_port};
@@ -225,15 +225,7 @@ pub fn read(
     .collect();
     account.servers.insert(
         Protocol::Smtp,
-        ImportedServer {
-            endpoint: Endpoint {
-                host,
-                port: relay.port,
-                security,
-            },
-            settings,
-            line: relay_setting.line,
-        },
+        ImportedServer::new(host, relay.port, security, settings, relay_setting.line),
     );
     if let Some((file, _)) = get("smtp_tls_CAfile") {
         account.trust(&file);

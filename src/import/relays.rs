@@ -5,7 +5,7 @@
 //! for the word `YES`; nullmailer's `tls` is implicit TLS on 465; dma's `STARTTLS` counts only
 //! with `SECURETRANSFER`; Exim's port comes after two colons.
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::{numbered, password_stored, words};
@@ -46,15 +46,7 @@ fn server(
     what: &str,
 ) -> Result<ImportedServer, Invalid> {
     let host = Host::parse(host).map_err(|e| Invalid::new(line, format!("{what}: {e}")))?;
-    Ok(ImportedServer {
-        endpoint: Endpoint {
-            host,
-            port,
-            security,
-        },
-        settings,
-        line,
-    })
+    Ok(ImportedServer::new(host, port, security, settings, line))
 }
 
 /// ssmtp: `Key=Value`, keys in any case, `#` anywhere starting a comment, and `=`, space

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::account::{AuthMethod, Endpoint, Host, Protocol, Security};
+use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
 use super::text::numbered;
@@ -275,15 +275,13 @@ fn server_of(
         .iter()
         .filter_map(|k| get(k).map(|(_, s)| s.clone()))
         .collect();
-    Ok(Some(ImportedServer {
-        endpoint: Endpoint {
-            host,
-            port,
-            security,
-        },
+    Ok(Some(ImportedServer::new(
+        host,
+        port,
+        security,
         settings,
-        line: host_setting.line,
-    }))
+        host_setting.line,
+    )))
 }
 
 /// The profile directory `profiles.ini` names: the `[Install…]` default, else the profile
