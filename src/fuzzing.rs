@@ -222,8 +222,8 @@ pub fn srv(data: &[u8]) {
 /// password written where each format keeps one never shows in what the reader returns.
 pub fn client_config(data: &[u8]) {
     use crate::import::{
-        ClientKind, aerc, client, evolution, fetchmail, git, himalaya, mbsync, msmtp, mutt,
-        offlineimap, postfix, relays, thunderbird,
+        aerc, client, dma, evolution, exim4, fetchmail, git, himalaya, mbsync, msmtp, mutt,
+        nullmailer, offlineimap, postfix, ssmtp, thunderbird,
     };
     const SECRET: &str = "FuzzSecret4711";
     let Ok(text) = std::str::from_utf8(data) else {
@@ -255,7 +255,7 @@ pub fn client_config(data: &[u8]) {
         "set imap_pass = \"{SECRET}\"\nset smtp_url = \"smtp://u:{SECRET}@h/\""
     ))) {
         check("mutt", format!("{vars:?}"));
-        if let Ok(file) = mutt::accounts(&vars, ClientKind::Mutt, "f") {
+        if let Ok(file) = mutt::accounts(&vars, mutt::MUTT.kind(), "f") {
             check("mutt", format!("{file:?}"));
         }
     }
@@ -271,13 +271,13 @@ pub fn client_config(data: &[u8]) {
     if let Ok(file) = offlineimap::read(&with(&ini), "f") {
         check("offlineimap", format!("{file:?}"));
     }
-    if let Ok(file) = relays::ssmtp(&with(&format!("AuthPass={SECRET}")), "f") {
+    if let Ok(file) = ssmtp::read(&with(&format!("AuthPass={SECRET}")), "f") {
         check("ssmtp", format!("{file:?}"));
     }
-    if let Ok(file) = relays::nullmailer(&with(&format!("h smtp --pass={SECRET}")), "f") {
+    if let Ok(file) = nullmailer::read(&with(&format!("h smtp --pass={SECRET}")), "f") {
         check("nullmailer", format!("{file:?}"));
     }
-    let _ = (relays::dma(text, "f"), relays::exim4(text, "f"));
+    let _ = (dma::read(text, "f"), exim4::read(text, "f"));
     if let Ok(file) = aerc::read(&with(&format!("[a]\nsource = imaps://u:{SECRET}@h")), "f") {
         check("aerc", format!("{file:?}"));
     }

@@ -7,9 +7,26 @@
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
 use super::mutt::mail_url;
 use super::text::{address_in, numbered, password_command, password_stored, url_without_password};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// aerc, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "aerc",
+    label: "aerc",
+    places: &[Place::Config("aerc/accounts.conf")],
+    named: |dir, file| (dir, file) == ("aerc", "accounts.conf"),
+    says: None,
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
     let mut sections: Vec<(String, usize, super::text::Options)> = Vec::new();
@@ -56,7 +73,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         .collect::<Result<Vec<_>, _>>()?;
     let default = (accounts.len() == 1).then(|| accounts[0].name.clone());
     Ok(ClientFile {
-        kind: ClientKind::Aerc,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts,
@@ -117,7 +134,7 @@ fn account(
         }
         if password {
             account.findings.push(password_stored(
-                ClientKind::Aerc,
+                CLIENT.kind(),
                 shown,
                 name,
                 setting.line,
@@ -138,7 +155,7 @@ fn account(
         }
         if let Some((command, s)) = get(&format!("{key}-cred-cmd")) {
             account.findings.push(password_command(
-                ClientKind::Aerc,
+                CLIENT.kind(),
                 shown,
                 name,
                 s.line,
@@ -151,6 +168,37 @@ fn account(
         .map(|(v, _)| address_in(v))
         .filter(|a| a.contains('@'));
     Ok(account)
+}
+
+/// aerc keeps a server in one URL: the scheme says the mode, `+insecure` turns TLS off.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change {
+        protocol,
+        server,
+        to,
+        user,
+    } = *change;
+    let key = server
+        .settings
+        .first()
+        .map_or("outgoing", |s| s.key.as_str())
+        .to_owned();
+    let scheme = match (protocol, to.security) {
+        (Protocol::Smtp, Security::Tls) => "smtps",
+        (Protocol::Smtp, Security::Starttls) => "smtp",
+        (Protocol::Smtp, Security::Plain) => "smtp+insecure",
+        (_, Security::Tls) => "imaps",
+        (_, Security::Starttls) => "imap",
+        (_, Security::Plain) => "imap+insecure",
+    };
+    let user = user
+        .map(|u| format!("{}@", u.replace('@', "%40")))
+        .unwrap_or_default();
+    vec![spelt(
+        &key,
+        format!("{key} = {scheme}://{user}{}:{}", to.host, to.port),
+        false,
+    )]
 }
 
 #[cfg(test)]

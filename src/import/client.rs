@@ -1,115 +1,177 @@
-//! Which mail client a file belongs to: by its name where that is telling, else by what it
-//! says.
+//! What maildoctor knows of a mail client's settings, as one descriptor per client format
+//! kept in that client's own file (its names, where it looks, how its files are told apart,
+//! how they are read, how a fix is spelt in them), and which client a file belongs to: by its
+//! name where that is telling, else by what it says. The registry of every descriptor is
+//! [`CLIENTS`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-/// The mail clients whose settings maildoctor knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClientKind {
-    Msmtp,
-    Postfix,
-    Git,
-    Mutt,
-    Neomutt,
-    Mbsync,
-    Offlineimap,
-    Fetchmail,
-    Aerc,
-    Himalaya,
-    Thunderbird,
-    Ssmtp,
-    Nullmailer,
-    Dma,
-    Exim4,
-    Evolution,
+use super::fix::{Change, Spelt};
+use super::{CLIENTS, ClientFile, ImportError, Invalid};
+
+/// Why a file has no account, for most clients.
+pub const NO_ACCOUNT: &str = "no account in it";
+
+/// One mail client's format: everything the import does differently for it.
+pub struct Client {
+    /// The word `--import-format` takes and the JSON report says (`msmtp`).
+    pub name: &'static str,
+    /// The program's name as people know it (`git send-email`).
+    pub label: &'static str,
+    /// Where it looks for its settings, in the order it looks.
+    pub places: &'static [Place],
+    /// Whether a file's name (and its directory's, both in lower case) says it is this
+    /// client's: `("msmtp", "config")`, `("", ".msmtprc")`.
+    pub named: fn(dir: &str, file: &str) -> bool,
+    /// Whether a line is one only this client writes: each is a vote when the name does not
+    /// tell. `None` for a client whose lines look like another's.
+    pub says: Option<fn(&Line) -> bool>,
+    /// For settings that are more than one file (a Thunderbird profile): the whole of them
+    /// when `path` is such a place, tried before the file is read as text.
+    pub open: Option<Open>,
+    /// Reads the file, and the files it includes.
+    pub read: fn(&Input) -> Result<ClientFile, ImportError>,
+    /// Why a file of this client may have no account, in words.
+    pub no_account: &'static str,
+    /// The target endpoint in the client's own settings.
+    pub spell: fn(&Change) -> Vec<Spelt>,
+    /// Whether a fix names the account: not where the file is the one account (Postfix, mutt).
+    pub fix_names_account: bool,
+    /// What to mind when making the fix, after it (Thunderbird rewrites its file on quitting).
+    pub fix_caveat: Option<&'static str>,
 }
 
+/// Opens settings that are more than one file: `None` when `path` is not such a place. The
+/// client the import was told to read as, if any, comes with it.
+pub type Open = fn(&Path, Option<ClientKind>) -> Result<Option<ClientFile>, ImportError>;
+
+impl Client {
+    /// The handle the accounts read from this client's files carry.
+    pub fn kind(&'static self) -> ClientKind {
+        ClientKind(self)
+    }
+}
+
+/// A place a client looks for its settings.
+pub enum Place {
+    /// Under the XDG config directory (`~/.config`).
+    Config(&'static str),
+    /// Under the home directory.
+    Home(&'static str),
+    /// A path of the system's.
+    System(&'static str),
+    /// Every file with this extension in a directory under the XDG config directory, in the
+    /// order of their names (Evolution keeps one file per source).
+    ConfigFiles {
+        dir: &'static str,
+        extension: &'static str,
+    },
+}
+
+impl Place {
+    /// The path, given the home and XDG config directories; `None` for a directory of files.
+    pub fn path(&self, home: &Path, xdg_config: &Path) -> Option<PathBuf> {
+        match self {
+            Place::Config(p) => Some(xdg_config.join(p)),
+            Place::Home(p) => Some(home.join(p)),
+            Place::System(p) => Some(PathBuf::from(p)),
+            Place::ConfigFiles { .. } => None,
+        }
+    }
+}
+
+/// A client's file as its reader gets it.
+pub struct Input<'a> {
+    pub path: &'a Path,
+    /// The file's text (wiped from memory by the caller once read).
+    pub text: &'a str,
+    /// The path as people write it (`~/.msmtprc`).
+    pub shown: &'a str,
+    /// The client it is read as.
+    pub kind: ClientKind,
+}
+
+impl Input<'_> {
+    /// A reader's refusal, said of this file.
+    pub fn invalid(&self, e: Invalid) -> ImportError {
+        e.in_file(self.shown)
+    }
+}
+
+/// A line of a file whose client is not known yet, as [`Client::says`] reads it.
+pub struct Line<'a> {
+    /// Trimmed.
+    pub text: &'a str,
+    /// Its first word.
+    pub first: &'a str,
+    /// Its text in lower case.
+    pub lower: String,
+}
+
+/// Which client a file belongs to: a handle on the client's descriptor, compared and
+/// serialised by its name (`"msmtp"`, as the JSON report's `format` says).
+#[derive(Clone, Copy)]
+pub struct ClientKind(&'static Client);
+
 impl ClientKind {
-    pub const ALL: [ClientKind; 16] = [
-        ClientKind::Msmtp,
-        ClientKind::Postfix,
-        ClientKind::Git,
-        ClientKind::Mutt,
-        ClientKind::Neomutt,
-        ClientKind::Mbsync,
-        ClientKind::Offlineimap,
-        ClientKind::Fetchmail,
-        ClientKind::Aerc,
-        ClientKind::Himalaya,
-        ClientKind::Thunderbird,
-        ClientKind::Ssmtp,
-        ClientKind::Nullmailer,
-        ClientKind::Dma,
-        ClientKind::Exim4,
-        ClientKind::Evolution,
-    ];
+    /// Every client, in the registry's order.
+    pub fn all() -> impl Iterator<Item = ClientKind> {
+        CLIENTS.iter().map(|c| c.kind())
+    }
+
+    /// What maildoctor knows of it.
+    pub fn client(self) -> &'static Client {
+        self.0
+    }
 
     /// The word `--import-format` takes.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ClientKind::Msmtp => "msmtp",
-            ClientKind::Postfix => "postfix",
-            ClientKind::Git => "git",
-            ClientKind::Mutt => "mutt",
-            ClientKind::Neomutt => "neomutt",
-            ClientKind::Mbsync => "mbsync",
-            ClientKind::Offlineimap => "offlineimap",
-            ClientKind::Fetchmail => "fetchmail",
-            ClientKind::Aerc => "aerc",
-            ClientKind::Himalaya => "himalaya",
-            ClientKind::Thunderbird => "thunderbird",
-            ClientKind::Ssmtp => "ssmtp",
-            ClientKind::Nullmailer => "nullmailer",
-            ClientKind::Dma => "dma",
-            ClientKind::Exim4 => "exim4",
-            ClientKind::Evolution => "evolution",
-        }
+        self.0.name
     }
 
     /// The program's name as people know it.
     pub fn label(self) -> &'static str {
-        match self {
-            ClientKind::Msmtp => "msmtp",
-            ClientKind::Postfix => "Postfix",
-            ClientKind::Git => "git send-email",
-            ClientKind::Mutt => "mutt",
-            ClientKind::Neomutt => "NeoMutt",
-            ClientKind::Mbsync => "mbsync",
-            ClientKind::Offlineimap => "OfflineIMAP",
-            ClientKind::Fetchmail => "fetchmail",
-            ClientKind::Aerc => "aerc",
-            ClientKind::Himalaya => "himalaya",
-            ClientKind::Thunderbird => "Thunderbird",
-            ClientKind::Ssmtp => "ssmtp",
-            ClientKind::Nullmailer => "nullmailer",
-            ClientKind::Dma => "dma",
-            ClientKind::Exim4 => "Exim",
-            ClientKind::Evolution => "Evolution",
-        }
+        self.0.label
     }
 
     pub fn from_word(word: &str) -> Option<ClientKind> {
-        ClientKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(word))
+        ClientKind::all().find(|k| k.as_str().eq_ignore_ascii_case(word))
     }
 
     /// Every `--import-format` word, for messages.
     pub fn names() -> String {
-        ClientKind::ALL
-            .iter()
-            .map(|k| k.as_str())
+        ClientKind::all()
+            .map(ClientKind::as_str)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+impl PartialEq for ClientKind {
+    fn eq(&self, other: &ClientKind) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ClientKind {}
+
+impl std::fmt::Debug for ClientKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl std::fmt::Display for ClientKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ClientKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -126,67 +188,22 @@ fn by_name(path: &Path) -> Option<ClientKind> {
         .and_then(|p| p.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    Some(match (parent.as_str(), name.as_str()) {
-        (_, ".msmtprc" | "msmtprc") | ("msmtp", "config") => ClientKind::Msmtp,
-        (_, "main.cf") => ClientKind::Postfix,
-        (_, ".gitconfig" | "gitconfig") | ("git" | ".git", "config") => ClientKind::Git,
-        (_, n) if n.starts_with("neomuttrc") || n.starts_with(".neomuttrc") => ClientKind::Neomutt,
-        (_, n) if n.starts_with(".muttrc") || n.starts_with("muttrc") => ClientKind::Mutt,
-        (_, ".mbsyncrc" | "isyncrc" | "mbsyncrc") => ClientKind::Mbsync,
-        (_, ".offlineimaprc") | ("offlineimap", "config") => ClientKind::Offlineimap,
-        (_, ".fetchmailrc" | "fetchmailrc") => ClientKind::Fetchmail,
-        ("aerc", "accounts.conf") => ClientKind::Aerc,
-        ("himalaya", "config.toml") => ClientKind::Himalaya,
-        (_, "prefs.js" | "user.js" | "profiles.ini") => ClientKind::Thunderbird,
-        (_, "ssmtp.conf") => ClientKind::Ssmtp,
-        ("nullmailer", "remotes") => ClientKind::Nullmailer,
-        (_, "dma.conf") => ClientKind::Dma,
-        (_, "update-exim4.conf.conf") => ClientKind::Exim4,
-        (_, n) if n.ends_with(".source") => ClientKind::Evolution,
-        _ => return None,
-    })
+    ClientKind::all().find(|k| (k.client().named)(&parent, &name))
 }
 
 fn by_content(text: &str) -> Option<ClientKind> {
     let mut votes: Vec<ClientKind> = Vec::new();
     for line in text.lines().take(2000) {
-        let line = line.trim();
-        let first = line.split_whitespace().next().unwrap_or_default();
-        let lower = line.to_ascii_lowercase();
-        let kind = if lower.starts_with("[sendemail") {
-            ClientKind::Git
-        } else if lower.starts_with("relayhost") && line.contains('=') {
-            ClientKind::Postfix
-        } else if matches!(first, "tls_starttls" | "passwordeval" | "tls_trust_file")
-            || (first == "account" && !line.contains('='))
-        {
-            ClientKind::Msmtp
-        } else if lower.starts_with("set ")
-            && ["smtp_url", "folder", "spoolfile", "spool_file", "imap_user"]
-                .iter()
-                .any(|v| lower[4..].trim_start().starts_with(v))
-        {
-            ClientKind::Mutt
-        } else if first == "IMAPAccount" || first == "IMAPStore" {
-            ClientKind::Mbsync
-        } else if lower.starts_with("poll ") || lower.starts_with("skip ") {
-            ClientKind::Fetchmail
-        } else if lower.starts_with("[repository ") {
-            ClientKind::Offlineimap
-        } else if line.starts_with("user_pref(") {
-            ClientKind::Thunderbird
-        } else if lower.starts_with("mailhub=") {
-            ClientKind::Ssmtp
-        } else if lower.starts_with("dc_smarthost") {
-            ClientKind::Exim4
-        } else if first == "SMARTHOST" {
-            ClientKind::Dma
-        } else if line.starts_with("[Mail Account]") || line.starts_with("[Mail Transport]") {
-            ClientKind::Evolution
-        } else {
-            continue;
+        let text = line.trim();
+        let line = Line {
+            text,
+            first: text.split_whitespace().next().unwrap_or_default(),
+            lower: text.to_ascii_lowercase(),
         };
-        votes.push(kind);
+        let says = |k: &ClientKind| k.client().says.is_some_and(|says| says(&line));
+        if let Some(kind) = ClientKind::all().find(says) {
+            votes.push(kind);
+        }
     }
     // The most telling kind wins; a tie goes to the first seen.
     let mut best: Option<(ClientKind, usize)> = None;
@@ -202,55 +219,68 @@ fn by_content(text: &str) -> Option<ClientKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::{fetchmail, git, mbsync, msmtp, mutt, postfix};
 
     #[test]
     fn the_client_is_told_by_the_file_name_then_by_what_it_says() {
         for (path, text, want) in [
-            ("/home/a/.msmtprc", "", Some(ClientKind::Msmtp)),
-            ("/home/a/.config/msmtp/config", "", Some(ClientKind::Msmtp)),
-            ("/etc/postfix/main.cf", "", Some(ClientKind::Postfix)),
-            ("/home/a/.gitconfig", "", Some(ClientKind::Git)),
-            ("/repo/.git/config", "", Some(ClientKind::Git)),
-            ("/home/a/.muttrc", "", Some(ClientKind::Mutt)),
+            ("/home/a/.msmtprc", "", Some(msmtp::CLIENT.kind())),
+            (
+                "/home/a/.config/msmtp/config",
+                "",
+                Some(msmtp::CLIENT.kind()),
+            ),
+            ("/etc/postfix/main.cf", "", Some(postfix::CLIENT.kind())),
+            ("/home/a/.gitconfig", "", Some(git::CLIENT.kind())),
+            ("/repo/.git/config", "", Some(git::CLIENT.kind())),
+            ("/home/a/.muttrc", "", Some(mutt::MUTT.kind())),
             (
                 "/home/a/.config/neomutt/neomuttrc",
                 "",
-                Some(ClientKind::Neomutt),
+                Some(mutt::NEOMUTT.kind()),
             ),
-            ("/home/a/.mbsyncrc", "", Some(ClientKind::Mbsync)),
+            ("/home/a/.mbsyncrc", "", Some(mbsync::CLIENT.kind())),
             (
                 "/tmp/x",
                 "defaults\ntls on\ntls_starttls off\n",
-                Some(ClientKind::Msmtp),
+                Some(msmtp::CLIENT.kind()),
             ),
             (
                 "/tmp/x",
                 "[sendemail]\n\tsmtpServer = a\n",
-                Some(ClientKind::Git),
+                Some(git::CLIENT.kind()),
             ),
             (
                 "/tmp/x",
                 "relayhost = [smtp.example.com]:587\n",
-                Some(ClientKind::Postfix),
+                Some(postfix::CLIENT.kind()),
             ),
             (
                 "/tmp/x",
                 "set smtp_url = \"smtps://a@b\"\n",
-                Some(ClientKind::Mutt),
+                Some(mutt::MUTT.kind()),
             ),
             (
                 "/tmp/x",
                 "IMAPAccount work\nHost imap.example.com\n",
-                Some(ClientKind::Mbsync),
+                Some(mbsync::CLIENT.kind()),
             ),
             (
                 "/tmp/x",
                 "poll imap.example.com proto imap\n",
-                Some(ClientKind::Fetchmail),
+                Some(fetchmail::CLIENT.kind()),
             ),
             ("/tmp/x", "hello = world\n", None),
         ] {
             assert_eq!(detect(Path::new(path), text), want, "{path}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn every_client_has_its_own_name() {
+        for kind in ClientKind::all() {
+            assert_eq!(ClientKind::from_word(kind.as_str()), Some(kind));
+            assert_eq!(ClientKind::all().filter(|k| *k == kind).count(), 1);
         }
     }
 }

@@ -9,8 +9,32 @@ use std::collections::BTreeMap;
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::numbered;
+use super::client::{Client, Input, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
+use super::open::read;
+use super::text::{numbered, shown};
+use super::{ClientFile, ImportError, ImportedAccount};
 use super::{ImportedServer, Invalid, Setting};
+
+/// Evolution, as maildoctor knows it: one file per source.
+pub static CLIENT: Client = Client {
+    name: "evolution",
+    label: "Evolution",
+    places: &[Place::ConfigFiles {
+        dir: "evolution/sources",
+        extension: "source",
+    }],
+    named: |_, file| file.ends_with(".source"),
+    says: Some(|line| {
+        line.text.starts_with("[Mail Account]") || line.text.starts_with("[Mail Transport]")
+    }),
+    open: None,
+    read: load,
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 /// One .source file: its groups and keys (localised `Key[xx]=` left out).
 #[derive(Debug, Clone, Default)]
@@ -176,6 +200,85 @@ pub fn server(
         ImportedServer::new(host, port, security, settings, host_setting.line),
         findings,
     )))
+}
+
+/// An Evolution account: the mail account's source, its identity's (for the address and the
+/// transport), and the transport's, each a sibling file named by its UID.
+fn load(input: &Input) -> Result<ClientFile, ImportError> {
+    let (path, text, shown_path) = (input.path, input.text, input.shown);
+    let main = source(text, None).map_err(|e| e.in_file(shown_path))?;
+    let sibling = |uid: &str| -> Result<Option<(String, Source)>, ImportError> {
+        let file = path.with_file_name(format!("{uid}.source"));
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let label = shown(&file);
+        let text = read(&file, &label)?;
+        Ok(Some((
+            label.clone(),
+            source(&text, Some(&label)).map_err(|e| e.in_file(&label))?,
+        )))
+    };
+    let name = main
+        .get("Data Source", "DisplayName")
+        .map(|(v, _)| v.clone())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("evolution")
+                .to_owned()
+        });
+    let mut account = ImportedAccount::new(name, 1);
+    let mut sources = vec![(shown_path.to_owned(), main.clone())];
+    if let Some(uid) = main.identity()
+        && let Some((label, identity)) = sibling(uid)?
+    {
+        account.address = identity.address().map(str::to_owned);
+        if let Some(transport) = identity.transport()
+            && let Some(found) = sibling(transport)?
+        {
+            sources.push(found);
+        }
+        sources.push((label, identity));
+    }
+    for (label, s) in &sources {
+        if let Some((protocol, imported, findings)) =
+            server(s, label).map_err(|e| e.in_file(label))?
+        {
+            if account.username.is_none() {
+                account.username = s.user().map(str::to_owned);
+            }
+            account.auth.get_or_insert(s.auth());
+            account.servers.entry(protocol).or_insert(imported);
+            account.findings.extend(findings);
+        }
+    }
+    Ok(ClientFile {
+        kind: CLIENT.kind(),
+        path: path.to_path_buf(),
+        shown: shown_path.to_owned(),
+        default: Some(account.name.clone()),
+        accounts: vec![account],
+    })
+}
+
+/// A fix in Evolution's words: the source's `[Authentication]` and `[Security]` keys.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { to, .. } = *change;
+    vec![
+        spelt("Host", format!("Host={}", to.host), false),
+        spelt("Port", format!("Port={}", to.port), false),
+        spelt(
+            "Method",
+            match to.security {
+                Security::Tls => "Method=ssl-on-alternate-port",
+                Security::Starttls => "Method=starttls-on-standard-port",
+                Security::Plain => "Method=none",
+            },
+            to.security == Security::Plain,
+        ),
+    ]
 }
 
 #[cfg(test)]

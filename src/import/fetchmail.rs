@@ -7,8 +7,25 @@
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, absent, spelt};
 use super::text::{numbered, password_stored, service_port, words};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// fetchmail, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "fetchmail",
+    label: "fetchmail",
+    places: &[Place::Home(".fetchmailrc")],
+    named: |_, file| matches!(file, ".fetchmailrc" | "fetchmailrc"),
+    says: Some(|line| line.lower.starts_with("poll ") || line.lower.starts_with("skip ")),
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 const NOISE: &[&str] = &["and", "with", "has", "wants", "options", ":", ";", ","];
 
@@ -198,7 +215,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         .collect();
     let default = (polled.len() == 1).then(|| polled[0].name.clone());
     Ok(ClientFile {
-        kind: ClientKind::Fetchmail,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts,
@@ -272,7 +289,7 @@ fn account(entry: &Entry, shown: &str) -> Result<ImportedAccount, Invalid> {
     );
     if is_ip && ssl_used(security) && entry.get("sslcommonname").is_none() {
         let mut finding = super::text::ip_certificate(
-            ClientKind::Fetchmail,
+            CLIENT.kind(),
             shown,
             name,
             host_line,
@@ -307,7 +324,7 @@ fn findings(account: &mut ImportedAccount, entry: &Entry, protocol: Protocol, sh
     let sslproto = entry.get("sslproto");
     if let Some((_, s)) = entry.get("password") {
         account.findings.push(password_stored(
-            ClientKind::Fetchmail,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -342,6 +359,41 @@ fn findings(account: &mut ImportedAccount, entry: &Entry, protocol: Protocol, sh
             .with_fix("Remove `no sslcertck`; for a company CA, name it with sslcertfile"),
         );
     }
+}
+
+/// A fix in fetchmail's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change {
+        protocol,
+        server,
+        to,
+        ..
+    } = *change;
+    let default_port = protocol.default_port(match to.security {
+        Security::Tls => Security::Tls,
+        _ => Security::Starttls,
+    });
+    vec![
+        // The server is named by `poll NAME`; `via` is needed only to go elsewhere.
+        spelt(
+            "via",
+            format!("via {}", to.host),
+            server.endpoint.host == to.host,
+        ),
+        spelt(
+            "service",
+            format!("service {}", to.port),
+            to.port == default_port,
+        ),
+        match to.security {
+            Security::Tls => spelt("ssl", "ssl", false),
+            _ => absent("ssl"),
+        },
+        match to.security {
+            Security::Plain => spelt("sslproto", "sslproto ''", false),
+            _ => absent("sslproto"),
+        },
+    ]
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::account::{Endpoint, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 use crate::profile::Profile;
 
-use super::{ClientKind, Imported, ImportedServer};
+use super::{Imported, ImportedServer};
 
 /// Puts the client's fix on every finding about an imported server that has an endpoint to
 /// go to (one the probe saw working, the mode the port wants, the profile's documented one).
@@ -73,15 +73,26 @@ fn target_for(f: &Finding, current: &Endpoint, profile: Option<&Profile>) -> Opt
     }
 }
 
+/// What a client's fix writer ([`Client::spell`](super::Client::spell)) is given: the server
+/// as the file has it, the endpoint it should be, and the account's user name.
+#[derive(Clone, Copy)]
+pub struct Change<'a> {
+    pub protocol: Protocol,
+    pub server: &'a ImportedServer,
+    pub to: &'a Endpoint,
+    pub user: Option<&'a str>,
+}
+
 /// One setting as the client would have it for the target: its key, its line (or `None`
 /// to take the line out), and whether it is what the client does when the key is absent.
-struct Spelt {
+pub struct Spelt {
     key: String,
     line: Option<String>,
     default: bool,
 }
 
-fn spelt(key: &str, line: impl Into<String>, default: bool) -> Spelt {
+/// A line the target needs, and whether it is what the client does without it.
+pub fn spelt(key: &str, line: impl Into<String>, default: bool) -> Spelt {
     Spelt {
         key: key.to_owned(),
         line: Some(line.into()),
@@ -89,450 +100,13 @@ fn spelt(key: &str, line: impl Into<String>, default: bool) -> Spelt {
     }
 }
 
-/// The target in the client's own settings.
-fn spell(
-    kind: ClientKind,
-    protocol: Protocol,
-    server: &ImportedServer,
-    to: &Endpoint,
-    user: Option<&str>,
-) -> Vec<Spelt> {
-    match kind {
-        ClientKind::Msmtp => spell_msmtp(to),
-        ClientKind::Git => spell_git(to),
-        ClientKind::Postfix => spell_postfix(to),
-        ClientKind::Mutt | ClientKind::Neomutt => spell_mutt(protocol, server, to, user),
-        ClientKind::Mbsync => spell_mbsync(server, to),
-        ClientKind::Fetchmail => spell_fetchmail(protocol, server, to),
-        ClientKind::Offlineimap => spell_offlineimap(to),
-        ClientKind::Ssmtp => spell_ssmtp(to),
-        ClientKind::Aerc => spell_aerc(protocol, server, to, user),
-        ClientKind::Himalaya => spell_himalaya(protocol, server, to),
-        ClientKind::Evolution => vec![
-            spelt("Host", format!("Host={}", to.host), false),
-            spelt("Port", format!("Port={}", to.port), false),
-            spelt(
-                "Method",
-                match to.security {
-                    Security::Tls => "Method=ssl-on-alternate-port",
-                    Security::Starttls => "Method=starttls-on-standard-port",
-                    Security::Plain => "Method=none",
-                },
-                to.security == Security::Plain,
-            ),
-        ],
-        ClientKind::Thunderbird => spell_thunderbird(protocol, server, to),
-        ClientKind::Nullmailer => spell_nullmailer(server, to),
-        ClientKind::Dma => spell_dma(to),
-        ClientKind::Exim4 => {
-            let hub = if to.port == 25 {
-                to.host.to_string()
-            } else {
-                format!("{}::{}", to.host, to.port)
-            };
-            vec![spelt(
-                "dc_smarthost",
-                format!("dc_smarthost='{hub}'"),
-                false,
-            )]
-        }
-    }
-}
-
-fn spell_msmtp(to: &Endpoint) -> Vec<Spelt> {
-    let (host, port) = (&to.host, to.port);
-    let mut out = vec![
-        spelt("host", format!("host {host}"), false),
-        spelt(
-            "port",
-            format!("port {port}"),
-            port == 25 && to.security != Security::Tls
-                || port == 465 && to.security == Security::Tls,
-        ),
-    ];
-    match to.security {
-        Security::Plain => out.push(spelt("tls", "tls off", true)),
-        Security::Starttls => {
-            out.push(spelt("tls", "tls on", false));
-            out.push(spelt("tls_starttls", "tls_starttls on", true));
-        }
-        Security::Tls => {
-            out.push(spelt("tls", "tls on", false));
-            out.push(spelt("tls_starttls", "tls_starttls off", false));
-        }
-    }
-    out
-}
-
-fn spell_git(to: &Endpoint) -> Vec<Spelt> {
-    let (host, port) = (&to.host, to.port);
-    vec![
-        spelt("smtpServer", format!("smtpServer = {host}"), false),
-        spelt(
-            "smtpServerPort",
-            format!("smtpServerPort = {port}"),
-            port == 25 && to.security != Security::Tls
-                || port == 465 && to.security == Security::Tls,
-        ),
-        match to.security {
-            Security::Tls => spelt("smtpEncryption", "smtpEncryption = ssl", false),
-            Security::Starttls => spelt("smtpEncryption", "smtpEncryption = tls", false),
-            Security::Plain => Spelt {
-                key: "smtpEncryption".into(),
-                line: None,
-                default: true,
-            },
-        },
-    ]
-}
-
-fn spell_postfix(to: &Endpoint) -> Vec<Spelt> {
-    let (host, port) = (&to.host, to.port);
-    let mut out = vec![spelt(
-        "relayhost",
-        format!("relayhost = [{host}]:{port}"),
-        false,
-    )];
-    match to.security {
-        Security::Tls => {
-            out.push(spelt(
-                "smtp_tls_wrappermode",
-                "smtp_tls_wrappermode = yes",
-                false,
-            ));
-            out.push(spelt(
-                "smtp_tls_security_level",
-                "smtp_tls_security_level = encrypt",
-                false,
-            ));
-        }
-        Security::Starttls => {
-            out.push(spelt(
-                "smtp_tls_wrappermode",
-                "smtp_tls_wrappermode = no",
-                true,
-            ));
-            out.push(spelt(
-                "smtp_tls_security_level",
-                "smtp_tls_security_level = encrypt",
-                false,
-            ));
-        }
-        Security::Plain => {
-            out.push(spelt(
-                "smtp_tls_wrappermode",
-                "smtp_tls_wrappermode = no",
-                true,
-            ));
-        }
-    }
-    out
-}
-
-fn spell_mutt(
-    protocol: Protocol,
-    server: &ImportedServer,
-    to: &Endpoint,
-    user: Option<&str>,
-) -> Vec<Spelt> {
-    let (host, port) = (&to.host, to.port);
-    let scheme = match (protocol, to.security) {
-        (Protocol::Smtp, Security::Tls) => "smtps",
-        (Protocol::Smtp, _) => "smtp",
-        (Protocol::Imap, Security::Tls) => "imaps",
-        (Protocol::Imap, _) => "imap",
-        (Protocol::Pop3, Security::Tls) => "pops",
-        (Protocol::Pop3, _) => "pop",
-    };
-    let user = user
-        .map(|u| format!("{}@", u.replace('@', "%40")))
-        .unwrap_or_default();
-    let key = match server.settings.first().map(|s| s.key.as_str()) {
-        Some("folder") => "folder",
-        Some("spoolfile") => "spoolfile",
-        Some("spool_file") => "spool_file",
-        _ => "smtp_url",
-    };
-    let mut out = vec![spelt(
-        key,
-        format!("set {key}=\"{scheme}://{user}{host}:{port}/\""),
-        false,
-    )];
-    match to.security {
-        Security::Starttls => out.push(spelt("ssl_force_tls", "set ssl_force_tls=yes", true)),
-        Security::Plain => out.push(spelt("ssl_starttls", "set ssl_starttls=no", false)),
-        Security::Tls => {}
-    }
-    out
-}
-
-fn spell_mbsync(server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
-    let (host, port) = (&to.host, to.port);
-    let tls_key = if server.setting("TLSType").is_some() {
-        "TLSType"
-    } else {
-        "SSLType"
-    };
-    let word = match to.security {
-        Security::Tls => "IMAPS",
-        Security::Starttls => "STARTTLS",
-        Security::Plain => "None",
-    };
-    vec![
-        spelt("Host", format!("Host {host}"), false),
-        spelt(
-            "Port",
-            format!("Port {port}"),
-            port == if to.security == Security::Tls {
-                993
-            } else {
-                143
-            },
-        ),
-        spelt(
-            tls_key,
-            format!("{tls_key} {word}"),
-            to.security == Security::Starttls,
-        ),
-    ]
-}
-
-fn spell_fetchmail(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
-    let default_port = protocol.default_port(match to.security {
-        Security::Tls => Security::Tls,
-        _ => Security::Starttls,
-    });
-    vec![
-        // The server is named by `poll NAME`; `via` is needed only to go elsewhere.
-        spelt(
-            "via",
-            format!("via {}", to.host),
-            server.endpoint.host == to.host,
-        ),
-        spelt(
-            "service",
-            format!("service {}", to.port),
-            to.port == default_port,
-        ),
-        match to.security {
-            Security::Tls => spelt("ssl", "ssl", false),
-            _ => Spelt {
-                key: "ssl".into(),
-                line: None,
-                default: true,
-            },
-        },
-        match to.security {
-            Security::Plain => spelt("sslproto", "sslproto ''", false),
-            _ => Spelt {
-                key: "sslproto".into(),
-                line: None,
-                default: true,
-            },
-        },
-    ]
-}
-
-fn spell_offlineimap(to: &Endpoint) -> Vec<Spelt> {
-    let ssl = to.security == Security::Tls;
-    vec![
-        spelt("remotehost", format!("remotehost = {}", to.host), false),
-        spelt(
-            "remoteport",
-            format!("remoteport = {}", to.port),
-            to.port == if ssl { 993 } else { 143 },
-        ),
-        spelt("ssl", if ssl { "ssl = yes" } else { "ssl = no" }, ssl),
-        spelt(
-            "starttls",
-            if to.security == Security::Plain {
-                "starttls = no"
-            } else {
-                "starttls = yes"
-            },
-            to.security != Security::Plain,
-        ),
-    ]
-}
-
-/// Thunderbird's prefs for the server, under the prefix its settings have
-/// (`mail.smtpserver.smtp1`, `mail.server.server2`).
-fn spell_thunderbird(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
-    let Some(prefix) = server
-        .settings
-        .first()
-        .and_then(|s| s.key.rsplit_once('.'))
-        .map(|(p, _)| p.to_owned())
-    else {
-        return Vec::new();
-    };
-    let host_key = if server.setting(&format!("{prefix}.realhostname")).is_some() {
-        "realhostname"
-    } else {
-        "hostname"
-    };
-    let (mode_key, mode) = (
-        if protocol == Protocol::Smtp {
-            "try_ssl"
-        } else {
-            "socketType"
-        },
-        match to.security {
-            Security::Plain => 0,
-            Security::Starttls => 2,
-            Security::Tls => 3,
-        },
-    );
-    let pref = |key: &str, value: String| {
-        spelt(
-            &format!("{prefix}.{key}"),
-            format!("user_pref(\"{prefix}.{key}\", {value});"),
-            false,
-        )
-    };
-    vec![
-        pref(host_key, format!("\"{}\"", to.host)),
-        pref("port", to.port.to_string()),
-        pref(mode_key, mode.to_string()),
-    ]
-}
-
-/// aerc keeps a server in one URL: the scheme says the mode, `+insecure` turns TLS off.
-fn spell_aerc(
-    protocol: Protocol,
-    server: &ImportedServer,
-    to: &Endpoint,
-    user: Option<&str>,
-) -> Vec<Spelt> {
-    let key = server
-        .settings
-        .first()
-        .map_or("outgoing", |s| s.key.as_str())
-        .to_owned();
-    let scheme = match (protocol, to.security) {
-        (Protocol::Smtp, Security::Tls) => "smtps",
-        (Protocol::Smtp, Security::Starttls) => "smtp",
-        (Protocol::Smtp, Security::Plain) => "smtp+insecure",
-        (_, Security::Tls) => "imaps",
-        (_, Security::Starttls) => "imap",
-        (_, Security::Plain) => "imap+insecure",
-    };
-    let user = user
-        .map(|u| format!("{}@", u.replace('@', "%40")))
-        .unwrap_or_default();
-    vec![spelt(
-        &key,
-        format!("{key} = {scheme}://{user}{}:{}", to.host, to.port),
-        false,
-    )]
-}
-
-/// himalaya v2 keeps a server in one `server` value; v1 in host, port and encryption.type.
-fn spell_himalaya(protocol: Protocol, server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
-    if server.setting("server").is_some() {
-        let key = if protocol == Protocol::Smtp {
-            "smtp"
-        } else {
-            "imap"
-        };
-        let url = match to.security {
-            Security::Tls => format!("{}:{}", to.host, to.port),
-            _ => format!("{key}://{}:{}", to.host, to.port),
-        };
-        let mut out = vec![spelt("server", format!("server = \"{url}\""), false)];
-        if to.security == Security::Starttls {
-            out.push(spelt("starttls", "starttls = true", false));
-        }
-        return out;
-    }
-    let word = match to.security {
-        Security::Tls => "tls",
-        Security::Starttls => "start-tls",
-        Security::Plain => "none",
-    };
-    vec![
-        spelt("host", format!("host = \"{}\"", to.host), false),
-        spelt("port", format!("port = {}", to.port), false),
-        spelt(
-            "encryption.type",
-            format!("encryption.type = \"{word}\""),
-            to.security == Security::Tls,
-        ),
-    ]
-}
-
-fn absent(key: &str) -> Spelt {
+/// A key the target needs absent: the client's default.
+pub fn absent(key: &str) -> Spelt {
     Spelt {
         key: key.to_owned(),
         line: None,
         default: true,
     }
-}
-
-fn spell_ssmtp(to: &Endpoint) -> Vec<Spelt> {
-    let mut out = vec![spelt(
-        "mailhub",
-        format!("mailhub={}:{}", to.host, to.port),
-        false,
-    )];
-    match to.security {
-        Security::Tls => {
-            out.push(spelt("UseTLS", "UseTLS=YES", false));
-            out.push(absent("UseSTARTTLS"));
-        }
-        Security::Starttls => out.push(spelt("UseSTARTTLS", "UseSTARTTLS=YES", false)),
-        Security::Plain => {
-            out.push(absent("UseTLS"));
-            out.push(absent("UseSTARTTLS"));
-        }
-    }
-    out
-}
-
-/// nullmailer keeps a server on one line: the line again, its port and mode options
-/// replaced, the others (user, `pass=…`) kept.
-fn spell_nullmailer(server: &ImportedServer, to: &Endpoint) -> Vec<Spelt> {
-    let current = server
-        .setting("remote")
-        .map_or_else(String::new, |s| s.text.clone());
-    let mut words: Vec<String> = current
-        .split_whitespace()
-        .skip(1)
-        .filter(|w| {
-            let w = w.trim_start_matches('-');
-            !(w.starts_with("port=") || matches!(w, "tls" | "ssl" | "starttls"))
-        })
-        .map(str::to_owned)
-        .collect();
-    if words.first().map(String::as_str) != Some("smtp") {
-        words.insert(0, "smtp".into());
-    }
-    words.push(format!("--port={}", to.port));
-    match to.security {
-        Security::Tls => words.push("--tls".into()),
-        Security::Starttls => words.push("--starttls".into()),
-        Security::Plain => {}
-    }
-    vec![spelt(
-        "remote",
-        format!("{} {}", to.host, words.join(" ")),
-        false,
-    )]
-}
-
-fn spell_dma(to: &Endpoint) -> Vec<Spelt> {
-    vec![
-        spelt("SMARTHOST", format!("SMARTHOST {}", to.host), false),
-        spelt("PORT", format!("PORT {}", to.port), to.port == 25),
-        match to.security {
-            Security::Plain => absent("SECURETRANSFER"),
-            _ => spelt("SECURETRANSFER", "SECURETRANSFER", false),
-        },
-        match to.security {
-            Security::Starttls => spelt("STARTTLS", "STARTTLS", false),
-            _ => absent("STARTTLS"),
-        },
-    ]
 }
 
 /// Lines compared as the clients read them: case, quotes and the spaces around `=` aside.
@@ -559,10 +133,16 @@ pub fn client_fix(
     server: &ImportedServer,
     to: &Endpoint,
 ) -> Option<String> {
-    let user = imported.account.username.as_deref();
+    let client = imported.kind.client();
+    let change = Change {
+        protocol,
+        server,
+        to,
+        user: imported.account.username.as_deref(),
+    };
     let mut changes = Vec::new();
     let mut files = Vec::new();
-    for s in spell(imported.kind, protocol, server, to, user) {
+    for s in (client.spell)(&change) {
         let current = server.setting(&s.key);
         match (&s.line, current) {
             (Some(want), Some(have)) if same(want, &have.text) => {}
@@ -587,35 +167,29 @@ pub fn client_fix(
         .flatten()
         .next()
         .unwrap_or_else(|| imported.shown.clone());
-    let account = match imported.kind {
-        ClientKind::Postfix | ClientKind::Mutt | ClientKind::Neomutt => String::new(),
-        _ => format!(" (account {})", imported.account.name),
-    };
-    let when = if imported.kind == ClientKind::Thunderbird {
-        " (with Thunderbird closed, as it rewrites prefs.js when it quits; or the same in Settings → Config Editor)"
+    let account = if client.fix_names_account {
+        format!(" (account {})", imported.account.name)
     } else {
-        ""
+        String::new()
     };
+    let when = client
+        .fix_caveat
+        .map(|caveat| format!(" ({caveat})"))
+        .unwrap_or_default();
     Some(format!("In {file}{account}: {}{when}", changes.join("; ")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::msmtp;
+    use crate::import::{ClientKind, git, mbsync, msmtp, postfix};
 
     fn imported(kind: ClientKind, text: &str, account: &str) -> Imported {
-        let file = match kind {
-            ClientKind::Msmtp => msmtp::read(text, "~/.msmtprc").unwrap(),
-            ClientKind::Git => crate::import::git::accounts(
-                &crate::import::git::entries(text).unwrap().0,
-                "~/.gitconfig",
-            )
-            .unwrap(),
-            ClientKind::Postfix => {
-                crate::import::postfix::read(text, "/etc/postfix/main.cf", None).unwrap()
-            }
-            ClientKind::Mbsync => crate::import::mbsync::read(text, "~/.mbsyncrc").unwrap(),
+        let file = match kind.as_str() {
+            "msmtp" => msmtp::read(text, "~/.msmtprc").unwrap(),
+            "git" => git::accounts(&git::entries(text).unwrap().0, "~/.gitconfig").unwrap(),
+            "postfix" => postfix::read(text, "/etc/postfix/main.cf", None).unwrap(),
+            "mbsync" => mbsync::read(text, "~/.mbsyncrc").unwrap(),
             _ => unreachable!(),
         };
         Imported {
@@ -651,7 +225,7 @@ mod tests {
     fn each_client_is_told_in_its_own_words() {
         assert_eq!(
             fix(
-                ClientKind::Msmtp,
+                msmtp::CLIENT.kind(),
                 "account work\nhost smtp.example.org\nport 465\ntls on\n",
                 "work",
                 Protocol::Smtp,
@@ -662,7 +236,7 @@ mod tests {
         );
         assert_eq!(
             fix(
-                ClientKind::Msmtp,
+                msmtp::CLIENT.kind(),
                 "account work\nhost smtp.example.org\ntls on\n",
                 "work",
                 Protocol::Smtp,
@@ -672,12 +246,12 @@ mod tests {
             Some("In ~/.msmtprc (account work): add `port 587`")
         );
         assert_eq!(
-            fix(ClientKind::Git, "[sendemail]\nsmtpServer = smtp.example.org\nsmtpServerPort = 465\nsmtpEncryption = tls\n", "default", Protocol::Smtp, "smtp.example.org:465/tls").as_deref(),
+            fix(git::CLIENT.kind(), "[sendemail]\nsmtpServer = smtp.example.org\nsmtpServerPort = 465\nsmtpEncryption = tls\n", "default", Protocol::Smtp, "smtp.example.org:465/tls").as_deref(),
             Some("In ~/.gitconfig (account default): line 4: `smtpEncryption = tls` → `smtpEncryption = ssl`")
         );
         assert_eq!(
             fix(
-                ClientKind::Postfix,
+                postfix::CLIENT.kind(),
                 "relayhost = [smtp.example.org]:465\nsmtp_tls_security_level = may\n",
                 "relayhost [smtp.example.org]:465",
                 Protocol::Smtp,
@@ -690,7 +264,7 @@ mod tests {
         );
         assert_eq!(
             fix(
-                ClientKind::Mbsync,
+                mbsync::CLIENT.kind(),
                 "IMAPAccount a\nHost imap.example.org\nPort 993\n",
                 "a",
                 Protocol::Imap,
@@ -701,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             fix(
-                ClientKind::Msmtp,
+                msmtp::CLIENT.kind(),
                 "account a\nhost smtp.example.org\n",
                 "a",
                 Protocol::Smtp,

@@ -5,12 +5,40 @@
 //! other value plaintext on 25, and the words are case-sensitive.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::{address_in, numbered, password_stored, service_port};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::client::{Client, Input, Place};
+use super::fix::{Change, Spelt, absent, spelt};
+use super::open::{Seen, enter, leave, read_if_possible, resolve_include};
+use super::text::{address_in, numbered, password_stored, service_port, shown};
+use super::{ClientFile, ImportError, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// git send-email, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "git",
+    label: "git send-email",
+    places: &[
+        Place::Home(".gitconfig"),
+        Place::Config("git/config"),
+        Place::System("/etc/gitconfig"),
+    ],
+    named: |dir, file| {
+        matches!(
+            (dir, file),
+            (_, ".gitconfig" | "gitconfig") | ("git" | ".git", "config")
+        )
+    },
+    says: Some(|line| line.lower.starts_with("[sendemail")),
+    open: None,
+    read: load,
+    no_account: "no [sendemail] section",
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 /// One `key = value` of a git config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,7 +221,7 @@ pub fn accounts(entries: &[Entry], shown: &str) -> Result<ClientFile, Invalid> {
                 .then(|| "default".into())
         });
     Ok(ClientFile {
-        kind: ClientKind::Git,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts: out,
@@ -289,7 +317,7 @@ fn account(
     });
     if let Some((_, s)) = get("smtppass") {
         account.findings.push(password_stored(
-            ClientKind::Git,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -298,6 +326,82 @@ fn account(
         ));
     }
     Ok(account)
+}
+
+/// Reads the file and the files its `[include]`s name, as git does.
+fn load(input: &Input) -> Result<ClientFile, ImportError> {
+    let mut seen = Seen::new();
+    let entries = with_includes(input.path, input.text, input.shown, &mut seen, 0)?;
+    accounts(&entries, input.shown).map_err(|e| input.invalid(e))
+}
+
+/// The entries of a file with those of the files it includes, where it includes them.
+fn with_includes(
+    path: &Path,
+    text: &str,
+    shown_path: &str,
+    seen: &mut Seen,
+    depth: usize,
+) -> Result<Vec<Entry>, ImportError> {
+    enter(path, seen, depth, shown_path, 1)?;
+    let (entries, includes) = entries(text).map_err(|e| e.in_file(shown_path))?;
+    let mut out = Vec::new();
+    let mut rest = entries.into_iter().peekable();
+    for (name, line) in includes {
+        while let Some(e) = rest.next_if(|e| e.setting.line < line) {
+            out.push(e);
+        }
+        let target = resolve_include(path, &name);
+        // git skips an include that does not exist; so does the reader.
+        let Some(included) = read_if_possible(&target) else {
+            continue;
+        };
+        let label = shown(&target);
+        let mut sub = with_includes(&target, &included, shown_path, seen, depth + 1).map_err(
+            |e| match e {
+                ImportError::Invalid {
+                    message, line: l, ..
+                } if !message.contains("include loop") => ImportError::Invalid {
+                    shown: label.clone(),
+                    line: l,
+                    message,
+                },
+                ImportError::Invalid { message, .. } => ImportError::Invalid {
+                    shown: shown_path.to_owned(),
+                    line,
+                    message,
+                },
+                other => other,
+            },
+        )?;
+        for e in &mut sub {
+            e.setting.file.get_or_insert_with(|| label.clone());
+        }
+        out.extend(sub);
+    }
+    out.extend(rest);
+    leave(path, seen);
+    Ok(out)
+}
+
+/// A fix in git send-email's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { to, .. } = *change;
+    let (host, port) = (&to.host, to.port);
+    vec![
+        spelt("smtpServer", format!("smtpServer = {host}"), false),
+        spelt(
+            "smtpServerPort",
+            format!("smtpServerPort = {port}"),
+            port == 25 && to.security != Security::Tls
+                || port == 465 && to.security == Security::Tls,
+        ),
+        match to.security {
+            Security::Tls => spelt("smtpEncryption", "smtpEncryption = ssl", false),
+            Security::Starttls => spelt("smtpEncryption", "smtpEncryption = tls", false),
+            Security::Plain => absent("smtpEncryption"),
+        },
+    ]
 }
 
 #[cfg(test)]

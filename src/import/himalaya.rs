@@ -6,8 +6,25 @@
 
 use crate::account::{AuthMethod, Host, Protocol, Security};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
 use super::text::{password_command, password_stored};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// himalaya, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "himalaya",
+    label: "himalaya",
+    places: &[Place::Config("himalaya/config.toml")],
+    named: |dir, file| (dir, file) == ("himalaya", "config.toml"),
+    says: None,
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 /// The first line holding `needle` as a key (`needle =`), for pointing at a setting.
 fn line_of(text: &str, needle: &str, from: usize) -> usize {
@@ -63,7 +80,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         default = Some(accounts[0].name.clone());
     }
     Ok(ClientFile {
-        kind: ClientKind::Himalaya,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts,
@@ -267,7 +284,7 @@ fn secrets(
     let name = account.name.clone();
     if t.contains_key("raw") {
         account.findings.push(password_stored(
-            ClientKind::Himalaya,
+            CLIENT.kind(),
             shown,
             &name,
             line_of(text, "raw", from),
@@ -278,7 +295,7 @@ fn secrets(
     for key in ["cmd", "command"] {
         if let Some(command) = t.get(key).and_then(toml::Value::as_str) {
             account.findings.push(password_command(
-                ClientKind::Himalaya,
+                CLIENT.kind(),
                 shown,
                 &name,
                 line_of(text, key, from),
@@ -287,6 +304,46 @@ fn secrets(
             ));
         }
     }
+}
+
+/// himalaya v2 keeps a server in one `server` value; v1 in host, port and encryption.type.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change {
+        protocol,
+        server,
+        to,
+        ..
+    } = *change;
+    if server.setting("server").is_some() {
+        let key = if protocol == Protocol::Smtp {
+            "smtp"
+        } else {
+            "imap"
+        };
+        let url = match to.security {
+            Security::Tls => format!("{}:{}", to.host, to.port),
+            _ => format!("{key}://{}:{}", to.host, to.port),
+        };
+        let mut out = vec![spelt("server", format!("server = \"{url}\""), false)];
+        if to.security == Security::Starttls {
+            out.push(spelt("starttls", "starttls = true", false));
+        }
+        return out;
+    }
+    let word = match to.security {
+        Security::Tls => "tls",
+        Security::Starttls => "start-tls",
+        Security::Plain => "none",
+    };
+    vec![
+        spelt("host", format!("host = \"{}\"", to.host), false),
+        spelt("port", format!("port = {}", to.port), false),
+        spelt(
+            "encryption.type",
+            format!("encryption.type = \"{word}\""),
+            to.security == Security::Tls,
+        ),
+    ]
 }
 
 #[cfg(test)]

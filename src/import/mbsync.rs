@@ -6,8 +6,25 @@
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
 use super::text::{numbered, password_command, password_stored, words};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// mbsync (isync), as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "mbsync",
+    label: "mbsync",
+    places: &[Place::Config("isyncrc"), Place::Home(".mbsyncrc")],
+    named: |_, file| matches!(file, ".mbsyncrc" | "isyncrc" | "mbsyncrc"),
+    says: Some(|line| line.first == "IMAPAccount" || line.first == "IMAPStore"),
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 const SECTIONS: &[&str] = &[
     "imapaccount",
@@ -86,7 +103,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
     }
     let default = (accounts.len() == 1).then(|| accounts[0].name.clone());
     Ok(ClientFile {
-        kind: ClientKind::Mbsync,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts,
@@ -128,7 +145,7 @@ fn account(section: &Section, shown: &str) -> Result<ImportedAccount, Invalid> {
             .collect();
         if parsed.name().is_none() && section.get("certificatefile").is_none() {
             let mut finding = super::text::ip_certificate(
-                ClientKind::Mbsync,
+                CLIENT.kind(),
                 shown,
                 name,
                 host_setting.line,
@@ -217,7 +234,7 @@ fn credentials(account: &mut ImportedAccount, section: &Section, shown: &str) {
     }
     if let Some((_, s)) = section.get("pass") {
         account.findings.push(password_stored(
-            ClientKind::Mbsync,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -227,7 +244,7 @@ fn credentials(account: &mut ImportedAccount, section: &Section, shown: &str) {
     }
     if let Some((command, s)) = section.get("passcmd") {
         account.findings.push(password_command(
-            ClientKind::Mbsync,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -244,6 +261,39 @@ fn credentials(account: &mut ImportedAccount, section: &Section, shown: &str) {
             _ => AuthMethod::Password,
         },
     );
+}
+
+/// A fix in mbsync's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { server, to, .. } = *change;
+    let (host, port) = (&to.host, to.port);
+    let tls_key = if server.setting("TLSType").is_some() {
+        "TLSType"
+    } else {
+        "SSLType"
+    };
+    let word = match to.security {
+        Security::Tls => "IMAPS",
+        Security::Starttls => "STARTTLS",
+        Security::Plain => "None",
+    };
+    vec![
+        spelt("Host", format!("Host {host}"), false),
+        spelt(
+            "Port",
+            format!("Port {port}"),
+            port == if to.security == Security::Tls {
+                993
+            } else {
+                143
+            },
+        ),
+        spelt(
+            tls_key,
+            format!("{tls_key} {word}"),
+            to.security == Security::Starttls,
+        ),
+    ]
 }
 
 #[cfg(test)]

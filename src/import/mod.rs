@@ -3,23 +3,32 @@
 //! maildoctor probes is the one the client would use. Passwords stored in a file are noticed
 //! and never kept: readers skip their values, error messages never quote a value, and the
 //! file's text is wiped from memory once read.
+//!
+//! Each client is one file: its reader and its descriptor ([`Client`]: names, places, how its
+//! files are told apart, read and fixed). [`CLIENTS`] lists them; detection, places, loading
+//! and fixes go through it rather than naming clients.
+
+pub mod client;
+pub mod fix;
+mod load;
+mod open;
+pub mod places;
+pub(crate) mod text;
 
 pub(crate) mod aerc;
-pub mod client;
+pub(crate) mod dma;
 pub(crate) mod evolution;
+pub(crate) mod exim4;
 pub(crate) mod fetchmail;
-pub mod fix;
 pub(crate) mod git;
 pub(crate) mod himalaya;
-mod load;
 pub(crate) mod mbsync;
 pub(crate) mod msmtp;
 pub(crate) mod mutt;
+pub(crate) mod nullmailer;
 pub(crate) mod offlineimap;
-pub mod places;
 pub(crate) mod postfix;
-pub(crate) mod relays;
-pub(crate) mod text;
+pub(crate) mod ssmtp;
 pub(crate) mod thunderbird;
 
 use std::collections::BTreeMap;
@@ -32,8 +41,30 @@ use crate::account::{
 };
 use crate::finding::Finding;
 
-pub use client::ClientKind;
+pub use client::{Client, ClientKind};
 pub use load::{import, read_client_file};
+
+/// Every client format maildoctor reads, each described in its own file: the order their
+/// places are listed in and their file names are tried (NeoMutt's before mutt's), and the
+/// order `--import-format` names them.
+pub static CLIENTS: &[&Client] = &[
+    &msmtp::CLIENT,
+    &postfix::CLIENT,
+    &git::CLIENT,
+    &mutt::NEOMUTT,
+    &mutt::MUTT,
+    &mbsync::CLIENT,
+    &offlineimap::CLIENT,
+    &fetchmail::CLIENT,
+    &aerc::CLIENT,
+    &himalaya::CLIENT,
+    &thunderbird::CLIENT,
+    &ssmtp::CLIENT,
+    &nullmailer::CLIENT,
+    &dma::CLIENT,
+    &exim4::CLIENT,
+    &evolution::CLIENT,
+];
 
 /// One setting as the client's file has it: the client fix quotes it back, with its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +86,18 @@ pub struct ImportedServer {
     pub settings: Vec<Setting>,
     /// The line naming the server (or, when it is a default, the account's line).
     pub line: usize,
+}
+
+impl Setting {
+    /// A setting of the file being imported, at this line.
+    pub fn new(key: &str, text: &str, line: usize) -> Setting {
+        Setting {
+            key: key.to_owned(),
+            text: text.to_owned(),
+            line,
+            file: None,
+        }
+    }
 }
 
 impl ImportedServer {
@@ -181,6 +224,19 @@ pub struct ClientFile {
     pub default: Option<String>,
 }
 
+impl ClientFile {
+    /// A file of at most one account, the default (the relay-only mailers).
+    pub fn single(kind: ClientKind, shown: &str, account: Option<ImportedAccount>) -> ClientFile {
+        ClientFile {
+            kind,
+            path: PathBuf::new(),
+            shown: shown.to_owned(),
+            default: account.as_ref().map(|a| a.name.clone()),
+            accounts: account.into_iter().collect(),
+        }
+    }
+}
+
 /// The one account an import selected, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Imported {
@@ -204,6 +260,15 @@ impl Invalid {
         Invalid {
             line,
             message: message.into(),
+        }
+    }
+
+    /// The refusal, said of the file `shown`.
+    pub fn in_file(self, shown: &str) -> ImportError {
+        ImportError::Invalid {
+            shown: shown.to_owned(),
+            line: self.line,
+            message: self.message,
         }
     }
 }

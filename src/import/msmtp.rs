@@ -8,8 +8,39 @@ use std::collections::BTreeMap;
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
 use super::text::{numbered, on_off, password_command, password_stored, words};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// msmtp, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "msmtp",
+    label: "msmtp",
+    places: &[
+        Place::Config("msmtp/config"),
+        Place::Home(".msmtprc"),
+        Place::System("/etc/msmtprc"),
+    ],
+    named: |dir, file| {
+        matches!(
+            (dir, file),
+            (_, ".msmtprc" | "msmtprc") | ("msmtp", "config")
+        )
+    },
+    says: Some(|line| {
+        matches!(
+            line.first,
+            "tls_starttls" | "passwordeval" | "tls_trust_file"
+        ) || (line.first == "account" && !line.text.contains('='))
+    }),
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 /// The commands of one account, as written, in order; later ones win.
 #[derive(Debug, Clone, Default)]
@@ -164,7 +195,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
         })
         .or_else(|| (out.len() == 1).then(|| out[0].name.clone()));
     Ok(ClientFile {
-        kind: ClientKind::Msmtp,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts: out,
@@ -297,7 +328,7 @@ fn findings(
     }
     if let Some((_, s)) = c.get("password") {
         account.findings.push(password_stored(
-            ClientKind::Msmtp,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -307,7 +338,7 @@ fn findings(
     }
     if let Some((command, s)) = c.get("passwordeval") {
         account.findings.push(password_command(
-            ClientKind::Msmtp,
+            CLIENT.kind(),
             shown,
             name,
             s.line,
@@ -338,6 +369,33 @@ fn findings(
         );
     }
     Ok(())
+}
+
+/// A fix in msmtp's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { to, .. } = *change;
+    let (host, port) = (&to.host, to.port);
+    let mut out = vec![
+        spelt("host", format!("host {host}"), false),
+        spelt(
+            "port",
+            format!("port {port}"),
+            port == 25 && to.security != Security::Tls
+                || port == 465 && to.security == Security::Tls,
+        ),
+    ];
+    match to.security {
+        Security::Plain => out.push(spelt("tls", "tls off", true)),
+        Security::Starttls => {
+            out.push(spelt("tls", "tls on", false));
+            out.push(spelt("tls_starttls", "tls_starttls on", true));
+        }
+        Security::Tls => {
+            out.push(spelt("tls", "tls on", false));
+            out.push(spelt("tls_starttls", "tls_starttls off", false));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

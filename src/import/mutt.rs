@@ -6,12 +6,62 @@
 //! make a plain URL STARTTLS.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::{address_in, numbered, password_command, password_stored, url_without_password};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::client::{Client, Input, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
+use super::open::{Seen, enter, leave, read, resolve_include};
+use super::text::{
+    address_in, numbered, password_command, password_stored, shown, url_without_password,
+};
+use super::{
+    ClientFile, ClientKind, ImportError, ImportedAccount, ImportedServer, Invalid, Setting,
+};
+
+/// NeoMutt, as maildoctor knows it: mutt's format, its own places (looked at before mutt's).
+pub static NEOMUTT: Client = Client {
+    name: "neomutt",
+    label: "NeoMutt",
+    places: &[
+        Place::Config("neomutt/neomuttrc"),
+        Place::Home(".neomuttrc"),
+    ],
+    named: |_, file| file.starts_with("neomuttrc") || file.starts_with(".neomuttrc"),
+    says: None,
+    open: None,
+    read: load,
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: false,
+    fix_caveat: None,
+};
+
+/// mutt, as maildoctor knows it.
+pub static MUTT: Client = Client {
+    name: "mutt",
+    label: "mutt",
+    places: &[
+        Place::Config("mutt/muttrc"),
+        Place::Home(".mutt/muttrc"),
+        Place::Home(".muttrc"),
+    ],
+    named: |_, file| file.starts_with(".muttrc") || file.starts_with("muttrc"),
+    says: Some(|line| {
+        line.lower.starts_with("set ")
+            && ["smtp_url", "folder", "spoolfile", "spool_file", "imap_user"]
+                .iter()
+                .any(|v| line.lower[4..].trim_start().starts_with(v))
+    }),
+    open: None,
+    read: load,
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: false,
+    fix_caveat: None,
+};
 
 /// One variable as a `set` line leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -481,13 +531,99 @@ fn tls_optional(account: &mut ImportedAccount, var: &Var, kind: ClientKind, show
     }
 }
 
+/// Reads the file and the files it `source`s, as mutt does.
+fn load(input: &Input) -> Result<ClientFile, ImportError> {
+    let mut seen = Seen::new();
+    let vars = with_sources(input.path, input.text, input.shown, &mut seen, 0)?;
+    accounts(&vars, input.kind, input.shown).map_err(|e| input.invalid(e))
+}
+
+/// The variables of a file with those of the files it `source`s, where it sources them.
+fn with_sources(
+    path: &Path,
+    text: &str,
+    shown_path: &str,
+    seen: &mut Seen,
+    depth: usize,
+) -> Result<Vec<Var>, ImportError> {
+    enter(path, seen, depth, shown_path, 1)?;
+    let (vars, sources) = vars(text).map_err(|e| e.in_file(shown_path))?;
+    let mut out = Vec::new();
+    let mut rest = vars.into_iter().peekable();
+    for (name, line) in sources {
+        while let Some(v) = rest.next_if(|v| v.setting.line < line) {
+            out.push(v);
+        }
+        let target = resolve_include(path, &name);
+        let label = shown(&target);
+        let included = read(&target, &label)?;
+        let mut sub =
+            with_sources(&target, &included, &label, seen, depth + 1).map_err(|e| match e {
+                ImportError::Invalid { message, .. } if message.contains("include loop") => {
+                    ImportError::Invalid {
+                        shown: shown_path.to_owned(),
+                        line,
+                        message,
+                    }
+                }
+                other => other,
+            })?;
+        for v in &mut sub {
+            v.setting.file.get_or_insert_with(|| label.clone());
+        }
+        out.extend(sub);
+    }
+    out.extend(rest);
+    leave(path, seen);
+    Ok(out)
+}
+
+/// A fix in mutt's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change {
+        protocol,
+        server,
+        to,
+        user,
+    } = *change;
+    let (host, port) = (&to.host, to.port);
+    let scheme = match (protocol, to.security) {
+        (Protocol::Smtp, Security::Tls) => "smtps",
+        (Protocol::Smtp, _) => "smtp",
+        (Protocol::Imap, Security::Tls) => "imaps",
+        (Protocol::Imap, _) => "imap",
+        (Protocol::Pop3, Security::Tls) => "pops",
+        (Protocol::Pop3, _) => "pop",
+    };
+    let user = user
+        .map(|u| format!("{}@", u.replace('@', "%40")))
+        .unwrap_or_default();
+    let key = match server.settings.first().map(|s| s.key.as_str()) {
+        Some("folder") => "folder",
+        Some("spoolfile") => "spoolfile",
+        Some("spool_file") => "spool_file",
+        _ => "smtp_url",
+    };
+    let mut out = vec![spelt(
+        key,
+        format!("set {key}=\"{scheme}://{user}{host}:{port}/\""),
+        false,
+    )];
+    match to.security {
+        Security::Starttls => out.push(spelt("ssl_force_tls", "set ssl_force_tls=yes", true)),
+        Security::Plain => out.push(spelt("ssl_starttls", "set ssl_starttls=no", false)),
+        Security::Tls => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn read(text: &str) -> ImportedAccount {
         let (vars, _) = vars(text).unwrap();
-        accounts(&vars, ClientKind::Mutt, "~/.muttrc")
+        accounts(&vars, MUTT.kind(), "~/.muttrc")
             .unwrap()
             .accounts
             .remove(0)

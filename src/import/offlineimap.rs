@@ -9,8 +9,28 @@ use std::collections::BTreeMap;
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
 use super::text::{numbered, password_command, password_stored};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// OfflineIMAP, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "offlineimap",
+    label: "OfflineIMAP",
+    places: &[
+        Place::Config("offlineimap/config"),
+        Place::Home(".offlineimaprc"),
+    ],
+    named: |dir, file| file == ".offlineimaprc" || (dir, file) == ("offlineimap", "config"),
+    says: Some(|line| line.lower.starts_with("[repository ")),
+    open: None,
+    read: |input| read(input.text, input.shown).map_err(|e| input.invalid(e)),
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: None,
+};
 
 /// A section's options (lower-case names), each with its setting.
 type Section = BTreeMap<String, (String, Setting)>;
@@ -150,7 +170,7 @@ pub fn read(text: &str, shown: &str) -> Result<ClientFile, Invalid> {
     }
     let default = (accounts.len() == 1).then(|| accounts[0].name.clone());
     Ok(ClientFile {
-        kind: ClientKind::Offlineimap,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts,
@@ -207,7 +227,7 @@ fn repository(
         {
             let shown_host = host.to_string();
             let mut finding = super::text::ip_certificate(
-                ClientKind::Offlineimap,
+                CLIENT.kind(),
                 shown,
                 &name,
                 line,
@@ -251,7 +271,7 @@ fn credentials(
     );
     if let Some((_, s)) = get("remotepass") {
         account.findings.push(password_stored(
-            ClientKind::Offlineimap,
+            CLIENT.kind(),
             shown,
             &name,
             s.line,
@@ -274,7 +294,7 @@ fn credentials(
         // Python code, not a program: nothing of it is shown, its arguments could be secrets.
         let _ = command;
         account.findings.push(password_command(
-            ClientKind::Offlineimap,
+            CLIENT.kind(),
             shown,
             &name,
             s.line,
@@ -288,6 +308,30 @@ fn credentials(
             s.line
         ));
     }
+}
+
+/// A fix in OfflineIMAP's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { to, .. } = *change;
+    let ssl = to.security == Security::Tls;
+    vec![
+        spelt("remotehost", format!("remotehost = {}", to.host), false),
+        spelt(
+            "remoteport",
+            format!("remoteport = {}", to.port),
+            to.port == if ssl { 993 } else { 143 },
+        ),
+        spelt("ssl", if ssl { "ssl = yes" } else { "ssl = no" }, ssl),
+        spelt(
+            "starttls",
+            if to.security == Security::Plain {
+                "starttls = no"
+            } else {
+                "starttls = yes"
+            },
+            to.security != Security::Plain,
+        ),
+    ]
 }
 
 #[cfg(test)]

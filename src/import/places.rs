@@ -1,50 +1,22 @@
 //! Where each client keeps its settings, for the current user and the system, in the order
-//! the clients themselves look.
+//! the clients themselves look: each client's [`Place`]s, in the registry's order.
 
 use std::path::{Path, PathBuf};
 
 use super::ClientKind;
+use super::client::Place;
 
 /// Every place a client's settings may be, given the home and XDG config directories;
-/// existing or not.
+/// existing or not. Directories of files (Evolution's sources) are not among them.
 pub fn candidates(home: &Path, xdg_config: &Path) -> Vec<(ClientKind, PathBuf)> {
-    let h = |p: &str| home.join(p);
-    let x = |p: &str| xdg_config.join(p);
-    let s = PathBuf::from;
-    vec![
-        (ClientKind::Msmtp, x("msmtp/config")),
-        (ClientKind::Msmtp, h(".msmtprc")),
-        (ClientKind::Msmtp, s("/etc/msmtprc")),
-        (ClientKind::Postfix, s("/etc/postfix/main.cf")),
-        (ClientKind::Git, h(".gitconfig")),
-        (ClientKind::Git, x("git/config")),
-        (ClientKind::Git, s("/etc/gitconfig")),
-        (ClientKind::Neomutt, x("neomutt/neomuttrc")),
-        (ClientKind::Neomutt, h(".neomuttrc")),
-        (ClientKind::Mutt, x("mutt/muttrc")),
-        (ClientKind::Mutt, h(".mutt/muttrc")),
-        (ClientKind::Mutt, h(".muttrc")),
-        (ClientKind::Mbsync, x("isyncrc")),
-        (ClientKind::Mbsync, h(".mbsyncrc")),
-        (ClientKind::Offlineimap, x("offlineimap/config")),
-        (ClientKind::Offlineimap, h(".offlineimaprc")),
-        (ClientKind::Fetchmail, h(".fetchmailrc")),
-        (ClientKind::Aerc, x("aerc/accounts.conf")),
-        (ClientKind::Himalaya, x("himalaya/config.toml")),
-        (ClientKind::Thunderbird, h(".thunderbird/profiles.ini")),
-        (
-            ClientKind::Thunderbird,
-            h(".var/app/org.mozilla.Thunderbird/.thunderbird/profiles.ini"),
-        ),
-        (
-            ClientKind::Thunderbird,
-            h("snap/thunderbird/common/.thunderbird/profiles.ini"),
-        ),
-        (ClientKind::Ssmtp, s("/etc/ssmtp/ssmtp.conf")),
-        (ClientKind::Nullmailer, s("/etc/nullmailer/remotes")),
-        (ClientKind::Dma, s("/etc/dma/dma.conf")),
-        (ClientKind::Exim4, s("/etc/exim4/update-exim4.conf.conf")),
-    ]
+    ClientKind::all()
+        .flat_map(|kind| {
+            kind.client()
+                .places
+                .iter()
+                .filter_map(move |place| Some((kind, place.path(home, xdg_config)?)))
+        })
+        .collect()
 }
 
 /// The places of this user and this system where a file exists.
@@ -56,33 +28,49 @@ pub fn found() -> Vec<(ClientKind, PathBuf)> {
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| home.join(".config"));
-    let mut out: Vec<(ClientKind, PathBuf)> = candidates(&home, &xdg)
-        .into_iter()
-        .filter(|(_, p)| p.is_file())
-        .collect();
-    // Evolution keeps one file per source.
-    if let Ok(dir) = std::fs::read_dir(xdg.join("evolution/sources")) {
-        let mut sources: Vec<PathBuf> = dir
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "source"))
-            .collect();
-        sources.sort();
-        out.extend(sources.into_iter().map(|p| (ClientKind::Evolution, p)));
+    let mut out = Vec::new();
+    for kind in ClientKind::all() {
+        for place in kind.client().places {
+            match (place, place.path(&home, &xdg)) {
+                (_, Some(path)) => {
+                    if path.is_file() {
+                        out.push((kind, path));
+                    }
+                }
+                (Place::ConfigFiles { dir, extension }, None) => {
+                    out.extend(files_in(&xdg.join(dir), extension).map(|p| (kind, p)));
+                }
+                (_, None) => {}
+            }
+        }
     }
     out
+}
+
+/// The files of a directory with this extension, in the order of their names.
+fn files_in(dir: &Path, extension: &str) -> impl Iterator<Item = PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    files.into_iter()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::{evolution, msmtp};
 
     #[test]
     fn xdg_places_come_before_the_dot_files_as_the_clients_look() {
         let places = candidates(Path::new("/home/a"), Path::new("/home/a/.config"));
         let msmtp: Vec<&PathBuf> = places
             .iter()
-            .filter(|(k, _)| *k == ClientKind::Msmtp)
+            .filter(|(k, _)| *k == msmtp::CLIENT.kind())
             .map(|(_, p)| p)
             .collect();
         assert_eq!(
@@ -93,9 +81,9 @@ mod tests {
                 Path::new("/etc/msmtprc")
             ]
         );
-        for kind in ClientKind::ALL {
+        for kind in ClientKind::all() {
             assert!(
-                kind == ClientKind::Evolution || places.iter().any(|(k, _)| *k == kind),
+                kind == evolution::CLIENT.kind() || places.iter().any(|(k, _)| *k == kind),
                 "{kind} has no place"
             );
         }

@@ -3,12 +3,31 @@
 //! whitespace, `#` comments, `$name` expanded. The password map is read for its keys only.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
+use super::client::{Client, Input, Place};
+use super::fix::{Change, Spelt, spelt};
+use super::open::read_if_possible;
 use super::text::{numbered, service_port};
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::{ClientFile, ImportError, ImportedAccount, ImportedServer, Invalid, Setting};
+
+/// Postfix, as maildoctor knows it.
+pub static CLIENT: Client = Client {
+    name: "postfix",
+    label: "Postfix",
+    places: &[Place::System("/etc/postfix/main.cf")],
+    named: |_, file| file == "main.cf",
+    says: Some(|line| line.lower.starts_with("relayhost") && line.text.contains('=')),
+    open: None,
+    read: load,
+    no_account: "no relayhost: Postfix delivers to each domain's MX itself",
+    spell,
+    fix_names_account: false,
+    fix_caveat: None,
+};
 
 /// The parameters of main.cf, last one winning, each with its setting.
 pub fn parameters(text: &str) -> Result<BTreeMap<String, (String, Setting)>, Invalid> {
@@ -172,7 +191,7 @@ pub fn read(
     };
     let Some((value, relay_setting)) = get("relayhost") else {
         return Ok(ClientFile {
-            kind: ClientKind::Postfix,
+            kind: CLIENT.kind(),
             path: std::path::PathBuf::new(),
             shown: shown.to_owned(),
             accounts: Vec::new(),
@@ -181,7 +200,7 @@ pub fn read(
     };
     let Some(relay) = relay(&value, relay_setting.line)? else {
         return Ok(ClientFile {
-            kind: ClientKind::Postfix,
+            kind: CLIENT.kind(),
             path: std::path::PathBuf::new(),
             shown: shown.to_owned(),
             accounts: Vec::new(),
@@ -247,7 +266,7 @@ pub fn read(
         shown,
     );
     Ok(ClientFile {
-        kind: ClientKind::Postfix,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         default: Some(account.name.clone()),
@@ -338,6 +357,70 @@ fn version_at_least(v: &str, major: u32, minor: u32) -> bool {
     let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     (a, b) >= (major, minor)
+}
+
+/// Reads main.cf, and the keys of the password map it names when that can be read (it is
+/// normally root's alone), to compare them with relayhost.
+fn load(input: &Input) -> Result<ClientFile, ImportError> {
+    let map = password_map(input.text);
+    let keys = map
+        .as_ref()
+        .and_then(|m| read_if_possible(Path::new(m)).map(|t| map_keys(&t)));
+    let with = map.as_deref().zip(keys.as_deref());
+    let mut file = read(input.text, input.shown, with).map_err(|e| input.invalid(e))?;
+    if let (Some(m), None) = (&map, &keys)
+        && let Some(account) = file.accounts.first_mut()
+    {
+        account.notes.push(format!(
+            "the password map {m} could not be read (it is normally root's alone): its keys were not compared with relayhost"
+        ));
+    }
+    Ok(file)
+}
+
+/// A fix in Postfix's words.
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change { to, .. } = *change;
+    let (host, port) = (&to.host, to.port);
+    let mut out = vec![spelt(
+        "relayhost",
+        format!("relayhost = [{host}]:{port}"),
+        false,
+    )];
+    match to.security {
+        Security::Tls => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = yes",
+                false,
+            ));
+            out.push(spelt(
+                "smtp_tls_security_level",
+                "smtp_tls_security_level = encrypt",
+                false,
+            ));
+        }
+        Security::Starttls => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = no",
+                true,
+            ));
+            out.push(spelt(
+                "smtp_tls_security_level",
+                "smtp_tls_security_level = encrypt",
+                false,
+            ));
+        }
+        Security::Plain => {
+            out.push(spelt(
+                "smtp_tls_wrappermode",
+                "smtp_tls_wrappermode = no",
+                true,
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

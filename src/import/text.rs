@@ -1,7 +1,7 @@
 //! Small pieces the readers share: numbered lines, the words of a line, on/off values, port
 //! names, and the findings every format can have about where a password lives.
 
-use crate::account::Protocol;
+use crate::account::{Host, Protocol};
 use crate::finding::{Finding, FindingId};
 
 use super::{ClientKind, Invalid, Setting};
@@ -60,6 +60,19 @@ pub fn service_port(word: &str) -> Option<u16> {
         "pop3s" => 995,
         _ => return None,
     })
+}
+
+/// A port given as a number only (the relay-only mailers' `PORT`, `mailhub`'s).
+pub fn port_number(word: &str, what: &str, line: usize) -> Result<u16, Invalid> {
+    word.parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| Invalid::new(line, format!("{what} takes a number from 1 to 65535")))
+}
+
+/// The server's host name or address, or why it is none, said of the option `what`.
+pub fn parse_host(word: &str, what: &str, line: usize) -> Result<Host, Invalid> {
+    Host::parse(word).map_err(|e| Invalid::new(line, format!("{what}: {e}")))
 }
 
 /// The program a password command runs, without its arguments: `pass show mail` is `pass`,

@@ -7,12 +7,39 @@
 //! SMTP port of 0 means 465 with TLS, else 587. Passwords live in logins.json, never read.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::account::{AuthMethod, Host, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 
-use super::text::numbered;
-use super::{ClientFile, ClientKind, ImportedAccount, ImportedServer, Invalid, Setting};
+use super::client::{Client, Input, NO_ACCOUNT, Place};
+use super::fix::{Change, Spelt, spelt};
+use super::open::read;
+use super::text::{numbered, shown};
+use super::{
+    ClientFile, ClientKind, ImportError, ImportedAccount, ImportedServer, Invalid, Setting,
+};
+
+/// Thunderbird, as maildoctor knows it: a profile is its settings, prefs.js with user.js over it.
+pub static CLIENT: Client = Client {
+    name: "thunderbird",
+    label: "Thunderbird",
+    places: &[
+        Place::Home(".thunderbird/profiles.ini"),
+        Place::Home(".var/app/org.mozilla.Thunderbird/.thunderbird/profiles.ini"),
+        Place::Home("snap/thunderbird/common/.thunderbird/profiles.ini"),
+    ],
+    named: |_, file| matches!(file, "prefs.js" | "user.js" | "profiles.ini"),
+    says: Some(|line| line.text.starts_with("user_pref(")),
+    open: Some(open),
+    read: load,
+    no_account: NO_ACCOUNT,
+    spell,
+    fix_names_account: true,
+    fix_caveat: Some(
+        "with Thunderbird closed, as it rewrites prefs.js when it quits; or the same in Settings → Config Editor",
+    ),
+};
 
 /// A pref's value as prefs.js writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +241,7 @@ pub fn accounts(prefs: &Prefs, shown: &str) -> Result<ClientFile, Invalid> {
     }
     let default = (out.len() == 1).then(|| out[0].name.clone());
     Ok(ClientFile {
-        kind: ClientKind::Thunderbird,
+        kind: CLIENT.kind(),
         path: std::path::PathBuf::new(),
         shown: shown.to_owned(),
         accounts: out,
@@ -318,6 +345,126 @@ pub fn default_profile(ini: &str) -> Option<(String, bool)> {
         .find(|m| m.get("Default").is_some_and(|v| v == "1"))
         .or_else(|| (profiles.len() == 1).then(|| &profiles[0]))?;
     chosen.get("Path").map(|p| relative(chosen, p))
+}
+
+/// The whole profile when `path` is Thunderbird's (a profile directory, profiles.ini,
+/// prefs.js or user.js).
+fn open(path: &Path, forced: Option<ClientKind>) -> Result<Option<ClientFile>, ImportError> {
+    match profile_dir(path, forced)? {
+        Some(profile) => profile_file(&profile).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A prefs file under another name, read as prefs.js is.
+fn load(input: &Input) -> Result<ClientFile, ImportError> {
+    let mut all = Prefs::new();
+    prefs(input.text, None, &mut all).map_err(|e| input.invalid(e))?;
+    accounts(&all, input.shown).map_err(|e| input.invalid(e))
+}
+
+/// The Thunderbird profile directory a path means: the directory itself (with prefs.js),
+/// the profile profiles.ini (or a directory holding it) names, or the one prefs.js or
+/// user.js is in. `None` when the path is not Thunderbird's.
+fn profile_dir(path: &Path, forced: Option<ClientKind>) -> Result<Option<PathBuf>, ImportError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let told = forced == Some(CLIENT.kind());
+    if path.is_dir() {
+        if path.join("profiles.ini").is_file() {
+            return profile_dir(&path.join("profiles.ini"), forced);
+        }
+        return Ok((told || path.join("prefs.js").is_file()).then(|| path.to_path_buf()));
+    }
+    if forced.is_some() && !told {
+        return Ok(None);
+    }
+    match name {
+        "prefs.js" | "user.js" => Ok(path.parent().map(Path::to_path_buf)),
+        "profiles.ini" => {
+            let ini = read(path, &shown(path))?;
+            let Some((dir, relative)) = default_profile(&ini) else {
+                return Err(ImportError::NoServer {
+                    shown: shown(path),
+                    why: Some("profiles.ini names no default profile".into()),
+                });
+            };
+            Ok(Some(if relative {
+                path.parent().unwrap_or(Path::new(".")).join(dir)
+            } else {
+                PathBuf::from(dir)
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A Thunderbird profile's accounts: prefs.js, then user.js over it.
+fn profile_file(profile: &Path) -> Result<ClientFile, ImportError> {
+    let prefs_path = profile.join("prefs.js");
+    let shown_prefs = shown(&prefs_path);
+    let mut all = Prefs::new();
+    let text = read(&prefs_path, &shown_prefs)?;
+    prefs(&text, None, &mut all).map_err(|e| e.in_file(&shown_prefs))?;
+    let user_path = profile.join("user.js");
+    if user_path.is_file() {
+        let shown_user = shown(&user_path);
+        let text = read(&user_path, &shown_user)?;
+        prefs(&text, Some(&shown_user), &mut all).map_err(|e| e.in_file(&shown_user))?;
+    }
+    let mut file = accounts(&all, &shown_prefs).map_err(|e| e.in_file(&shown_prefs))?;
+    file.shown = shown_prefs;
+    Ok(file)
+}
+
+/// Thunderbird's prefs for the server, under the prefix its settings have
+/// (`mail.smtpserver.smtp1`, `mail.server.server2`).
+fn spell(change: &Change) -> Vec<Spelt> {
+    let Change {
+        protocol,
+        server,
+        to,
+        ..
+    } = *change;
+    let Some(prefix) = server
+        .settings
+        .first()
+        .and_then(|s| s.key.rsplit_once('.'))
+        .map(|(p, _)| p.to_owned())
+    else {
+        return Vec::new();
+    };
+    let host_key = if server.setting(&format!("{prefix}.realhostname")).is_some() {
+        "realhostname"
+    } else {
+        "hostname"
+    };
+    let (mode_key, mode) = (
+        if protocol == Protocol::Smtp {
+            "try_ssl"
+        } else {
+            "socketType"
+        },
+        match to.security {
+            Security::Plain => 0,
+            Security::Starttls => 2,
+            Security::Tls => 3,
+        },
+    );
+    let pref = |key: &str, value: String| {
+        spelt(
+            &format!("{prefix}.{key}"),
+            format!("user_pref(\"{prefix}.{key}\", {value});"),
+            false,
+        )
+    };
+    vec![
+        pref(host_key, format!("\"{}\"", to.host)),
+        pref("port", to.port.to_string()),
+        pref(mode_key, mode.to_string()),
+    ]
 }
 
 #[cfg(test)]
