@@ -276,6 +276,37 @@ mod tests {
         }
     }
 
+    /// The names in the JSON Schema's `format` enum: whichever value of `format` is an enum.
+    fn schema_formats(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Array(names)) =
+                    map.get("format").and_then(|f| f.get("enum"))
+                {
+                    out.extend(names.iter().filter_map(|n| n.as_str().map(str::to_owned)));
+                }
+                map.values().for_each(|v| schema_formats(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| schema_formats(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_report_schema_names_every_client() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap();
+        let mut listed = Vec::new();
+        schema_formats(&schema, &mut listed);
+        listed.sort();
+        let mut names: Vec<String> = ClientKind::all().map(|k| k.as_str().to_owned()).collect();
+        names.sort();
+        assert_eq!(
+            listed, names,
+            "schema/report.schema.json's source format enum"
+        );
+    }
+
     #[test]
     fn every_client_has_its_own_name() {
         for kind in ClientKind::all() {
