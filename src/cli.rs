@@ -61,6 +61,21 @@ pub enum Command {
     /// List the mail clients' settings found in the usual places (msmtp, Postfix, git
     /// send-email, mutt, mbsync …), each account with the --import argument that checks it.
     Clients(ClientsArgs),
+    /// Print the completion script for a shell: bash, zsh, fish, elvish or powershell.
+    ///
+    /// For example `maildoctor completions bash >
+    /// ~/.local/share/bash-completion/completions/maildoctor`. The Debian package installs
+    /// them for bash, zsh and fish.
+    Completions(CompletionsArgs),
+    /// Print the manual page, maildoctor(1), in roff: `maildoctor man | man -l -` shows it.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell whose completion script to print.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub mod finding;
 pub mod fuzzing;
 pub mod glyphs;
 pub mod import;
+pub mod install;
 pub mod lint;
 pub mod oauth;
 pub mod probe;

@@ -32,6 +32,11 @@ pub fn run_with_profiles(
     out: &mut dyn Write,
     user_profiles: Option<std::path::PathBuf>,
 ) -> Result<ExitStatus> {
+    // Completions and the man page need no profiles: a broken one of the user's cannot stop them.
+    if let Some(text) = cli.command.as_ref().and_then(crate::install::generated) {
+        write_out(out, &text)?;
+        return Ok(ExitStatus::Ok);
+    }
     let store = load_profiles(cli, user_profiles)?;
     let output = Output {
         ascii: cli.ascii,
@@ -56,6 +61,7 @@ pub fn run_with_profiles(
         Some(Command::Profiles(args)) => listing::run_profiles(args, &store, out, output),
         Some(Command::Discover(args)) => check::run_discover(args, &store, out, output),
         Some(Command::Clients(args)) => listing::run_clients(args, out, output),
+        Some(Command::Completions(_) | Command::Man) => Ok(ExitStatus::Ok), // printed above
     }
 }
 
