@@ -3,11 +3,15 @@
 #  1. the full three-endpoint check against each endpoint alone (target: full <= 1.15 x slowest);
 #  2. the same three checks the way people do them today, one after another with swaks,
 #     openssl s_client and curl (target: maildoctor >= 5 x faster).
-# Prints hyperfine's tables and the two ratios. Only loopback (127.0.0.2) is contacted.
+# Prints hyperfine's tables and the two ratios. Only loopback (the lab's 127.0.0.2, or
+# $MAILDOCTOR_LAB_ADDR) is contacted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+LAB=$(lab_dir)
+LAB_ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
 CA="$LAB/ca.pem"
 OUT=${BENCH_OUT:-target/bench}
 RUNS=${BENCH_RUNS:-30}
@@ -20,9 +24,9 @@ done
 
 cargo build --release --quiet
 MD="target/release/maildoctor check alice@lab.test --ca-file $CA --no-alternatives --format json"
-SMTP="--smtp 127.0.0.2:587/starttls"
-IMAP="--imap 127.0.0.2:993/tls"
-POP3="--pop3 127.0.0.2:995/tls"
+SMTP="--smtp $LAB_ADDR:587/starttls"
+IMAP="--imap $LAB_ADDR:993/tls"
+POP3="--pop3 $LAB_ADDR:995/tls"
 
 hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/concurrency.json" --export-markdown "$OUT/concurrency.md" \
     -n "all three" "$MD $SMTP $IMAP $POP3" \
@@ -31,9 +35,9 @@ hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/concurrency.json" --e
     -n "POP3 alone" "$MD $POP3 --only pop3" >/dev/null
 
 # Today's way: three tools, one after another, each doing its handshake and capability query.
-MANUAL="swaks --server 127.0.0.2 --port 587 --tls --tls-ca-path $CA --quit-after EHLO >/dev/null 2>&1; \
-openssl s_client -connect 127.0.0.2:993 -CAfile $CA -verify_return_error -brief </dev/null >/dev/null 2>&1; \
-curl -s --cacert $CA pop3s://127.0.0.2:995/ -X CAPA -u alice@lab.test:lab-password >/dev/null"
+MANUAL="swaks --server $LAB_ADDR --port 587 --tls --tls-ca-path $CA --quit-after EHLO >/dev/null 2>&1; \
+openssl s_client -connect $LAB_ADDR:993 -CAfile $CA -verify_return_error -brief </dev/null >/dev/null 2>&1; \
+curl -s --cacert $CA pop3s://$LAB_ADDR:995/ -X CAPA -u alice@lab.test:lab-password >/dev/null"
 hyperfine --warmup 3 --runs "$RUNS" --export-json "$OUT/manual.json" --export-markdown "$OUT/manual.md" \
     -n "maildoctor check (3 endpoints)" "$MD $SMTP $IMAP $POP3" \
     -n "swaks + openssl s_client + curl" "$MANUAL" >/dev/null

@@ -5,8 +5,9 @@
 # at all, and the difference in time over 100 ms is the number of round trips. The TCP connect
 # is not counted (the proxy accepts at once); maildoctor's time is its endpoint's own, the
 # others' the whole process (its start-up is the same in both runs, so it cancels out).
-# Loopback only (127.0.0.4 and 127.0.0.5 in front of the lab's 127.0.0.2). Run as root on
-# Debian: installs swaks, curl and openssl, starts the lab if it is not up.
+# Loopback only (127.0.0.4 and 127.0.0.5 in front of the lab's 127.0.0.2, or
+# $MAILDOCTOR_LAB_ADDR). Run as root on Debian: installs swaks, curl and openssl, starts the
+# lab if it is not up.
 #
 #   scripts/roundtrips.sh            median of 3 runs of each
 #   scripts/roundtrips.sh --smoke    one run of each (CI: the numbers are printed, not judged)
@@ -23,7 +24,9 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+LAB=$(lab_dir)
 LAB_ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
 [ -f "$LAB/ca.pem" ] || tests/lab/start.sh
 cargo build --quiet --example delay_proxy

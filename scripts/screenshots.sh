@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates screenshots/*.png from the real dashboard against the lab on 127.0.0.2:
+# Regenerates screenshots/*.png from the real dashboard against the lab on 127.0.0.2 (or
+# $MAILDOCTOR_LAB_ADDR):
 # tmux runs maildoctor at 120x40 (and 80x24, the SSH size), `capture-pane -e` keeps the
 # colours, aha turns the ANSI into HTML, and headless Chromium takes the picture. Run as root on
 # Debian: installs what it needs, starts the lab. Only loopback addresses are contacted.
@@ -16,7 +17,10 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+LAB=$(lab_dir)
+LAB_ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
 [ -f "$LAB/ca.pem" ] || tests/lab/start.sh
 if [ -z "${MAILDOCTOR_BIN:-}" ]; then
     cargo build --release --quiet
@@ -28,12 +32,12 @@ WORK=$(mktemp -d)
 trap 'tmux kill-session -t shots 2>/dev/null || true; kill "${HOLE_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Ports that drop connections, like a firewall: listeners whose one-slot queues are full.
-# 127.0.0.2:2587 beside the lab's working 587; on 127.0.0.9 every submission port, so nothing
+# $LAB_ADDR:2587 beside the lab's working 587; on 127.0.0.9 every submission port, so nothing
 # works from "this network".
-python3 - <<'PY' &
-import socket, time
+LAB_ADDR=$LAB_ADDR python3 - <<'PY' &
+import os, socket, time
 held = []
-for host, port in [("127.0.0.2", 2587), ("127.0.0.9", 587), ("127.0.0.9", 465), ("127.0.0.9", 25)]:
+for host, port in [(os.environ["LAB_ADDR"], 2587), ("127.0.0.9", 587), ("127.0.0.9", 465), ("127.0.0.9", 25)]:
     srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((host, port)); srv.listen(0)
     held.append(srv)
@@ -83,16 +87,16 @@ shot() {
 }
 
 CA="--ca-file $LAB/ca.pem"
-ALL="--imap 127.0.0.2:993/tls --pop3 127.0.0.2:995/tls"
-shot healthy 120x40 "" alice@lab.test --smtp 127.0.0.2:587/starttls $ALL $CA
-shot port-security-mismatch 120x40 "" alice@lab.test --smtp 127.0.0.2:465/starttls --imap 127.0.0.2:993/tls --pop3 127.0.0.2:110/tls $CA
-shot blocked-port-alternative 120x40 "" alice@lab.test --smtp 127.0.0.2:2587/starttls $ALL --timeout 6 $CA
-shot edit-endpoint 120x40 "e Tab C-u 5 8 7" alice@lab.test --smtp 127.0.0.2:465/starttls $ALL $CA
-shot transcript 120x40 "Tab t" alice@lab.test --smtp 127.0.0.2:587/starttls $ALL $CA
+ALL="--imap $LAB_ADDR:993/tls --pop3 $LAB_ADDR:995/tls"
+shot healthy 120x40 "" alice@lab.test --smtp "$LAB_ADDR":587/starttls $ALL $CA
+shot port-security-mismatch 120x40 "" alice@lab.test --smtp "$LAB_ADDR":465/starttls --imap "$LAB_ADDR":993/tls --pop3 "$LAB_ADDR":110/tls $CA
+shot blocked-port-alternative 120x40 "" alice@lab.test --smtp "$LAB_ADDR":2587/starttls $ALL --timeout 6 $CA
+shot edit-endpoint 120x40 "e Tab C-u 5 8 7" alice@lab.test --smtp "$LAB_ADDR":465/starttls $ALL $CA
+shot transcript 120x40 "Tab t" alice@lab.test --smtp "$LAB_ADDR":587/starttls $ALL $CA
 # At 80x24, what a user over SSH sees first: the selected finding's fix must be on screen.
-shot 80x24-port-465-starttls 80x24 "" alice@lab.test --smtp 127.0.0.2:465/starttls $ALL $CA
-shot 80x24-certificate-untrusted 80x24 "" alice@lab.test --smtp 127.0.0.2:587/starttls $ALL
+shot 80x24-port-465-starttls 80x24 "" alice@lab.test --smtp "$LAB_ADDR":465/starttls $ALL $CA
+shot 80x24-certificate-untrusted 80x24 "" alice@lab.test --smtp "$LAB_ADDR":587/starttls $ALL
 shot 80x24-nothing-works 80x24 "" alice@lab.test --smtp 127.0.0.9:587/starttls $ALL --timeout 4 $CA
 # The password goes into the command tmux runs (its server keeps its own environment); it is
 # the lab's wrong one, on loopback.
-SHOT_ENV=MAILDOCTOR_PASSWORD=wrong-password shot 80x24-login-refused 80x24 "" alice@lab.test --login --smtp 127.0.0.2:587/starttls $ALL $CA
+SHOT_ENV=MAILDOCTOR_PASSWORD=wrong-password shot 80x24-login-refused 80x24 "" alice@lab.test --login --smtp "$LAB_ADDR":587/starttls $ALL $CA

@@ -19,9 +19,34 @@ pub fn other_spec(port: u16, security: &str) -> String {
     format!("{}:{port}/{security}", other_addr())
 }
 
-/// The lab's directory: `MAILDOCTOR_LAB_DIR` (default /tmp/maildoctor-lab).
+/// The lab's directory: `MAILDOCTOR_LAB_DIR`, else this checkout's own ([`default_dir`]), as
+/// start.sh reads it.
 pub fn dir() -> String {
-    std::env::var("MAILDOCTOR_LAB_DIR").unwrap_or_else(|_| "/tmp/maildoctor-lab".to_owned())
+    match std::env::var("MAILDOCTOR_LAB_DIR") {
+        Ok(dir) if !dir.is_empty() => dir.strip_suffix('/').unwrap_or(&dir).to_owned(),
+        _ => default_dir(),
+    }
+}
+
+/// The lab directory of the checkout at `checkout` (an absolute path, symlinks resolved):
+/// `/tmp/maildoctor-lab-` and the first 12 hex digits of the SHA-256 of the path, as
+/// tests/lab/lib.sh's `lab_dir` derives it, so that two clones never share a lab.
+pub fn dir_of_checkout(checkout: &std::path::Path) -> String {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    let digest = openssl::sha::sha256(checkout.as_os_str().as_bytes());
+    digest[..6]
+        .iter()
+        .fold("/tmp/maildoctor-lab-".to_owned(), |mut dir, byte| {
+            let _ = write!(dir, "{byte:02x}");
+            dir
+        })
+}
+
+/// This checkout's lab directory.
+pub fn default_dir() -> String {
+    let checkout = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
+    dir_of_checkout(&checkout)
 }
 
 /// The lab's CA certificate.

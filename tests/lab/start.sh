@@ -10,15 +10,19 @@
 # tests/lab/stop.sh stops it.
 #
 # Before starting anything it checks that every port is free on the address; if one is taken it
-# names the holder and exits 1. Any failure prints the cause on stderr (a daemon's own words,
-# or the failing line) and stops what this run had started; the logs stay in the directory.
+# names the holder, prints free addresses to export instead (the commands work as printed) and
+# exits 1. Any failure prints the cause on stderr (a daemon's own words, or the failing line)
+# and stops what this run had started; the logs stay in the directory.
 #
-# Environment:
-#   MAILDOCTOR_LAB_DIR   the lab's directory (default /tmp/maildoctor-lab): CA ($LAB/ca.pem),
-#                        configuration, queue, mail, pid files and logs (*.log, *.out).
+# Environment (the Rust tests and scripts/*.sh read the same variables):
+#   MAILDOCTOR_LAB_DIR   the lab's directory (default: this checkout's own,
+#                        /tmp/maildoctor-lab-<hash of the checkout's path>, see lib.sh's
+#                        lab_dir): CA ($LAB/ca.pem), configuration, queue, mail, pid files and
+#                        logs (*.log, *.out). Another clone's lab has another directory, and
+#                        this script never stops it.
 #   MAILDOCTOR_LAB_ADDR  the loopback address Postfix and Dovecot listen on (default
-#                        127.0.0.2). Use another 127.x.y.z when something else holds a lab port
-#                        there; the Rust tests read the same variable.
+#                        127.0.0.2). Use another 127.x.y.z when something else, e.g. another
+#                        clone's lab, holds a lab port there.
 #   MAILDOCTOR_LAB_OTHER_ADDR  the loopback address Exim and Cyrus listen on (default 127.0.0.3).
 #
 # The lab is self-contained: Postfix runs as its own instance (`postfix -c $LAB/postfix`, its
@@ -31,7 +35,10 @@
 # run them with `cargo test -- --include-ignored` once this script has run.
 set -Eeuo pipefail
 
-LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/lib.sh"
+LAB=$(lab_dir)
 ADDR=${MAILDOCTOR_LAB_ADDR:-127.0.0.2}
 OTHER_ADDR=${MAILDOCTOR_LAB_OTHER_ADDR:-127.0.0.3}
 USER_NAME=alice@lab.test
@@ -39,9 +46,6 @@ USER_PASS=lab-password
 MAIL_USER=mail
 # 1587: a strict submission service (sender-login check, no relaying but to lab.test).
 PORTS=(25 587 465 143 993 110 995 1587)
-HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lab/lib.sh
-. "$HERE/lib.sh"
 started=
 
 # The last lines of the named logs in $LAB (default: all), on stderr.
@@ -85,7 +89,6 @@ case $LAB in
     /?*) ;;
     *) fail "MAILDOCTOR_LAB_DIR must be an absolute path, not '$LAB'" ;;
 esac
-LAB=${LAB%/}
 for pair in "MAILDOCTOR_LAB_ADDR=$ADDR" "MAILDOCTOR_LAB_OTHER_ADDR=$OTHER_ADDR"; do
     value=${pair#*=}
     if [[ ! $value =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] \
@@ -99,6 +102,66 @@ done
 if [ -d "$LAB" ] && [ -n "$(ls -A "$LAB")" ] && [ ! -f "$LAB/.maildoctor-lab" ] \
     && [ ! -f "$LAB/dovecot.conf" ]; then
     fail "$LAB is not empty and not a lab directory; set MAILDOCTOR_LAB_DIR to a new or empty one"
+fi
+
+# ss (iproute2) checks the ports below before anything else is installed: a taken port costs
+# no package.
+if ! command -v ss >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+fi
+
+# The previous lab of this directory (only this one: stop.sh goes by the pid files in $LAB)
+# may hold the ports; then nothing else may.
+MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh"
+
+# Every port, before anything starts. The servers bind $ADDR:PORT (IPv4 only), which a listener
+# on $ADDR:PORT, 0.0.0.0:PORT or a dual-stack [::]:PORT (ss shows it as *:PORT) blocks; an
+# IPv6-only [::]:PORT (ss shows [::]:PORT) does not.
+taken=() addr_taken='' other_taken=''
+OTHER_PORTS=()
+for server in exim cyrus; do
+    mapfile -t -O "${#OTHER_PORTS[@]}" OTHER_PORTS < <(bash "$HERE/$server.sh" ports)
+done
+# check_port ADDR PORT: notes the listeners that block ADDR:PORT; true when there are none.
+check_port() {
+    local found
+    mapfile -t found < <(port_takers "$1" "$2")
+    taken+=("${found[@]}")
+    [ ${#found[@]} -eq 0 ]
+}
+for port in "${PORTS[@]}"; do
+    check_port "$ADDR" "$port" || addr_taken=1
+done
+for port in "${OTHER_PORTS[@]}"; do
+    check_port "$OTHER_ADDR" "$port" || other_taken=1
+done
+if [ ${#taken[@]} -gt 0 ]; then
+    printf 'lab: %s\n' "${taken[@]}" >&2
+    # Another lab, e.g. another clone's, or one started before labs were per checkout (in
+    # /tmp/maildoctor-lab): its directory says which, and how to stop it.
+    labs=()
+    for pid in $(printf '%s\n' "${taken[@]}" | grep -o 'pid [0-9]*' | cut -d' ' -f2 | sort -u); do
+        if dir=$(lab_of_pid "$pid") && [[ " ${labs[*]} " != *" $dir "* ]]; then
+            labs+=("$dir")
+            echo "lab: they belong to the lab in $dir; unless a clone of yours uses it, this stops it: MAILDOCTOR_LAB_DIR=$dir $HERE/stop.sh" >&2
+        fi
+    done
+    # The way out, as commands that work as printed: free addresses for the servers whose own
+    # is taken, exported so that the tests (and scripts/*.sh) look for the lab there too.
+    new_addr=$ADDR new_other=$OTHER_ADDR
+    if [ -n "$addr_taken" ]; then
+        new_addr=$(free_lab_addr "$ADDR $OTHER_ADDR" "${PORTS[@]}") || new_addr=
+    fi
+    if [ -n "$other_taken" ] && [ -n "$new_addr" ]; then
+        new_other=$(free_lab_addr "$ADDR $OTHER_ADDR $new_addr" "${OTHER_PORTS[@]}") || new_other=
+    fi
+    if [ -z "$new_addr" ] || [ -z "$new_other" ]; then
+        fail "nothing was started, and no loopback address 127.0.0.N has all the lab's ports free: stop that program"
+    fi
+    fail "nothing was started. Stop that program, or move the lab to free loopback addresses, exported so that the tests find it there too:
+  export MAILDOCTOR_LAB_ADDR=$new_addr MAILDOCTOR_LAB_OTHER_ADDR=$new_other
+  cd $(printf %q "$(lab_checkout)") && tests/lab/start.sh && cargo test -- --include-ignored"
 fi
 
 need=()
@@ -115,32 +178,6 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
     echo "postfix postfix/mailname string mail.lab.test" | debconf-set-selections
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-# The previous lab of this directory (only this one: stop.sh goes by the pid files in $LAB)
-# may hold the ports; then nothing else may.
-MAILDOCTOR_LAB_DIR=$LAB bash "$HERE/stop.sh"
-
-# Every port, before anything starts. The servers bind $ADDR:PORT (IPv4 only), which a listener
-# on $ADDR:PORT, 0.0.0.0:PORT or a dual-stack [::]:PORT (ss shows it as *:PORT) blocks; an
-# IPv6-only [::]:PORT (ss shows [::]:PORT) does not.
-taken=()
-check_port() {
-    local found
-    mapfile -t found < <(port_takers "$1" "$2")
-    taken+=("${found[@]}")
-}
-for port in "${PORTS[@]}"; do
-    check_port "$ADDR" "$port"
-done
-for server in exim cyrus; do
-    while read -r port; do
-        check_port "$OTHER_ADDR" "$port"
-    done < <(bash "$HERE/$server.sh" ports)
-done
-if [ ${#taken[@]} -gt 0 ]; then
-    printf 'lab: %s\n' "${taken[@]}" >&2
-    fail "nothing was started. Stop that program, or move the lab to another loopback address, e.g. MAILDOCTOR_LAB_ADDR=127.0.0.3 $0 (the Rust tests expect 127.0.0.2)"
 fi
 
 rm -rf "$LAB"

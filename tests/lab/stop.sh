@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Stops the lab that tests/lab/start.sh started in $MAILDOCTOR_LAB_DIR (default
-# /tmp/maildoctor-lab): that lab's own Postfix master and Dovecot master, found by the pid files
-# in the lab's directory and checked to be the lab's before they get SIGTERM (each takes its
-# children down with it). Never touches the system's Postfix or Dovecot, nor other labs. Safe
-# to run twice and when nothing runs. Leaves the directory with its logs; start.sh replaces it.
+# Stops the lab that tests/lab/start.sh started in $MAILDOCTOR_LAB_DIR (default: this
+# checkout's own, see lib.sh's lab_dir): that lab's own Postfix master and Dovecot master, found
+# by the pid files in the lab's directory and checked to be the lab's before they get SIGTERM
+# (each takes its children down with it). Never touches the system's Postfix or Dovecot, nor
+# other labs (another clone's lab has another directory). Safe to run twice and when nothing
+# runs. Leaves the directory with its logs; start.sh replaces it.
 set -Eeuo pipefail
 trap 'echo "lab: stop.sh failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-LAB=${MAILDOCTOR_LAB_DIR:-/tmp/maildoctor-lab}
-LAB=${LAB%/}
-[ -d "$LAB" ] || exit 0
-REAL_LAB=$(cd -P "$LAB" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lib.sh
 . "$HERE/lib.sh"
+LAB=$(lab_dir)
+[ -d "$LAB" ] || exit 0
+REAL_LAB=$(cd -P "$LAB" && pwd)
 
 
 # Postfix's master works in its queue directory: the lab's, or it is not the lab's master.
