@@ -95,3 +95,23 @@ fn the_readme_counts_the_finding_ids() {
         "README should say \"{total} finding ids\""
     );
 }
+
+/// The README's Install section names the package scripts/deb.sh builds (cargo-deb's name:
+/// the version, Debian revision 1) and the cargo command that keeps the lock file; CI builds
+/// and checks that package.
+#[test]
+fn the_readme_installs_the_package_the_script_builds() {
+    let readme = include_str!("../README.md");
+    let install = &readme[readme.find("## Install\n").expect("an Install section")..];
+    let install = &install[..install[1..]
+        .find("\n## ")
+        .map_or(install.len(), |end| end + 1)];
+    let deb = format!(
+        "sudo apt install ./target/debian/maildoctor_{}-1_",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(install.contains(&deb), "README should say `{deb}…`");
+    assert!(install.contains("cargo install --locked --path ."));
+    let ci = include_str!("../.ci/run");
+    assert!(ci.lines().any(|l| l.trim() == "scripts/deb.sh --check"));
+}
