@@ -47,7 +47,7 @@ pub struct DashboardArgs {
 
 #[derive(Debug, Subcommand)]
 // Parsed once per run: boxing the big variants would buy nothing.
-#[allow(clippy::large_enum_variant)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per run")]
 pub enum Command {
     /// Check the settings without touching the network: ports, hosts, user name, login policy.
     Lint(LintArgs),
@@ -132,14 +132,10 @@ pub struct DiscoverArgs {
     #[arg(value_name = "ADDRESS", required_unless_present = "import")]
     pub address: Option<String>,
 
-    /// Compare with the settings of this mail client's file, PATH[#ACCOUNT] (as for check):
-    /// a server the domain's sources contradict is named, with the fix in the client's words.
-    #[arg(long = "import", value_name = "PATH[#ACCOUNT]")]
-    pub import: Option<String>,
-
-    /// The client the --import file belongs to, when its name and content do not say.
-    #[arg(long, value_name = "KIND", requires = "import", value_parser = import_format)]
-    pub import_format: Option<crate::import::ClientKind>,
+    /// With --import: a server the domain's sources contradict is named, with the fix in
+    /// the client's words.
+    #[command(flatten)]
+    pub import: ImportArgs,
 
     #[command(flatten)]
     pub sources: SourceArgs,
@@ -148,18 +144,8 @@ pub struct DiscoverArgs {
     #[arg(long)]
     pub no_probe: bool,
 
-    /// Each source's limit and each probed endpoint's, in seconds.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<std::time::Duration>,
-
-    /// Ask this DNS server (IP[:PORT]) instead of the system's resolver, for every lookup
-    /// (MX, SRV, the autoconfig web servers' names, the probes).
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_dns_server)]
-    pub dns_server: Option<std::net::SocketAddr>,
-
-    /// Also trust the CA certificates in this PEM file, for the https lookups and the probes.
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -181,17 +167,8 @@ pub struct AccountArgs {
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
 
-    /// Read the settings of the mail client that fails: its file (~/.msmtprc,
-    /// /etc/postfix/main.cf, ~/.gitconfig, ~/.muttrc, ~/.mbsyncrc, ~/.fetchmailrc,
-    /// ~/.offlineimaprc), and after # the account
-    /// when the file has several. `maildoctor clients` lists what it finds. Passwords in it
-    /// are never read, and password commands never run.
-    #[arg(long = "import", value_name = "PATH[#ACCOUNT]")]
-    pub import: Option<String>,
-
-    /// The client the --import file belongs to, when its name and content do not say.
-    #[arg(long, value_name = "KIND", requires = "import", value_parser = import_format)]
-    pub import_format: Option<crate::import::ClientKind>,
+    #[command(flatten)]
+    pub import: ImportArgs,
 
     // The specs are parsed by `layer`, not by clap: clap's message would quote a value of any
     // size whole, where ours quotes a bounded excerpt.
@@ -214,6 +191,47 @@ pub struct AccountArgs {
     /// How the account logs in.
     #[arg(long, value_name = "METHOD", value_parser = auth_method())]
     pub auth: Option<AuthMethod>,
+}
+
+/// The mail client's file to read the settings from, for `lint`, `check`, `discover` and the
+/// dashboard alike.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ImportArgs {
+    #[arg(long = "import", value_name = "PATH[#ACCOUNT]", help = import_help())]
+    pub import: Option<String>,
+
+    /// The client the --import file belongs to, when its name and content do not say.
+    #[arg(long, value_name = "KIND", requires = "import", value_parser = import_format)]
+    pub import_format: Option<crate::import::ClientKind>,
+}
+
+/// `--import`'s help names every client maildoctor reads, from the registry itself.
+fn import_help() -> String {
+    format!(
+        "Read the settings of the mail client that fails: its file (~/.msmtprc, /etc/postfix/main.cf, ~/.gitconfig, ~/.muttrc …), and after # the account when the file has several. Clients: {}. `maildoctor clients` lists what it finds. Passwords in it are never read, and password commands never run.",
+        crate::import::ClientKind::names()
+    )
+}
+
+/// How far the probes and lookups may take and whom they ask, for `check`, `discover` and the
+/// dashboard alike.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NetworkArgs {
+    /// The longest one endpoint (and, for discovery, one source) may take, in seconds; every
+    /// stage's limit scales with it (defaults: connect 5 s, greeting 10 s, commands 10 s,
+    /// endpoint 30 s, each discovery source 5 s).
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Ask this DNS server (IP[:PORT]) instead of the system's resolver, for every lookup
+    /// (the servers, MX, SRV, the autoconfig web servers' names).
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_dns_server)]
+    pub dns_server: Option<std::net::SocketAddr>,
+
+    /// Also trust the CA certificates in this PEM file (company CAs, test labs), for the
+    /// probes and the https lookups.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn import_format(word: &str) -> Result<crate::import::ClientKind, String> {
@@ -310,18 +328,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub lint: LintArgs,
 
-    /// The longest one endpoint may take, in seconds; every stage's limit scales with it
-    /// (defaults: connect 5 s, greeting 10 s, commands 10 s, endpoint 30 s).
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<std::time::Duration>,
-
-    /// Ask this DNS server (IP[:PORT]) instead of the system's resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_dns_server)]
-    pub dns_server: Option<std::net::SocketAddr>,
-
-    /// Also trust the CA certificates in this PEM file (company CAs, test labs).
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
 
     /// Log in too. The password comes from `MAILDOCTOR_PASSWORD` or a prompt, never from the
     /// command line.

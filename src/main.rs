@@ -62,7 +62,10 @@ fn use_lazy_trust_store() {
     if let Some((file, dir)) = lazy_trust_store(&default_bundles(), &dir) {
         // SAFETY: no thread has been started yet (the async runtime comes later), so nothing
         // reads the environment while it changes. The crate's only unsafe code.
-        #[allow(unsafe_code)]
+        #[expect(
+            unsafe_code,
+            reason = "the crate's one unsafe call, before any thread starts"
+        )]
         unsafe {
             std::env::set_var(CERT_FILE_VAR, file);
             std::env::set_var(CERT_DIR_VAR, dir);

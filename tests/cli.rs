@@ -569,3 +569,24 @@ fn lint_speaks_markdown_and_profiles_refuse_it() {
             "markdown are for lint, check and discover",
         ));
 }
+
+#[test]
+fn a_negative_timeout_is_told_what_a_timeout_is_not_a_parser_tip() {
+    maildoctor()
+        .args(["check", "alice@example.org", "--timeout", "-1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "\"-1\" is not a number of seconds from 0.1 to 600",
+        ))
+        .stderr(predicate::str::contains("-- -1").not());
+}
+
+#[test]
+fn the_import_help_names_every_client_maildoctor_reads() {
+    let out = maildoctor().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).replace(['\n', ' '], "");
+    for name in maildoctor::import::ClientKind::names().split(", ") {
+        assert!(help.contains(name), "{name} missing from --import's help");
+    }
+}

@@ -16,7 +16,7 @@ use crate::resolve::resolve;
 use crate::tui::Dashboard;
 use crate::tui::theme::Theme;
 
-use super::options::{account_layer, check_options, discover_options, login_secret};
+use super::options::{account_layer, check_options, discover_options, login_secret, read_import};
 use super::{Output, command_line, emit, made_now, runtime, today};
 
 pub(super) fn run_lint(
@@ -53,11 +53,7 @@ pub(super) fn run_discover(
     out: &mut dyn Write,
     output: Output,
 ) -> Result<ExitStatus> {
-    let imported = args
-        .import
-        .as_deref()
-        .map(|spec| crate::import::import(spec, args.import_format))
-        .transpose()?;
+    let imported = read_import(&args.import)?;
     let address = match (
         &args.address,
         imported.as_ref().and_then(|i| i.account.address.as_ref()),

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::account::{AccountLayer, load_account_file};
 use crate::check::{CheckOptions, LoginRefusal, LoginSecret, login_refusal};
-use crate::cli::{AccountArgs, CheckArgs, DiscoverArgs};
+use crate::cli::{AccountArgs, CheckArgs, DiscoverArgs, ImportArgs};
 use crate::import::Imported;
 use crate::probe::dns::Family;
 use crate::resolve::Resolved;
@@ -20,11 +20,7 @@ pub fn account_layer(args: &AccountArgs) -> Result<(AccountLayer, Option<Importe
         Some(path) => load_account_file(path)?,
         None => AccountLayer::default(),
     };
-    let imported = args
-        .import
-        .as_deref()
-        .map(|spec| crate::import::import(spec, args.import_format))
-        .transpose()?;
+    let imported = read_import(&args.import)?;
     let base = match &imported {
         Some(i) => i.account.layer().over(file),
         None => file,
@@ -32,13 +28,22 @@ pub fn account_layer(args: &AccountArgs) -> Result<(AccountLayer, Option<Importe
     Ok((args.layer()?.over(base), imported))
 }
 
+/// The client's file `--import` names, read as that client reads it.
+pub(super) fn read_import(args: &ImportArgs) -> Result<Option<Imported>> {
+    Ok(args
+        .import
+        .as_deref()
+        .map(|spec| crate::import::import(spec, args.import_format))
+        .transpose()?)
+}
+
 /// The plain options of a check; the secret comes separately. An imported account is
 /// checked with its client's trust (CA file, certificate name) unless the flags say otherwise.
 pub(super) fn check_options(args: &CheckArgs, imported: Option<&Imported>) -> CheckOptions {
     let mut options = CheckOptions {
-        timeout: args.timeout,
-        dns_server: args.dns_server,
-        ca_file: args.ca_file.clone(),
+        timeout: args.network.timeout,
+        dns_server: args.network.dns_server,
+        ca_file: args.network.ca_file.clone(),
         login: None,
         allow_plaintext_auth: args.allow_plaintext_auth,
         tls_name: args.tls_name.clone(),
@@ -73,9 +78,9 @@ pub(super) fn check_options(args: &CheckArgs, imported: Option<&Imported>) -> Ch
 /// What `discover` may use: its limit, resolver, CA file and ISPDB; it never logs in.
 pub(super) fn discover_options(args: &DiscoverArgs) -> CheckOptions {
     let mut options = CheckOptions::new(today());
-    options.timeout = args.timeout;
-    options.dns_server = args.dns_server;
-    options.ca_file = args.ca_file.clone();
+    options.timeout = args.network.timeout;
+    options.dns_server = args.network.dns_server;
+    options.ca_file = args.network.ca_file.clone();
     options.ispdb = args.sources.ispdb();
     options
 }

@@ -9,7 +9,10 @@ use crate::probe::observation::Observation;
 use super::hints::{Vendor, login_hint};
 
 // One arm per capability fact; splitting would scatter one table.
-#[allow(clippy::too_many_lines)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one table of refusals and their words"
+)]
 pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
     let mut out = Vec::new();
     let p = Some(obs.protocol);

@@ -13,15 +13,12 @@ pub mod srv;
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::account::{Address, Protocol};
 use crate::finding::Finding;
 use crate::probe::observation::Observation;
 
 use gather::{Asking, Candidate, Gathered};
 use recommend::Choice;
-use sources::{SourceKind, SourceReport};
 
 /// Each source's limit unless `--timeout` says otherwise: Thunderbird's for its HTTP fetches.
 pub const SOURCE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -94,48 +91,6 @@ pub async fn discover(address: &Address, asking: &Asking<'_>, probe: bool) -> Di
         choices,
         findings,
         elapsed: started.elapsed(),
-    }
-}
-
-/// The `discovery` object of a report: every source asked, every endpoint named with who
-/// names it and what the probe saw, and the recommendation.
-#[derive(Debug, Clone, Serialize)]
-pub struct DiscoveryDto {
-    pub domain: String,
-    pub elapsed_ms: u64,
-    pub sources: Vec<SourceReport>,
-    pub candidates: Vec<CandidateDto>,
-    pub recommended: Vec<Choice>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CandidateDto {
-    pub protocol: Protocol,
-    pub spec: String,
-    pub sources: Vec<SourceKind>,
-    /// "works", a failure word ("refused", "timeout" …), or null when not probed.
-    pub verdict: Option<String>,
-}
-
-impl DiscoveryDto {
-    pub fn new(d: &Discovery) -> DiscoveryDto {
-        DiscoveryDto {
-            domain: d.gathered.domain.clone(),
-            elapsed_ms: u64::try_from(d.elapsed.as_millis()).unwrap_or(u64::MAX),
-            sources: d.gathered.reports.clone(),
-            candidates: d
-                .candidates
-                .iter()
-                .map(|c| CandidateDto {
-                    protocol: c.protocol,
-                    spec: c.endpoint.to_string(),
-                    sources: c.sources.iter().copied().collect(),
-                    verdict: observed(&d.observations, c.protocol, &c.endpoint)
-                        .map(|o| o.outcome().to_owned()),
-                })
-                .collect(),
-            recommended: d.choices.clone(),
-        }
     }
 }
 

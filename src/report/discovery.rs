@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::account::Protocol;
-use crate::discover::DiscoveryDto;
+use serde::Serialize;
+
 use crate::discover::sources::{SourceKind, Status};
 
 /// The sources, then per protocol every server named with who names it and the probe's
@@ -96,5 +97,47 @@ fn servers(out: &mut String, d: &DiscoveryDto) {
             choice.endpoint.describe(),
             named.join(", ")
         );
+    }
+}
+
+/// The `discovery` object of a report: every source asked, every endpoint named with who
+/// names it and what the probe saw, and the recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscoveryDto {
+    pub domain: String,
+    pub elapsed_ms: u64,
+    pub sources: Vec<crate::discover::sources::SourceReport>,
+    pub candidates: Vec<CandidateDto>,
+    pub recommended: Vec<crate::discover::recommend::Choice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateDto {
+    pub protocol: Protocol,
+    pub spec: String,
+    pub sources: Vec<SourceKind>,
+    /// "works", a failure word ("refused", "timeout" …), or null when not probed.
+    pub verdict: Option<String>,
+}
+
+impl DiscoveryDto {
+    pub fn new(d: &crate::discover::Discovery) -> DiscoveryDto {
+        DiscoveryDto {
+            domain: d.gathered.domain.clone(),
+            elapsed_ms: u64::try_from(d.elapsed.as_millis()).unwrap_or(u64::MAX),
+            sources: d.gathered.reports.clone(),
+            candidates: d
+                .candidates
+                .iter()
+                .map(|c| CandidateDto {
+                    protocol: c.protocol,
+                    spec: c.endpoint.to_string(),
+                    sources: c.sources.iter().copied().collect(),
+                    verdict: crate::discover::observed(&d.observations, c.protocol, &c.endpoint)
+                        .map(|o| o.outcome().to_owned()),
+                })
+                .collect(),
+            recommended: d.choices.clone(),
+        }
     }
 }

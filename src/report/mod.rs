@@ -10,7 +10,7 @@ mod probe;
 mod text;
 
 pub use clients::{clients_dto, render_clients};
-pub use discovery::{render_discovery, render_sources};
+pub use discovery::{CandidateDto, DiscoveryDto, render_discovery, render_sources};
 pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::{Made, Report};

@@ -49,7 +49,7 @@ pub struct Report {
     /// How the settings were found: every source, every server named, the recommendation
     /// (`discover`, and `check` of a domain no profile knows).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub discovery: Option<crate::discover::DiscoveryDto>,
+    pub discovery: Option<crate::report::DiscoveryDto>,
     /// The lines the findings were judged by, for the monitoring output's perfdata.
     #[serde(skip)]
     pub thresholds: crate::diagnose::Thresholds,
@@ -251,7 +251,7 @@ impl Report {
         report.discovery = outcome
             .discovery
             .as_ref()
-            .map(crate::discover::DiscoveryDto::new);
+            .map(crate::report::DiscoveryDto::new);
         report.thresholds = outcome.thresholds;
         report
     }

@@ -453,12 +453,16 @@ impl Dashboard {
 /// What the `d` view shows of a discovery: the sources as `discover` prints them, and every
 /// server a source names (a guess only once it works), the recommended ones marked.
 pub fn discovery_view(d: &crate::discover::Discovery) -> DiscoveryView {
-    let dto = crate::discover::DiscoveryDto::new(d);
+    let dto = crate::report::DiscoveryDto::new(d);
     let servers = d
         .candidates
         .iter()
         .zip(&dto.candidates)
-        .filter(|(c, seen)| !c.is_guess() || seen.verdict.as_deref() == Some("works"))
+        .filter(|(c, _)| {
+            !c.is_guess()
+                || crate::discover::observed(&d.observations, c.protocol, &c.endpoint)
+                    .is_some_and(crate::probe::observation::Observation::works)
+        })
         .map(|(c, seen)| FoundServer {
             protocol: c.protocol,
             endpoint: c.endpoint.clone(),
