@@ -590,3 +590,25 @@ fn the_import_help_names_every_client_maildoctor_reads() {
         assert!(help.contains(name), "{name} missing from --import's help");
     }
 }
+
+#[test]
+fn nothing_given_without_a_terminal_names_the_clients_accounts_to_import() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".msmtprc"),
+        "account work\nhost smtp.work.example\nport 587\ntls on\n",
+    )
+    .unwrap();
+    maildoctor()
+        .env("HOME", home.path())
+        .assert()
+        .code(3)
+        .stderr(predicate::str::is_match(r"--import \S*\.msmtprc").unwrap())
+        .stderr(predicate::str::contains("msmtp account work"));
+    let empty = tempfile::tempdir().unwrap();
+    maildoctor()
+        .env("HOME", empty.path())
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("maildoctor clients"));
+}

@@ -139,6 +139,11 @@ pub fn dashboard(cli: &Cli, store: &ProfileStore) -> Result<Dashboard> {
 /// The account and the check's options from the flags; the secret for `--login` is read here.
 fn checkup(args: &CheckArgs, store: &ProfileStore) -> Result<Checkup> {
     let (layer, imported) = account_layer(&args.lint.account)?;
+    if layer == AccountLayer::default() && imported.is_none() {
+        bail!(nothing_given(&crate::import::list(
+            &crate::import::places::found()
+        )));
+    }
     let options = check_options(args, imported.as_ref());
     logged_in(Start::new(layer, store, options)?, imported, args, store)
 }
@@ -162,4 +167,34 @@ fn logged_in(
         checkup.set_login(secret)?;
     }
     Ok(checkup)
+}
+
+/// Nothing given, and no dashboard to choose in: what to give, and the mail clients'
+/// accounts on this machine that the dashboard would have offered, each as its `--import`.
+fn nothing_given(listed: &[crate::import::Listed]) -> String {
+    let mut text = "nothing to check: give an address of a known provider (see `maildoctor profiles`), --profile ID, --account FILE, the servers with --smtp/--imap/--pop3, or a mail client's file with --import".to_owned();
+    let accounts: Vec<String> = listed
+        .iter()
+        .flat_map(|file| {
+            file.accounts.iter().flatten().map(move |a| {
+                format!(
+                    "\n  --import {}   ({} account {})",
+                    shell_words::quote(&a.import),
+                    file.kind.label(),
+                    a.name
+                )
+            })
+        })
+        .collect();
+    if accounts.is_empty() {
+        text.push_str(
+            ". No mail client's settings were found in the usual places (`maildoctor clients` lists where it looks).",
+        );
+    } else {
+        text.push_str(
+            ". The mail clients' accounts on this machine (`maildoctor clients` says more):",
+        );
+        text.extend(accounts);
+    }
+    text
 }
