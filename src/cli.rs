@@ -81,8 +81,8 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ClientsArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 /// Where discovery may ask, for `discover` and for a `check` of a domain no profile knows.
@@ -293,6 +293,24 @@ pub fn asks_for_nagios<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item =
     false
 }
 
+/// The formats of a listing (`profiles`, `clients`): no verdict to monitor, no report for a
+/// help desk, so neither nagios nor markdown is offered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl From<ListFormat> for Format {
+    fn from(format: ListFormat) -> Format {
+        match format {
+            ListFormat::Text => Format::Text,
+            ListFormat::Json => Format::Json,
+        }
+    }
+}
+
 impl From<Format> for crate::report::Format {
     fn from(format: Format) -> crate::report::Format {
         match format {
@@ -489,8 +507,8 @@ pub struct ProfilesArgs {
     pub action: Option<ProfilesAction>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
-    pub format: Format,
+    #[arg(id = "list_format", long = "format", value_enum, default_value_t = ListFormat::Text, global = true)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]

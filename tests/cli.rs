@@ -561,13 +561,18 @@ fn lint_speaks_markdown_and_profiles_refuse_it() {
     assert!(md.contains("- Command: `"), "{md}");
     assert!(md.contains("## Summary"), "{md}");
     assert_eq!(out.status.code(), Some(2));
+    // A listing offers only the formats it has: clap refuses the others, and the help
+    // lists only those.
     maildoctor()
         .args(["profiles", "--format", "markdown"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains(
-            "markdown are for lint, check and discover",
-        ));
+        .stderr(predicate::str::contains("[possible values: text, json]"));
+    maildoctor()
+        .args(["profiles", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nagios").not());
 }
 
 #[test]

@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::cli::{ClientsArgs, Format, ProfilesAction, ProfilesArgs};
+use crate::cli::{ClientsArgs, ListFormat, ProfilesAction, ProfilesArgs};
 use crate::exit::ExitStatus;
 use crate::profile::ProfileStore;
 use crate::report::{render_profile, render_profile_list};
@@ -19,17 +19,14 @@ pub(super) fn run_clients(
 ) -> Result<ExitStatus> {
     let listed = crate::import::list(&crate::import::places::found());
     let text = match args.format {
-        Format::Text => crate::report::render_clients(&listed),
-        Format::Json => {
+        ListFormat::Text => crate::report::render_clients(&listed),
+        ListFormat::Json => {
             serde_json::to_string_pretty(&crate::report::clients_dto(&listed))
                 .context("cannot write JSON")?
                 + "\n"
         }
-        Format::Nagios | Format::Markdown => {
-            bail!("--format nagios and markdown are for lint, check and discover")
-        }
     };
-    emit(out, &text, args.format, output)?;
+    emit(out, &text, args.format.into(), output)?;
     Ok(ExitStatus::Ok)
 }
 
@@ -40,20 +37,12 @@ pub(super) fn run_profiles(
     output: Output,
 ) -> Result<ExitStatus> {
     let text = match (&args.action, args.format) {
-        (_, Format::Nagios | Format::Markdown) => {
-            bail!("--format nagios and markdown are for lint, check and discover")
-        }
-        (None | Some(ProfilesAction::List), Format::Text) => {
+        (None | Some(ProfilesAction::List), ListFormat::Text) => {
             render_profile_list(store.iter_with_source())
         }
-        (None | Some(ProfilesAction::List), Format::Json) => {
-            let list: Vec<_> = store
-                .iter_with_source()
-                .map(|(p, s)| {
-                    serde_json::json!({"id": p.id, "name": p.name, "domains": p.domains, "source": s.to_string()})
-                })
-                .collect();
-            serde_json::to_string_pretty(&list)? + "\n"
+        (None | Some(ProfilesAction::List), ListFormat::Json) => {
+            serde_json::to_string_pretty(&crate::report::profile_list(store.iter_with_source()))?
+                + "\n"
         }
         (Some(ProfilesAction::Show { id }), format) => {
             let profile = store.get(id)?;
@@ -63,13 +52,11 @@ pub(super) fn run_profiles(
                 .map(|(_, s)| s.clone())
                 .context("profile vanished")?;
             match format {
-                Format::Text | Format::Nagios | Format::Markdown => {
-                    render_profile(profile, &source)
-                }
-                Format::Json => serde_json::to_string_pretty(profile)? + "\n",
+                ListFormat::Text => render_profile(profile, &source),
+                ListFormat::Json => serde_json::to_string_pretty(profile)? + "\n",
             }
         }
     };
-    emit(out, &text, args.format, output)?;
+    emit(out, &text, args.format.into(), output)?;
     Ok(ExitStatus::Ok)
 }

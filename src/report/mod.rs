@@ -7,6 +7,7 @@ mod markdown;
 mod model;
 mod nagios;
 mod probe;
+mod profiles;
 mod text;
 
 pub use clients::{clients_dto, render_clients};
@@ -15,6 +16,7 @@ pub use json::to_json;
 pub use markdown::render_markdown;
 pub use model::{Made, Report};
 pub use nagios::{render_nagios, render_unknown};
+pub use profiles::{ProfileListItem, profile_list};
 pub use text::{render_findings, render_profile, render_profile_list, render_report};
 
 /// The ways a report can be written.

@@ -293,8 +293,21 @@ fn render_finding(out: &mut String, finding: &FindingDto) {
 pub fn render_profile_list<'a>(
     profiles: impl Iterator<Item = (&'a Profile, &'a ProfileSource)>,
 ) -> String {
+    let profiles: Vec<_> = profiles.collect();
+    // The id column as wide as the longest id (and its override mark), so none runs into
+    // the names.
+    let id_width = profiles
+        .iter()
+        .map(|(p, _)| p.id.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(18);
     let mut out = String::new();
-    let _ = writeln!(out, "{BOLD}{:<18} {:<36} DOMAINS{BOLD:#}", "ID", "NAME");
+    let _ = writeln!(
+        out,
+        "{BOLD}{:<id_width$} {:<36} DOMAINS{BOLD:#}",
+        "ID", "NAME"
+    );
     for (profile, source) in profiles {
         let mut domains = profile
             .domains
@@ -316,7 +329,7 @@ pub fn render_profile_list<'a>(
         };
         let _ = writeln!(
             out,
-            "{:<18} {:<36} {domains}",
+            "{:<id_width$} {:<36} {domains}",
             format!("{}{overridden}", profile.id),
             profile.name
         );
