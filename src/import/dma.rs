@@ -133,16 +133,7 @@ fn spell(change: &Change) -> Vec<Spelt> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn smtp(file: &ClientFile) -> String {
-        file.accounts[0].servers[&Protocol::Smtp]
-            .endpoint
-            .to_string()
-    }
-
-    fn ids(file: &ClientFile) -> Vec<FindingId> {
-        file.accounts[0].findings.iter().map(|f| f.id).collect()
-    }
+    use crate::import::testing::{ids, smtp};
 
     #[test]
     fn dma_reads_as_dma_does() {

@@ -369,3 +369,23 @@ pub fn list(places: &[(ClientKind, PathBuf)]) -> Vec<Listed> {
     listed.retain(|l| l.accounts.as_ref().map_or(true, |a| !a.is_empty()));
     listed
 }
+
+/// What the readers' table tests ask of a file they read.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::ClientFile;
+    use crate::account::Protocol;
+    use crate::finding::FindingId;
+
+    /// The first account's SMTP server, as a spec.
+    pub fn smtp(file: &ClientFile) -> String {
+        file.accounts[0].servers[&Protocol::Smtp]
+            .endpoint
+            .to_string()
+    }
+
+    /// The first account's finding ids, in order.
+    pub fn ids(file: &ClientFile) -> Vec<FindingId> {
+        file.accounts[0].findings.iter().map(|f| f.id).collect()
+    }
+}

@@ -177,12 +177,7 @@ fn spell(change: &Change) -> Vec<Spelt> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn smtp(file: &ClientFile) -> String {
-        file.accounts[0].servers[&Protocol::Smtp]
-            .endpoint
-            .to_string()
-    }
+    use crate::import::testing::smtp;
 
     #[test]
     fn nullmailer_reads_as_nullmailer_does() {
