@@ -392,6 +392,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_discover: bool,
 
+    /// Log in to a server that discovery found only through a source anyone could have
+    /// written (plain-http autoconfig, a guess, SRV or autoconfig pointing elsewhere). Without
+    /// it such a server is probed, and no password goes to it.
+    #[arg(long)]
+    pub trust_discovered: bool,
+
     /// After the login, ask whether this sender may send (MAIL FROM; default: the address).
     /// Nothing is sent: the dialogue ends with RSET.
     #[arg(long, value_name = "ADDR", requires = "login", value_parser = mail_address)]

@@ -254,6 +254,8 @@ finding_ids! {
         "An autoconfig document is broken (not XML, an unknown socketType, a placeholder that does not expand); what could not be read was left out.";
     SrvTargetElsewhere => "srv-target-elsewhere", Warning, Other,
         "A DNS SRV record points outside the address's domain; without DNSSEC it needs confirming.";
+    LoginWithheldUnconfirmed => "login-withheld-unconfirmed", Warning, Other,
+        "Discovery found this server only through a source anyone could have written (plain http, a guess, SRV or autoconfig pointing elsewhere): it was probed, and no password went to it.";
     AutoconfigServerElsewhere => "autoconfig-server-elsewhere", Warning, Other,
         "An autoconfig document the domain serves names a server of another organisation than the domain's or its MX's, and no curated source agrees.";
     DiffersFromDiscovered => "differs-from-discovered", Warning, Other,

@@ -229,3 +229,74 @@ fn an_autoconfig_that_sends_the_outgoing_mail_to_another_company_is_named() {
         "{explanation}"
     );
 }
+
+/// Runs the binary with the lab's password in its environment, as `--login` reads it.
+fn check_with_password(args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maildoctor"))
+        .args(args)
+        .args(["--format", "json"])
+        .env("MAILDOCTOR_PASSWORD", "lab-password")
+        .env("XDG_CONFIG_HOME", "/nonexistent-maildoctor-test")
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+#[ignore = "needs the lab (tests/lab/start.sh)"]
+fn no_password_goes_to_a_server_only_a_guess_names_until_the_user_confirms_it() {
+    let dns = serve_zone(vec![a("mail.lab.test", lab_ip())]).to_string();
+    let ca = lab::ca_file();
+    let args = [
+        "check",
+        "alice@lab.test",
+        "--dns-server",
+        &dns,
+        "--ca-file",
+        &ca,
+        "--no-ispdb",
+        "--timeout",
+        "5",
+        "--login",
+    ];
+    let report = check_with_password(&args);
+    let withheld: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "login-withheld-unconfirmed")
+        .collect();
+    assert_eq!(withheld.len(), 3, "{report:#}");
+    assert!(
+        withheld[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("--trust-discovered"),
+        "{report:#}"
+    );
+    for endpoint in report["endpoints"].as_array().unwrap() {
+        assert!(
+            endpoint["probe"]["login"].is_null(),
+            "no login was tried: {endpoint:#}"
+        );
+    }
+    // Confirmed by the user: the same servers, logged in to.
+    let mut trusted = args.to_vec();
+    trusted.push("--trust-discovered");
+    let report = check_with_password(&trusted);
+    let ids = ids(&report);
+    assert!(
+        !ids.iter()
+            .any(|i| i.ends_with("login-withheld-unconfirmed")),
+        "{ids:?}"
+    );
+    for endpoint in report["endpoints"].as_array().unwrap() {
+        assert_eq!(endpoint["probe"]["login"]["ok"], true, "{endpoint:#}");
+    }
+}

@@ -23,7 +23,7 @@ pub use discovery::{
 pub use outcome::{CheckOutcome, Evidence, Kind, Probes, judge};
 
 use crate::account::{Account, AccountLayer, Protocol};
-use crate::finding::{Blame, Finding};
+use crate::finding::{Blame, Finding, FindingId};
 use crate::lint::lint_resolved;
 use crate::probe::dns::{Family, ResolverError, build_resolver};
 use crate::probe::engine::{self, CheckPlan};
@@ -60,6 +60,9 @@ pub struct CheckOptions {
     pub ispdb: Option<String>,
     /// Look the domain's settings up beside the servers given (`--no-discover` turns it off).
     pub discover: bool,
+    /// Log in to a discovered server that only an unconfirmed source names
+    /// (`--trust-discovered`).
+    pub trust_discovered: bool,
     /// Certificate days and endpoint times that make a warning or an error.
     pub thresholds: crate::diagnose::Thresholds,
     /// The sender and recipient to ask about after a login, and `--send-test`.
@@ -93,6 +96,7 @@ impl CheckOptions {
             today,
             ispdb: None,
             discover: true,
+            trust_discovered: false,
             thresholds: crate::diagnose::Thresholds::default(),
             access: crate::probe::settings::AccessPlan::default(),
         }
@@ -171,6 +175,8 @@ pub struct Checkup {
     /// publishes beside the servers given (`beside`).
     pub discovery: Option<crate::discover::Discovery>,
     pub beside: bool,
+    /// Why a login was withheld from a discovered server nothing trusted names.
+    pub withheld: Vec<Finding>,
     /// The client's file the settings were imported from.
     pub imported: Option<crate::import::Imported>,
 }
@@ -194,6 +200,7 @@ impl Checkup {
             options,
             discovery: None,
             beside: false,
+            withheld: Vec::new(),
             imported: None,
         })
     }
@@ -220,7 +227,7 @@ impl Checkup {
         if let Some(login) = &options.login {
             logging_in(&mut settings, &resolved, &options.access, login)?;
         }
-        Ok(Checkup {
+        let mut checkup = Checkup {
             layer,
             resolved,
             static_findings,
@@ -228,8 +235,11 @@ impl Checkup {
             options,
             discovery: Some(discovery),
             beside: false,
+            withheld: Vec::new(),
             imported: None,
-        })
+        };
+        checkup.withhold_unconfirmed();
+        Ok(checkup)
     }
 
     /// An account with no server to probe yet: the dashboard's, while discovery runs.
@@ -247,6 +257,7 @@ impl Checkup {
             options,
             discovery: None,
             beside: false,
+            withheld: Vec::new(),
             imported: None,
         })
     }
@@ -268,7 +279,49 @@ impl Checkup {
             &login,
         )?;
         self.options.login = Some(login);
+        self.withhold_unconfirmed();
         Ok(())
+    }
+
+    /// No password or token for a server discovery recommended that no trusted source names:
+    /// its credentials go, and a finding says why and how to confirm it.
+    pub fn withhold_unconfirmed(&mut self) {
+        self.withheld.clear();
+        let Some(discovery) = self.discovery.as_ref().filter(|_| !self.beside) else {
+            return;
+        };
+        if self.options.trust_discovered || self.settings.credentials.is_empty() {
+            return;
+        }
+        for choice in &discovery.choices {
+            if self.resolved.account.endpoint(choice.protocol) != Some(&choice.endpoint) {
+                continue;
+            }
+            let Some(why) = crate::discover::trust::unconfirmed(
+                &discovery.gathered,
+                choice.protocol,
+                &choice.endpoint,
+            ) else {
+                continue;
+            };
+            self.settings.credentials.remove(&choice.protocol);
+            let flag = format!("--{}", choice.protocol.as_str());
+            self.withheld.push(
+                Finding::new(
+                    FindingId::LoginWithheldUnconfirmed,
+                    Some(choice.protocol),
+                    format!("No password sent to {}: nothing trusted names it", choice.endpoint.host),
+                    format!(
+                        "Discovery found {} only through {why}. It was probed, but a password goes only to a server a profile, the ISPDB over https, the domain's own autoconfig or SRV records, or you name.",
+                        choice.endpoint.describe()
+                    ),
+                )
+                .with_fix(format!(
+                    "If it is your provider's server (its help page says so), name it: {flag} {}, or run with --trust-discovered",
+                    choice.endpoint
+                )),
+            );
+        }
     }
 
     /// The probe plan: configured endpoints (filtered by `only`), alternatives.
@@ -281,6 +334,7 @@ impl Checkup {
         judge(Evidence {
             resolved: &self.resolved,
             lint: &self.static_findings,
+            withheld: &self.withheld,
             imported: self.imported.as_ref(),
             discovery: self.discovery.as_ref(),
             beside: self.beside,

@@ -70,6 +70,7 @@ impl CheckOutcome {
         let findings = judge(Evidence {
             resolved: &resolved,
             lint,
+            withheld: &[],
             imported: imported.as_ref(),
             discovery: None,
             beside: false,
@@ -114,6 +115,7 @@ impl CheckOutcome {
         let findings = judge(Evidence {
             resolved: &resolved,
             lint: &[],
+            withheld: &[],
             imported: imported.as_ref(),
             discovery: Some(&discovery),
             beside: false,
@@ -143,6 +145,8 @@ pub struct Evidence<'a> {
     pub resolved: &'a Resolved,
     /// What the static rules said of the account.
     pub lint: &'a [Finding],
+    /// The logins withheld from discovered servers nothing trusted names.
+    pub withheld: &'a [Finding],
     pub imported: Option<&'a Imported>,
     pub discovery: Option<&'a Discovery>,
     /// Discovery ran beside servers the user gave: only its contradictions of them count
@@ -161,7 +165,7 @@ pub struct Evidence<'a> {
 /// and its contradictions of the servers given, merged with what the probes saw, then said in
 /// the client's words.
 pub fn judge(e: Evidence) -> Vec<Finding> {
-    let mut before: Vec<Finding> = e.lint.to_vec();
+    let mut before: Vec<Finding> = e.lint.iter().chain(e.withheld).cloned().collect();
     if let Some(i) = e.imported {
         before.extend(i.account.findings.iter().cloned());
     }

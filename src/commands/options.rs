@@ -57,6 +57,7 @@ pub(super) fn check_options(args: &CheckArgs, imported: Option<&Imported>) -> Ch
         today: args.lint.as_of.unwrap_or_else(today),
         ispdb: args.sources.ispdb(),
         discover: !args.no_discover,
+        trust_discovered: args.trust_discovered,
         access: crate::probe::settings::AccessPlan {
             from: args.from.clone(),
             rcpt: args.rcpt.clone(),

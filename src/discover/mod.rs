@@ -10,6 +10,7 @@ pub mod mx;
 pub mod recommend;
 pub mod sources;
 pub mod srv;
+pub mod trust;
 
 use std::time::{Duration, Instant};
 

@@ -287,9 +287,28 @@ fn document_findings(gathered: &Gathered) -> Vec<Finding> {
 
 /// The registrable domain (by the Public Suffix List) a host name belongs to: the nearest
 /// thing DNS has to "the same organisation".
-fn organisation(name: &str) -> Option<String> {
+pub(super) fn organisation(name: &str) -> Option<String> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     psl::domain_str(&name).map(str::to_owned)
+}
+
+/// The MX host the domain's mail goes to, when it has one.
+fn mx_host(gathered: &Gathered) -> Option<&str> {
+    match &gathered.mx {
+        Some(
+            MxVerdict::Provider { mx, .. }
+            | MxVerdict::Service { mx, .. }
+            | MxVerdict::Unknown { mx },
+        ) => Some(mx.as_str()),
+        _ => None,
+    }
+}
+
+/// The organisations that are the domain's own: its registrable domain, and its MX's.
+pub(super) fn own_organisations(gathered: &Gathered) -> Vec<String> {
+    let mut own: Vec<String> = organisation(&gathered.domain).into_iter().collect();
+    own.extend(mx_host(gathered).and_then(organisation));
+    own
 }
 
 /// Servers a domain-published autoconfig names at another organisation than the domain's or
@@ -304,16 +323,8 @@ fn servers_elsewhere(gathered: &Gathered, report: &SourceReport) -> Vec<Finding>
         return Vec::new();
     }
     let d = &gathered.domain;
-    let mut own: Vec<String> = organisation(d).into_iter().collect();
-    let mx = match &gathered.mx {
-        Some(
-            MxVerdict::Provider { mx, .. }
-            | MxVerdict::Service { mx, .. }
-            | MxVerdict::Unknown { mx },
-        ) => Some(mx.as_str()),
-        _ => None,
-    };
-    own.extend(mx.and_then(organisation));
+    let own = own_organisations(gathered);
+    let mx = mx_host(gathered);
     let curated = |claim: &Claim| {
         gathered.reports.iter().any(|r| {
             matches!(
