@@ -95,12 +95,15 @@ pub fn claims(token: &str) -> Result<Claims, NotAJwt> {
         .decode(payload.trim_end_matches('='))
         .map_err(|_| NotAJwt::Base64)?;
     let raw: Raw = serde_json::from_slice(&bytes).map_err(|_| NotAJwt::Json)?;
-    // Whole seconds; a fractional `exp` (some issuers write one) is cut to its second.
+    // Whole seconds; a fractional `exp` (some issuers write one) is cut to its second. A time
+    // before 1970 or after the year 9999 is no date an issuer writes: it is left unread
+    // rather than reported as "expired 292 billion years ago".
     let seconds = |n: Option<serde_json::Number>| {
         n.and_then(|n| {
             n.as_i64()
                 .or_else(|| n.to_string().split('.').next()?.parse().ok())
         })
+        .filter(|s| (0..=LAST_DATE).contains(s))
     };
     let mut scopes: Vec<String> = raw
         .scp
@@ -189,9 +192,13 @@ pub fn problems(
     let mut out = Vec::new();
     if let Some(exp) = claims.expires {
         if exp <= now {
-            out.push(Problem::Expired { ago: now - exp });
-        } else if exp - now < SOON {
-            out.push(Problem::ExpiresSoon { left: exp - now });
+            out.push(Problem::Expired {
+                ago: now.saturating_sub(exp),
+            });
+        } else if exp.saturating_sub(now) < SOON {
+            out.push(Problem::ExpiresSoon {
+                left: exp.saturating_sub(now),
+            });
         }
     }
     if let Some(nbf) = claims.not_before
@@ -289,10 +296,35 @@ pub fn xoauth2_error(challenge: &str) -> Option<String> {
     Some(words)
 }
 
+/// 9999-12-31T23:59:59Z, the last second a JWT date can sensibly name.
+const LAST_DATE: i64 = 253_402_300_799;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::account::Protocol;
+
+    #[test]
+    fn an_expiry_no_issuer_writes_says_nothing_false() {
+        for exp in [
+            i64::MIN.to_string(),
+            i64::MAX.to_string(),
+            "-1".into(),
+            "1e300".into(),
+        ] {
+            let token = jwt(&format!(
+                r#"{{"aud":"https://outlook.office.com","exp":{exp}}}"#
+            ));
+            let c = claims(&token).unwrap();
+            assert_eq!(c.expires, None, "{exp}");
+            assert!(
+                !problems(&c, Protocol::Imap, None, NOW)
+                    .iter()
+                    .any(|p| matches!(p, Problem::Expired { .. } | Problem::ExpiresSoon { .. })),
+                "{exp}"
+            );
+        }
+    }
 
     fn jwt(payload: &str) -> String {
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
