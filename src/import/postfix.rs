@@ -344,13 +344,50 @@ pub fn password_map(text: &str) -> Option<String> {
     matches!(kind, "hash" | "btree" | "lmdb" | "cdb" | "texthash").then(|| path.to_owned())
 }
 
-/// The keys of a password map's source: each line's first word. The rest of the line (the
-/// user name and password) is never looked at.
+/// The keys of a password map's source: each entry's first word, when it reads as a relay
+/// destination (`[host]:port`, `host`, `@domain`). The rest of the line (the user name and
+/// password) is never looked at, and nothing of a line that is not such an entry is kept: a
+/// map that is no map (`hash:/etc/shadow`), or a password pasted on a line of its own, must
+/// not reach the screen as "entries for …".
 pub fn map_keys(text: &str) -> Vec<String> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let key = words.next()?;
+            // An entry has its credentials after the key; a lone word is no entry.
+            words.next()?;
+            relay_destination(key).then(|| key.to_owned())
+        })
         .collect()
+}
+
+/// Whether a map key is written as Postfix writes a relay destination.
+fn relay_destination(key: &str) -> bool {
+    let name = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    let port = |s: Option<&str>| {
+        s.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(domain) = key.strip_prefix('@') {
+        return name(domain);
+    }
+    if let Some(rest) = key.strip_prefix('[') {
+        let Some((host, after)) = rest.split_once(']') else {
+            return false;
+        };
+        return (name(host) || host.parse::<std::net::IpAddr>().is_ok())
+            && (after.is_empty() || port(after.strip_prefix(':').or(Some(""))));
+    }
+    let (host, p) = match key.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (key, None),
+    };
+    name(host) && port(p)
 }
 
 fn version_at_least(v: &str, major: u32, minor: u32) -> bool {
@@ -523,5 +560,24 @@ mod tests {
         let good = map_keys("[smtp.example.org]:587 bob:hunter2\n");
         let f = read(text, "main.cf", Some(("/etc/postfix/sasl_passwd", &good))).unwrap();
         assert!(f.accounts[0].findings.is_empty());
+    }
+
+    #[test]
+    fn only_relay_destinations_are_kept_from_a_password_map() {
+        let map = "# comment\n[smtp.example.org]:587 alice:secret\nsmtp.other.org bob:x\n@example.net carol:y\nroot:$6$salt$hash:19000:0:99999:7:::\nlonelypassword\nhost.example:notaport z:z\n[10.0.0.1]:25 d:e\n";
+        assert_eq!(
+            map_keys(map),
+            [
+                "[smtp.example.org]:587",
+                "smtp.other.org",
+                "@example.net",
+                "[10.0.0.1]:25"
+            ]
+        );
+        // /etc/shadow given as the map: nothing of it is kept.
+        assert!(
+            map_keys("root:$6$abc$def:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n")
+                .is_empty()
+        );
     }
 }
