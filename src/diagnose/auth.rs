@@ -6,7 +6,7 @@ use crate::account::{Account, AuthMethod, Protocol, Security};
 use crate::finding::{Finding, FindingId};
 use crate::probe::observation::Observation;
 
-use super::hints::{Vendor, login_hint};
+use super::hints::{Vendor, known_refusal, login_hint};
 
 // One arm per capability fact; splitting would scatter one table.
 #[expect(
@@ -34,7 +34,11 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                 obs.greeting.as_ref().map(|g| g.text.as_str()),
             );
             let oauth2 = auth.mechanism.contains("OAUTH");
-            if let Some(hint) = login_hint(&auth.reply, vendor, oauth2) {
+            let known = known_refusal(&auth.reply, vendor);
+            if let Some(known) = known {
+                explanation.push(' ');
+                explanation.push_str(known.meaning);
+            } else if let Some(hint) = login_hint(&auth.reply, vendor, oauth2) {
                 explanation.push(' ');
                 explanation.push_str(hint);
             }
@@ -59,6 +63,8 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                     "Set encryption to STARTTLS or SSL/TLS ({})",
                     describe_pairs(obs.protocol)
                 )
+            } else if let Some(known) = known {
+                known.fix.to_owned()
             } else if super::hints::server_side_refusal(&auth.reply) {
                 "The user name and password may well be right: the server reports a problem of its own. Try again in a few minutes; if it persists, tell the server's administrator, quoting its words".to_owned()
             } else {
