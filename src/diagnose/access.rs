@@ -39,13 +39,17 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             let from = access
                 .step("MAIL FROM")
                 .map(|s| address_in(&s.command).to_owned());
-            if let Some(step) = access.step("MAIL FROM").filter(|s| !s.ok) {
+            let sender_refused = access.step("MAIL FROM").filter(|s| !s.ok);
+            if let Some(step) = sender_refused {
                 out.push(sender_rejected(obs, step, &login, None));
             }
             // Postfix judges the sender only at RCPT TO (smtpd_delay_reject, its default):
             // a refusal there that names the sender is about the sender.
             if let Some(step) = access.step("RCPT TO").filter(|s| !s.ok) {
-                if about_the_sender(&step.reply) {
+                if sender_refused.is_some() && step.reply.starts_with("503") {
+                    // "503 Need MAIL before RCPT": the pipelined RCPT came after a refused
+                    // MAIL, a knock-on of the sender's refusal and nothing about the recipient.
+                } else if about_the_sender(&step.reply) {
                     out.push(sender_rejected(obs, step, &login, from.as_deref()));
                 } else {
                     out.push(recipient_rejected(obs, step, &login));
@@ -129,6 +133,19 @@ fn sender_rejected(
     let from = from.unwrap_or_else(|| address_in(&step.command));
     let reply = &step.reply;
     let upper = reply.to_ascii_uppercase();
+    let no_domain = upper.contains("DOMAIN NOT FOUND")
+        || (upper.contains("DOMAIN") && upper.contains("DOES NOT EXIST"));
+    let domain = from.rsplit_once('@').map_or(from, |(_, d)| d);
+    if no_domain {
+        return Finding::new(
+            FindingId::SenderRejected,
+            Some(obs.protocol),
+            format!("{} refuses the sender {from}: its domain does not exist", obs.endpoint.host),
+            format!("The login worked, but the server looked up {domain}, the domain of the sender {from}, and DNS has no such domain (or no mail records for it). That is no permission an administrator grants: no login may send from a domain that does not exist."),
+        )
+        .with_fix(format!("Send from an address of a domain that exists (usually {login} itself); if {domain} is new or yours, publish its DNS records first (maildoctor checked with --from {from})"))
+        .with_evidence(format!("{} was answered: \"{reply}\"", step.command));
+    }
     let why = if upper.contains("SENDASDENIED") || upper.contains("5.7.60") {
         format!(
             "Microsoft 365 says the mailbox {login} has no Send As permission for {from}. An administrator grants it (Exchange admin center → the mailbox of {from} → Delegation → Send As) — or the app sends from {login} itself."
@@ -244,6 +261,76 @@ fn mailbox_unavailable(obs: &Observation, step: &AccessStep) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::observation::{Access, AuthOutcome};
+
+    /// An SMTP observation logged in, with these MAIL FROM and RCPT TO answers.
+    fn asked(mail: (bool, &str), rcpt: (bool, &str)) -> (Observation, Account) {
+        let endpoint =
+            crate::account::Endpoint::parse("smtp.example.org:587", Protocol::Smtp).unwrap();
+        let mut obs = Observation::new(Protocol::Smtp, endpoint);
+        obs.auth = Some(AuthOutcome {
+            mechanism: "PLAIN".into(),
+            ok: true,
+            reply: "235 ok".into(),
+            alerts: vec![],
+            challenge: None,
+        });
+        let step = |command: &str, (ok, reply): (bool, &str)| AccessStep {
+            command: command.into(),
+            ok,
+            reply: reply.into(),
+        };
+        obs.access = Some(Access {
+            steps: vec![
+                step("MAIL FROM:<bob@nowhere.example>", mail),
+                step("RCPT TO:<alice@example.org>", rcpt),
+            ],
+            messages: None,
+            queued: None,
+        });
+        let account = Account {
+            address: Some(crate::account::Address::parse("alice@example.org").unwrap()),
+            username: None,
+            auth: crate::account::AuthMethod::Password,
+            endpoints: std::collections::BTreeMap::new(),
+        };
+        (obs, account)
+    }
+
+    #[test]
+    fn a_503_after_a_refused_sender_is_a_knock_on_not_the_recipient() {
+        let (obs, account) = asked(
+            (
+                false,
+                "553 5.7.1 <bob@nowhere.example>: Sender address rejected: not owned by user alice@example.org",
+            ),
+            (false, "503 5.5.1 Error: need MAIL command"),
+        );
+        let ids: Vec<FindingId> = findings(&obs, &account).iter().map(|f| f.id).collect();
+        assert_eq!(ids, [FindingId::SenderRejected]);
+    }
+
+    #[test]
+    fn a_sender_domain_that_does_not_exist_is_said_so_not_a_permission() {
+        let (obs, account) = asked(
+            (true, "250 2.1.0 Ok"),
+            (
+                false,
+                "450 4.1.8 <bob@nowhere.example>: Sender address rejected: Domain not found",
+            ),
+        );
+        let found = findings(&obs, &account);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, FindingId::SenderRejected);
+        assert!(
+            found[0].title.contains("domain does not exist"),
+            "{}",
+            found[0].title
+        );
+        let fix = found[0].fix.as_deref().unwrap();
+        assert!(!fix.contains("ask the administrator"), "{fix}");
+        assert!(found[0].explanation.contains("nowhere.example"));
+    }
 
     #[test]
     fn the_address_asked_about_is_read_back() {
