@@ -912,3 +912,26 @@ fn a_password_for_a_server_that_takes_only_oauth_is_not_sent() {
         "no second, redundant error: {ids:?}"
     );
 }
+
+#[test]
+fn a_pop3_mailbox_locked_at_the_login_is_unavailable_not_a_wrong_password() {
+    // RFC 2449's IN-USE answers a login whose credentials were taken: the maildrop is held
+    // by another client.
+    let pop3 = serve(Behaviour::Mail(MailServer {
+        refusal: "-ERR [IN-USE] Unable to lock maildrop: another session holds it",
+        ..MailServer::new(Proto::Pop3, Tls::Implicit(Cert::Good))
+    }));
+    let servers = [("--pop3".to_owned(), format!("{pop3}/tls"))];
+    let (out, code) = run("not-the-fixtures-password", "json", &servers);
+    assert_eq!(code, 2, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"mailbox-unavailable"), "{ids:?}");
+    assert!(!ids.contains(&"login-failed"), "{ids:?}");
+    assert!(out.contains("Another mail app"), "{out}");
+}

@@ -212,7 +212,7 @@ fn test_message(obs: &Observation, step: &AccessStep, queued: Option<&str>) -> F
     .with_evidence(format!("The server answered the message: \"{}\"", step.reply))
 }
 
-fn mailbox_unavailable(obs: &Observation, step: &AccessStep) -> Finding {
+pub(super) fn mailbox_unavailable(obs: &Observation, step: &AccessStep) -> Finding {
     let reply = &step.reply;
     let upper = reply.to_ascii_uppercase();
     let what = if obs.protocol == Protocol::Imap {

@@ -27,6 +27,24 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                 format!("Logged in to {host} ({})", auth.mechanism),
                 explanation,
             ));
+        } else if obs.protocol == Protocol::Pop3
+            && auth.reply.to_ascii_uppercase().contains("[IN-USE]")
+        {
+            // RFC 2449's IN-USE: the credentials were taken, the maildrop is locked by another
+            // client. Not a refused login, and not the password's fault.
+            let command = if auth.mechanism == "USER" {
+                "PASS".to_owned()
+            } else {
+                format!("AUTH {}", auth.mechanism)
+            };
+            out.push(super::access::mailbox_unavailable(
+                obs,
+                &crate::probe::observation::AccessStep {
+                    command,
+                    ok: false,
+                    reply: auth.reply.clone(),
+                },
+            ));
         } else {
             let mut explanation = "The server refused the login.".to_owned();
             let vendor = Vendor::of(
