@@ -1090,3 +1090,31 @@ fn a_resolver_that_says_no_to_every_name_is_this_machines_dns_not_the_settings()
     // One domain's names failing may be that domain's DNS: said per host, as before.
     assert!(ids(&report).iter().any(|f| f.ends_with(":dns-failure")));
 }
+
+#[test]
+fn an_imap_server_silent_about_logindisabled_before_starttls_gets_no_warning() {
+    // No login method listed before STARTTLS, and no LOGINDISABLED either: by IMAP's rules
+    // LOGIN may work there, but nothing says a password would be taken.
+    let imap = serve(Behaviour::Mail(MailServer {
+        no_logindisabled: true,
+        ..MailServer::new(Proto::Imap, Tls::Starttls(Cert::Good))
+    }));
+    let (report, _, _) = check(&[
+        "alice@example.org".into(),
+        "--imap".into(),
+        spec(imap, "starttls"),
+        "--ca-file".into(),
+        pki().ca_file.display().to_string(),
+        "--only".into(),
+        "imap".into(),
+        "--no-discover".into(),
+    ]);
+    let offered: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "plaintext-auth-offered")
+        .collect();
+    assert_eq!(offered.len(), 1, "{report:#}");
+    assert_eq!(offered[0]["severity"], "info", "{:#}", offered[0]);
+}

@@ -935,3 +935,35 @@ fn a_pop3_mailbox_locked_at_the_login_is_unavailable_not_a_wrong_password() {
     assert!(!ids.contains(&"login-failed"), "{ids:?}");
     assert!(out.contains("Another mail app"), "{out}");
 }
+
+#[test]
+fn a_login_refused_until_encryption_is_login_disabled_not_a_wrong_password() {
+    let imap = serve(Behaviour::Mail(MailServer {
+        refusal: "NO LOGIN Command disabled. Use STARTTLS first",
+        ..MailServer::new(Proto::Imap, Tls::None)
+    }));
+    let out = maildoctor()
+        .env("MAILDOCTOR_PASSWORD", "whatever-it-is")
+        .args([
+            "check",
+            "alice@fixture.example",
+            "--login",
+            "--allow-plaintext-auth",
+            "--no-alternatives",
+            "--imap",
+            &format!("{imap}/plain"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"login-disabled"), "{ids:?}");
+    assert!(!ids.contains(&"login-failed"), "{ids:?}");
+}

@@ -68,9 +68,9 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
             if let Some(words) = &details {
                 let _ = write!(explanation, " The server's error details: {words}.");
             }
-            let refused_unencrypted = obs.protocol == Protocol::Pop3
-                && auth.mechanism == "USER"
-                && obs.endpoint.security == Security::Plain;
+            let refused_unencrypted = obs.endpoint.security == Security::Plain
+                && ((obs.protocol == Protocol::Pop3 && auth.mechanism == "USER")
+                    || wants_encryption_first(&auth.reply));
             let id = if refused_unencrypted {
                 FindingId::LoginDisabled
             } else {
@@ -225,16 +225,39 @@ pub(super) fn findings(obs: &Observation, account: &Account) -> Vec<Finding> {
                 "Before encryption starts, the server already advertises password login. maildoctor never sends a password there, but an app set to \"no encryption\" would send it in the clear.",
             ),
         };
+        // IMAP's LOGIN is there unless the server says LOGINDISABLED; many servers refuse it
+        // before STARTTLS all the same ("NO LOGIN Command disabled") without saying so. With
+        // no mechanism listed and nobody asking, that is no evidence of a password taken.
+        let implicit_only = imap && !before.offers_password() && obs.auth_before_tls.is_none();
         if before_ok && let Some(title) = title {
-            out.push(Finding::new(
+            let finding = Finding::new(
                 FindingId::PlaintextAuthOffered,
                 p,
                 title,
                 said.to_owned(),
-            ).with_fix("Keep the app on STARTTLS or SSL/TLS; the server's administrator should disable plaintext authentication"));
+            ).with_fix("Keep the app on STARTTLS or SSL/TLS; the server's administrator should disable plaintext authentication");
+            out.push(if implicit_only {
+                let mut finding = finding.with_severity(crate::finding::Severity::Info);
+                finding.title = format!("{host} does not say LOGINDISABLED before STARTTLS");
+                finding.explanation = "Before encryption the server lists no login method, and does not say LOGINDISABLED either, so by IMAP's rules LOGIN may work there. Many servers refuse it all the same; maildoctor never sends a password there to find out.".to_owned();
+                finding
+            } else {
+                finding
+            });
         }
     }
     out
+}
+
+/// A refusal that says the login is off until the connection is encrypted: "NO LOGIN Command
+/// disabled", "Use STARTTLS first", "[PRIVACYREQUIRED]", "Plaintext authentication disallowed".
+fn wants_encryption_first(reply: &str) -> bool {
+    let r = reply.to_ascii_uppercase();
+    (r.contains("LOGIN") && r.contains("DISABLED"))
+        || r.contains("STARTTLS FIRST")
+        || r.contains("STARTTLS COMMAND FIRST")
+        || r.contains("[PRIVACYREQUIRED]")
+        || r.contains("PLAINTEXT AUTHENTICATION DISALLOWED")
 }
 
 /// ", or use port 995 with SSL/TLS": the standard pairs other than the one the fix already

@@ -177,6 +177,9 @@ pub struct MailServer {
     pub auth: &'static str,
     /// Offer login methods before STARTTLS too (what a careless server does).
     pub auth_before_tls: bool,
+    /// IMAP: list no login method before STARTTLS and leave out LOGINDISABLED all the same
+    /// (servers that refuse LOGIN there without saying so).
+    pub no_logindisabled: bool,
     /// The password that logs in; any other is refused.
     pub password: &'static str,
     /// The refusal text for a bad login.
@@ -218,6 +221,7 @@ impl MailServer {
             greeting_delay: Duration::ZERO,
             refuse_starttls: None,
             auth_before_tls: false,
+            no_logindisabled: false,
             auth: "PLAIN LOGIN",
             password: "correct horse",
             ehlo: true,
@@ -673,7 +677,7 @@ async fn answer<S: AsyncWrite + Unpin>(
                 let mut caps = "IMAP4rev1 IDLE".to_owned();
                 if offers_starttls {
                     caps.push_str(" STARTTLS");
-                    if !server.auth_before_tls {
+                    if !server.auth_before_tls && !server.no_logindisabled {
                         caps.push_str(" LOGINDISABLED");
                     }
                 }
