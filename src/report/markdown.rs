@@ -18,7 +18,28 @@ fn cell(text: &str) -> String {
 /// links, images, headings or fences to the report a help desk opens.
 fn text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
+    for (i, word) in raw.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        // Markdown viewers turn a bare URL into a link whatever is escaped in it (GFM's
+        // autolinks): the URL part of a word a server sent is shown as code, which nothing
+        // links; what comes before it is escaped like any text.
+        let (before, url) = word.split_at(url_start(word).unwrap_or(word.len()));
+        escape_into(&mut out, before);
+        if !url.is_empty() {
+            let plain: String = url
+                .chars()
+                .map(|c| if c.is_control() || c == '`' { ' ' } else { c })
+                .collect();
+            let _ = write!(out, "`{}`", plain.trim());
+        }
+    }
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
         match c {
             c if c.is_control() => out.push(' '),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' => {
@@ -28,7 +49,21 @@ fn text(raw: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+}
+
+/// Where a Markdown viewer would start a link by itself in this word: a scheme before `://`,
+/// `www.`, or `mailto:`.
+fn url_start(word: &str) -> Option<usize> {
+    let lower = word.to_ascii_lowercase();
+    let scheme = lower.find("://").map(|at| {
+        lower[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+            .map_or(0, |i| i + 1)
+    });
+    [scheme, lower.find("www."), lower.find("mailto:")]
+        .into_iter()
+        .flatten()
+        .min()
 }
 
 fn severity_tag(severity: Severity) -> String {
@@ -309,6 +344,20 @@ mod tests {
     use crate::account::{AccountLayer, PartialEndpoint, Protocol};
     use crate::finding::{Finding, FindingId};
     use crate::profile::ProfileStore;
+
+    #[test]
+    fn a_url_a_server_sent_is_code_never_a_link() {
+        let said = text(
+            "535 5.7.139 Visit https://aka.ms/smtp_auth_disabled or www.evil.example/x`y for more",
+        );
+        assert!(
+            said.contains("`https://aka.ms/smtp_auth_disabled`"),
+            "{said}"
+        );
+        assert!(said.contains("`www.evil.example/x y`"), "{said}");
+        assert!(said.starts_with("535 5.7.139 Visit "), "{said}");
+        assert_eq!(text("[click](javascript:x)"), "\\[click\\](javascript:x)");
+    }
 
     #[test]
     fn the_markdown_report_has_settings_findings_and_fixes() {
