@@ -227,13 +227,15 @@ pub fn render_markdown(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} errors, {} warnings, {} info)\n",
+        "- Profile: {}\n- User name: {}\n- Login: {}\n- Verdict: **{}** ({} error{}, {} warning{}, {} info)\n",
         report.profile.as_deref().unwrap_or("none"),
         cell(report.account.username.as_deref().unwrap_or("the address")),
         report.account.auth,
         report.summary.worst.label(),
         report.summary.errors,
+        super::text::plural(report.summary.errors),
         report.summary.warnings,
+        super::text::plural(report.summary.warnings),
         report.summary.infos,
     );
     summary(&mut out, report);
@@ -391,6 +393,10 @@ mod tests {
         );
         assert!(md.contains("**Fix:** Set encryption to SSL/TLS."));
         assert!(md.contains("Verdict: **ERROR**"));
+        assert!(
+            md.contains("(1 error, 0 warnings, 0 info)"),
+            "one error is one error: {md}"
+        );
     }
 
     #[test]

@@ -260,7 +260,8 @@ fn render_probe(out: &mut String, probe: &super::probe::ProbeDto, verbose: bool)
     }
 }
 
-fn plural(n: usize) -> &'static str {
+/// The plural ending of a count's noun: "1 error", "2 errors".
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
