@@ -174,10 +174,9 @@ pub fn judge(e: Evidence) -> Vec<Finding> {
             before.extend(d.findings.iter().cloned());
         }
         // Whether a server given works: the check's own probe first, else discovery's.
-        let seen: Vec<Observation> = e.primary.iter().chain(&d.observations).cloned().collect();
         before.extend(crate::discover::recommend::contradictions(
             e.given,
-            &seen,
+            &[e.primary, &d.observations],
             &d.choices,
             &d.gathered.domain,
         ));

@@ -381,10 +381,11 @@ fn servers_elsewhere(gathered: &Gathered, report: &SourceReport) -> Vec<Finding>
 
 /// The servers the user gave that the domain's own sources contradict: the bug is often
 /// there. A warning, with the discovered server to switch to, when the given one fails and
-/// the discovered one works from here; otherwise said for the record.
+/// the discovered one works from here; otherwise said for the record. `seen` are the
+/// observations that say whether a given server works, asked in order.
 pub fn contradictions(
     given: &BTreeMap<Protocol, Endpoint>,
-    primary: &[Observation],
+    seen: &[&[Observation]],
     choices: &[Choice],
     domain: &str,
 ) -> Vec<Finding> {
@@ -396,7 +397,10 @@ pub fn contradictions(
         if *mine == choice.endpoint {
             continue;
         }
-        let mine_works = observed(primary, choice.protocol, mine).map(Observation::works);
+        let mine_works = seen
+            .iter()
+            .find_map(|observations| observed(observations, choice.protocol, mine))
+            .map(Observation::works);
         let sources: Vec<&str> = choice.sources.iter().map(|s| s.label()).collect();
         let seen = match choice.works {
             Some(true) => "works from here",
@@ -630,7 +634,7 @@ mod tests {
         let judged = |mine_works: bool, choice: &Choice| {
             contradictions(
                 &given,
-                &[seen("mail.old.example:993/tls", mine_works)],
+                &[&[seen("mail.old.example:993/tls", mine_works)]],
                 std::slice::from_ref(choice),
                 "example.org",
             )
