@@ -29,7 +29,7 @@ pub(super) fn run_lint(
     let resolved = resolve(layer, store)?;
     let lint = lint_resolved(&resolved, store, args.as_of.unwrap_or_else(today));
     let outcome = CheckOutcome::linted(resolved, &lint, imported);
-    emit_outcome(out, &outcome, args, false, output)
+    emit_outcome(out, &outcome, Shown::of(args, false), output)
 }
 
 pub(super) fn run_check(
@@ -43,7 +43,7 @@ pub(super) fn run_check(
         Some(address) => runtime()?.block_on(checkup.run_beside_discovery(address, store, None))?,
         None => runtime()?.block_on(checkup.run(None)),
     };
-    emit_outcome(out, &outcome, &args.lint, args.verbose, output)
+    emit_outcome(out, &outcome, Shown::of(&args.lint, args.verbose), output)
 }
 
 /// `discover`: every source side by side, probed, one server recommended per protocol.
@@ -73,27 +73,42 @@ pub(super) fn run_discover(
     let layer = crate::check::discovered_layer(layer, &discovery);
     let resolved = crate::check::resolve_discovered(&layer, &discovery, store)?;
     let outcome = CheckOutcome::of_discovery(resolved, discovery, imported);
-    let report = Report::of(&outcome, &made_now(false));
-    emit(
-        out,
-        &crate::report::render(&report, args.format.into(), false),
-        args.format,
-        output,
-    )?;
-    Ok(ExitStatus::from_worst(outcome.worst()))
+    let shown = Shown {
+        format: args.format,
+        hostname: false,
+        verbose: false,
+    };
+    emit_outcome(out, &outcome, shown, output)
+}
+
+/// How an outcome's report is asked for: the format, the machine's name, the stages.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    format: crate::cli::Format,
+    hostname: bool,
+    verbose: bool,
+}
+
+impl Shown {
+    fn of(args: &LintArgs, verbose: bool) -> Shown {
+        Shown {
+            format: args.format,
+            hostname: args.report_hostname,
+            verbose,
+        }
+    }
 }
 
 /// Writes the report of an outcome as the flags ask; the exit status is its worst finding's.
 fn emit_outcome(
     out: &mut dyn Write,
     outcome: &CheckOutcome,
-    args: &LintArgs,
-    verbose: bool,
+    shown: Shown,
     output: Output,
 ) -> Result<ExitStatus> {
-    let report = Report::of(outcome, &made_now(args.report_hostname));
-    let text = crate::report::render(&report, args.format.into(), verbose);
-    emit(out, &text, args.format, output)?;
+    let report = Report::of(outcome, &made_now(shown.hostname));
+    let text = crate::report::render(&report, shown.format.into(), shown.verbose);
+    emit(out, &text, shown.format, output)?;
     Ok(ExitStatus::from_worst(outcome.worst()))
 }
 
